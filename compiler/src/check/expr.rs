@@ -1,0 +1,570 @@
+//! Expressions: literals, names, operators, calls and control flow.
+
+use super::items::{compatible, error_expr};
+use super::scope::FnScope;
+use super::stmt::unit;
+use super::suggest::closest;
+use super::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::ir::kir::{self, ExprKind, Intrinsic};
+use crate::ir::types::Type;
+use crate::span::Span;
+use crate::syntax::ast::{self, BinOp, UnOp};
+
+fn expr(kind: ExprKind, ty: Type, span: Span) -> kir::Expr {
+    kir::Expr { kind, ty, span }
+}
+
+impl Checker {
+    /// Checks `e`, using `expected` (the type the context wants, if known)
+    /// as a hint. Mismatches against `expected` are reported by the caller,
+    /// through [`Checker::expect_type`], which knows what to say.
+    pub(super) fn check_expr(
+        &mut self,
+        scope: &mut FnScope,
+        e: &ast::Expr,
+        expected: Option<&Type>,
+    ) -> kir::Expr {
+        // Deeply nested expressions (a 50,000-term sum is 50,000 levels
+        // deep) must not overflow the stack: grow it on demand.
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.check_expr_inner(scope, e, expected))
+    }
+
+    fn check_expr_inner(
+        &mut self,
+        scope: &mut FnScope,
+        e: &ast::Expr,
+        expected: Option<&Type>,
+    ) -> kir::Expr {
+        use ast::ExprKind as A;
+        let span = e.span;
+        match &e.kind {
+            A::Int(v) => expr(ExprKind::Int(*v), Type::Int, span),
+            A::Float(v) => expr(ExprKind::Float(*v), Type::Float, span),
+            A::Bool(v) => expr(ExprKind::Bool(*v), Type::Bool, span),
+            A::Unit => unit(span),
+            A::Str(parts) => self.check_string(scope, parts, span),
+            A::Name(id) => self.check_name(scope, id),
+            A::Binary(op, a, b) => {
+                let a = self.check_expr(scope, a, None);
+                let b = self.check_expr(scope, b, Some(&a.ty));
+                self.binary(*op, a, b, span)
+            }
+            A::Unary(op, a) => {
+                let a = self.check_expr(scope, a, expected);
+                self.unary(*op, a, span)
+            }
+            A::Call(callee, args) => self.check_call(scope, callee, args, span),
+            A::MethodCall(recv, name, args) => self.check_method(scope, recv, name, args, span),
+            A::Block(b) => self.check_block(scope, b, expected),
+            A::If {
+                cond,
+                then,
+                otherwise,
+            } => self.check_if(scope, cond, then, otherwise.as_deref(), expected, span),
+            A::While { cond, body } => {
+                let cond = self.check_condition(scope, cond);
+                scope.loops.push(false);
+                let body = self.check_block(scope, body, Some(&Type::Unit));
+                scope.loops.pop();
+                expr(
+                    ExprKind::While {
+                        cond: Box::new(cond),
+                        body: Box::new(body),
+                    },
+                    Type::Unit,
+                    span,
+                )
+            }
+            A::Loop(body) => {
+                scope.loops.push(false);
+                let body = self.check_block(scope, body, Some(&Type::Unit));
+                let has_break = scope.loops.pop().unwrap_or(true);
+                let ty = if has_break { Type::Unit } else { Type::Never };
+                expr(ExprKind::Loop(Box::new(body)), ty, span)
+            }
+            A::For {
+                pattern,
+                iter,
+                body,
+            } => self.check_for(scope, pattern, iter, body, span),
+            A::Break | A::Continue => {
+                let is_break = matches!(e.kind, A::Break);
+                match scope.loops.last_mut() {
+                    Some(has_break) => {
+                        *has_break |= is_break;
+                        let kind = if is_break { ExprKind::Break } else { ExprKind::Continue };
+                        expr(kind, Type::Never, span)
+                    }
+                    None => {
+                        let word = if is_break { "break" } else { "continue" };
+                        self.error(Diagnostic::error(
+                            "E0402",
+                            format!("`{word}` outside of a loop"),
+                            span,
+                            format!("`{word}` can only be used inside `while`, `loop` or `for`"),
+                        ));
+                        error_expr(span)
+                    }
+                }
+            }
+            A::Return(value) => self.check_return(scope, value.as_deref(), span),
+            A::Range { .. } => {
+                self.error(
+                    Diagnostic::error(
+                        "E0407",
+                        "a range is not a value",
+                        span,
+                        "ranges can only be used in `for` loops, slices and patterns",
+                    )
+                    .with_help("write `for i in a..b { ... }`"),
+                );
+                error_expr(span)
+            }
+            A::Error => error_expr(span),
+            A::Path(..) => self.unsupported_expr(span, "paths (`Type::name`)"),
+            A::Field(..) | A::TupleField(..) => self.unsupported_expr(span, "field access"),
+            A::Index(..) => self.unsupported_expr(span, "indexing"),
+            A::Try(_) => self.unsupported_expr(span, "the `?` operator"),
+            A::Array(_) | A::ArrayRepeat(..) => self.unsupported_expr(span, "arrays"),
+            A::Map(_) => self.unsupported_expr(span, "maps"),
+            A::Tuple(_) => self.unsupported_expr(span, "tuples"),
+            A::StructLit { .. } => self.unsupported_expr(span, "structs"),
+            A::Match { .. } => self.unsupported_expr(span, "`match`"),
+            A::Closure { .. } => self.unsupported_expr(span, "closures"),
+            A::Spawn(_) => self.unsupported_expr(span, "`spawn`"),
+            A::Chan { .. } => self.unsupported_expr(span, "channels"),
+            A::Select(_) => self.unsupported_expr(span, "`select`"),
+        }
+    }
+
+    fn unsupported_expr(&mut self, span: Span, what: &str) -> kir::Expr {
+        self.unsupported(span, what);
+        error_expr(span)
+    }
+
+    /// Reports a mismatch between an expression's type and the type its
+    /// context requires. Returns whether the types fit.
+    pub(super) fn expect_type(&mut self, e: &kir::Expr, expected: &Type) -> bool {
+        if compatible(&e.ty, expected) {
+            return true;
+        }
+        let mut d = Diagnostic::error(
+            "E0301",
+            "mismatched types",
+            e.span,
+            format!("expected `{expected}`, found `{}`", e.ty),
+        );
+        if let Some(help) = conversion_hint(&e.ty, expected) {
+            d = d.with_help(help);
+        }
+        self.error(d);
+        false
+    }
+
+    fn check_string(&mut self, scope: &mut FnScope, parts: &[ast::StrPart], span: Span) -> kir::Expr {
+        if let [ast::StrPart::Lit(s)] = parts {
+            return expr(ExprKind::Str(s.clone()), Type::Str, span);
+        }
+        if parts.is_empty() {
+            return expr(ExprKind::Str(String::new()), Type::Str, span);
+        }
+        let mut out = Vec::with_capacity(parts.len());
+        for p in parts {
+            match p {
+                ast::StrPart::Lit(s) if s.is_empty() => {}
+                ast::StrPart::Lit(s) => out.push(expr(ExprKind::Str(s.clone()), Type::Str, span)),
+                ast::StrPart::Expr(e) => out.push(self.check_expr(scope, e, None)),
+            }
+        }
+        expr(ExprKind::Interpolate(out), Type::Str, span)
+    }
+
+    fn check_name(&mut self, scope: &mut FnScope, id: &ast::Ident) -> kir::Expr {
+        if let Some(local) = scope.lookup(&id.name) {
+            let ty = scope.local(local).ty.clone();
+            return expr(ExprKind::Local(local), ty, id.span);
+        }
+        if let Some(mut value) = self.const_value(&id.name, id.span) {
+            relocate(&mut value, id.span);
+            return value;
+        }
+        match id.name.as_str() {
+            "PI" => return expr(ExprKind::Float(std::f64::consts::PI), Type::Float, id.span),
+            "E" => return expr(ExprKind::Float(std::f64::consts::E), Type::Float, id.span),
+            _ => {}
+        }
+        if self.fn_ids.contains_key(&id.name) || super::builtins::is_builtin_fn(&id.name) {
+            return self.unsupported_expr(id.span, "functions as values");
+        }
+        self.report_unknown_name(scope, id);
+        error_expr(id.span)
+    }
+
+    pub(super) fn report_unknown_name(&mut self, scope: &FnScope, id: &ast::Ident) {
+        let candidates: Vec<&str> = scope
+            .visible_names()
+            .chain(self.fn_ids.keys().map(String::as_str))
+            .chain(self.consts.keys().map(String::as_str))
+            .chain(super::builtins::BUILTIN_FNS.iter().copied())
+            .collect();
+        let mut d = Diagnostic::error(
+            "E0201",
+            format!("cannot find `{}` in this scope", id.name),
+            id.span,
+            "not found in this scope",
+        );
+        if let Some(s) = closest(&id.name, candidates) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.error(d);
+    }
+
+    fn check_condition(&mut self, scope: &mut FnScope, cond: &ast::Expr) -> kir::Expr {
+        let c = self.check_expr(scope, cond, Some(&Type::Bool));
+        if !compatible(&c.ty, &Type::Bool) {
+            self.error(
+                Diagnostic::error(
+                    "E0301",
+                    "mismatched types",
+                    c.span,
+                    format!("expected `bool`, found `{}`", c.ty),
+                )
+                .with_help("a condition must be a `bool`; there is no truthiness"),
+            );
+        }
+        c
+    }
+
+    fn check_if(
+        &mut self,
+        scope: &mut FnScope,
+        cond: &ast::Expr,
+        then: &ast::Block,
+        otherwise: Option<&ast::Expr>,
+        expected: Option<&Type>,
+        span: Span,
+    ) -> kir::Expr {
+        let cond = self.check_condition(scope, cond);
+        let Some(otherwise) = otherwise else {
+            let then = self.check_block(scope, then, Some(&Type::Unit));
+            return expr(
+                ExprKind::If {
+                    cond: Box::new(cond),
+                    then: Box::new(then),
+                    otherwise: Box::new(unit(span)),
+                },
+                Type::Unit,
+                span,
+            );
+        };
+        let then = self.check_block(scope, then, expected);
+        let other = self.check_expr(scope, otherwise, expected.or(Some(&then.ty)));
+        let ty = match (&then.ty, &other.ty) {
+            (Type::Never, t) | (t, Type::Never) => t.clone(),
+            (Type::Error, _) | (_, Type::Error) => Type::Error,
+            (a, b) if a == b => a.clone(),
+            (a, b) => {
+                self.error(
+                    Diagnostic::error(
+                        "E0301",
+                        "`if` and `else` have incompatible types",
+                        other.span,
+                        format!("expected `{a}`, found `{b}`"),
+                    )
+                    .with_label(then.span, format!("this branch has type `{a}`")),
+                );
+                Type::Error
+            }
+        };
+        expr(
+            ExprKind::If {
+                cond: Box::new(cond),
+                then: Box::new(then),
+                otherwise: Box::new(other),
+            },
+            ty,
+            span,
+        )
+    }
+
+    fn check_for(
+        &mut self,
+        scope: &mut FnScope,
+        pattern: &ast::Pattern,
+        iter: &ast::Expr,
+        body: &ast::Block,
+        span: Span,
+    ) -> kir::Expr {
+        let ast::ExprKind::Range {
+            start,
+            end,
+            inclusive,
+        } = &iter.kind
+        else {
+            let it = self.check_expr(scope, iter, None);
+            if it.ty != Type::Error {
+                self.unsupported(iter.span, "`for` loops over anything but ranges");
+            }
+            return error_expr(span);
+        };
+        let start = self.check_expr(scope, start, Some(&Type::Int));
+        self.expect_type(&start, &Type::Int);
+        let end = self.check_expr(scope, end, Some(&Type::Int));
+        self.expect_type(&end, &Type::Int);
+        scope.push();
+        let var = match &pattern.kind {
+            ast::PatternKind::Binding(id) => scope.declare(&id.name, Type::Int, false, id.span),
+            ast::PatternKind::Wildcard => scope.declare("_", Type::Int, false, pattern.span),
+            ast::PatternKind::Error => scope.declare("_", Type::Int, false, pattern.span),
+            _ => {
+                self.unsupported(pattern.span, "destructuring in `for` over a range");
+                scope.declare("_", Type::Int, false, pattern.span)
+            }
+        };
+        scope.loops.push(false);
+        let body = self.check_block(scope, body, Some(&Type::Unit));
+        scope.loops.pop();
+        scope.pop();
+        expr(
+            ExprKind::ForRange {
+                var,
+                start: Box::new(start),
+                end: Box::new(end),
+                inclusive: *inclusive,
+                body: Box::new(body),
+            },
+            Type::Unit,
+            span,
+        )
+    }
+
+    fn check_return(&mut self, scope: &mut FnScope, value: Option<&ast::Expr>, span: Span) -> kir::Expr {
+        let ret = scope.ret.clone();
+        let value = match value {
+            Some(v) => {
+                let v = self.check_expr(scope, v, Some(&ret));
+                if ret == Type::Unit && !matches!(v.ty, Type::Unit | Type::Never | Type::Error) {
+                    self.error(Diagnostic::error(
+                        "E0301",
+                        "mismatched types",
+                        v.span,
+                        format!("this function returns nothing, but this is `{}`", v.ty),
+                    )
+                    .with_help("declare a return type with `-> T`, or write `return` alone"));
+                } else {
+                    self.expect_type(&v, &ret);
+                }
+                v
+            }
+            None => {
+                if !matches!(ret, Type::Unit | Type::Error) {
+                    self.error(Diagnostic::error(
+                        "E0301",
+                        format!("`return` needs a value of type `{ret}`"),
+                        span,
+                        "returns nothing",
+                    ));
+                }
+                unit(span)
+            }
+        };
+        expr(ExprKind::Return(Box::new(value)), Type::Never, span)
+    }
+
+    /// Types a binary operator applied to checked operands.
+    pub(super) fn binary(&mut self, op: BinOp, a: kir::Expr, b: kir::Expr, span: Span) -> kir::Expr {
+        use BinOp::*;
+        if a.ty == Type::Error || b.ty == Type::Error {
+            return error_expr(span);
+        }
+        let same = a.ty == b.ty
+            || (a.ty == Type::Never)
+            || (b.ty == Type::Never);
+        let operand = if a.ty == Type::Never { b.ty.clone() } else { a.ty.clone() };
+        let result = match op {
+            Add if same && matches!(operand, Type::Int | Type::Float | Type::Str) => Some(operand.clone()),
+            Sub | Mul | Div if same && matches!(operand, Type::Int | Type::Float) => Some(operand.clone()),
+            Rem if same && operand == Type::Int => Some(Type::Int),
+            Eq | Ne if same => Some(Type::Bool),
+            Lt | Le | Gt | Ge if same && matches!(operand, Type::Int | Type::Float | Type::Str) => {
+                Some(Type::Bool)
+            }
+            And | Or if same && operand == Type::Bool => Some(Type::Bool),
+            BitAnd | BitOr | BitXor if same && matches!(operand, Type::Int | Type::Bool) => Some(operand.clone()),
+            Shl | Shr if same && operand == Type::Int => Some(Type::Int),
+            _ => None,
+        };
+        let Some(ty) = result else {
+            // The operator sits between its operands.
+            let op_span = if a.span.end <= b.span.start {
+                Span { start: a.span.end, end: b.span.start, ..span }
+            } else {
+                span
+            };
+            let mut d = Diagnostic::error(
+                "E0303",
+                format!("cannot apply `{}` to `{}` and `{}`", op.symbol(), a.ty, b.ty),
+                op_span,
+                format!("`{}` is not defined for these types", op.symbol()),
+            )
+            .with_label(a.span, format!("this is `{}`", a.ty))
+            .with_label(b.span, format!("this is `{}`", b.ty));
+            d = d.with_help(operator_hint(op, &a.ty, &b.ty));
+            self.error(d);
+            return error_expr(span);
+        };
+        expr(ExprKind::Binary(op, Box::new(a), Box::new(b)), ty, span)
+    }
+
+    fn unary(&mut self, op: UnOp, a: kir::Expr, span: Span) -> kir::Expr {
+        // Fold negative literals, so `-5` is a constant and not a checked
+        // negation at run time.
+        match (op, &a.kind) {
+            (UnOp::Neg, ExprKind::Int(v)) => return expr(ExprKind::Int(v.wrapping_neg()), Type::Int, span),
+            (UnOp::Neg, ExprKind::Float(v)) => return expr(ExprKind::Float(-v), Type::Float, span),
+            _ => {}
+        }
+        let ok = match op {
+            UnOp::Neg => matches!(a.ty, Type::Int | Type::Float),
+            UnOp::Not => a.ty == Type::Bool,
+        };
+        if a.ty == Type::Error || a.ty == Type::Never {
+            return expr(ExprKind::Unary(op, Box::new(a.clone())), a.ty, span);
+        }
+        if !ok {
+            let sym = if op == UnOp::Neg { "-" } else { "!" };
+            self.error(Diagnostic::error(
+                "E0303",
+                format!("cannot apply unary `{sym}` to `{}`", a.ty),
+                span,
+                format!("this is `{}`", a.ty),
+            ));
+            return error_expr(span);
+        }
+        let ty = a.ty.clone();
+        expr(ExprKind::Unary(op, Box::new(a)), ty, span)
+    }
+
+    fn check_call(&mut self, scope: &mut FnScope, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> kir::Expr {
+        let ast::ExprKind::Name(name) = &callee.kind else {
+            if let ast::ExprKind::Path(..) = callee.kind {
+                return self.unsupported_expr(span, "associated functions (`Type::f`)");
+            }
+            for a in args {
+                let _ = self.check_expr(scope, a, None);
+            }
+            let c = self.check_expr(scope, callee, None);
+            if c.ty != Type::Error {
+                self.error(Diagnostic::error(
+                    "E0305",
+                    "this expression is not a function",
+                    callee.span,
+                    format!("this has type `{}`", c.ty),
+                ));
+            }
+            return error_expr(span);
+        };
+        if let Some(local) = scope.lookup(&name.name) {
+            let ty = scope.local(local).ty.clone();
+            self.error(Diagnostic::error(
+                "E0305",
+                format!("`{}` is not a function", name.name),
+                name.span,
+                format!("`{}` is a local of type `{ty}`", name.name),
+            ));
+            return error_expr(span);
+        }
+        if let Some(&id) = self.fn_ids.get(&name.name) {
+            let sig = self.functions[id.0 as usize].clone();
+            if args.len() != sig.params.len() {
+                self.error(
+                    Diagnostic::error(
+                        "E0302",
+                        format!(
+                            "`{}` takes {} but {} {} given",
+                            sig.name,
+                            plural(sig.params.len(), "argument"),
+                            args.len(),
+                            if args.len() == 1 { "was" } else { "were" }
+                        ),
+                        span,
+                        format!("expected {}", plural(sig.params.len(), "argument")),
+                    )
+                    .with_label(sig.span, format!("`{}` is defined here", sig.name)),
+                );
+            }
+            let mut out = Vec::with_capacity(args.len());
+            for (i, a) in args.iter().enumerate() {
+                let expected = sig.params.get(i).map(|p| p.ty.clone());
+                let v = self.check_expr(scope, a, expected.as_ref());
+                if let Some(t) = &expected {
+                    self.expect_type(&v, t);
+                }
+                out.push(v);
+            }
+            if args.len() != sig.params.len() {
+                return error_expr(span);
+            }
+            return expr(ExprKind::Call(id, out), sig.ret.clone(), span);
+        }
+        if let Some(e) = self.check_builtin_call(scope, name, args, span) {
+            return e;
+        }
+        for a in args {
+            let _ = self.check_expr(scope, a, None);
+        }
+        self.report_unknown_name(scope, name);
+        error_expr(span)
+    }
+
+    /// Builds an intrinsic call expression.
+    pub(super) fn intrinsic(op: Intrinsic, args: Vec<kir::Expr>, ty: Type, span: Span) -> kir::Expr {
+        expr(ExprKind::Intrinsic(op, args), ty, span)
+    }
+}
+
+/// "1 argument", "2 arguments".
+pub(super) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Moves a constant's inlined value to the place it is used, so runtime
+/// errors in it (an overflow) point at the use.
+fn relocate(e: &mut kir::Expr, span: Span) {
+    e.span = span;
+    match &mut e.kind {
+        ExprKind::Binary(_, a, b) => {
+            relocate(a, span);
+            relocate(b, span);
+        }
+        ExprKind::Unary(_, a) => relocate(a, span),
+        _ => {}
+    }
+}
+
+fn conversion_hint(found: &Type, expected: &Type) -> Option<String> {
+    match (found, expected) {
+        (Type::Int, Type::Float) => Some("convert with `float(...)`: there are no implicit conversions".into()),
+        (Type::Float, Type::Int) => Some("convert with `int(...)` (it truncates toward zero)".into()),
+        (_, Type::Str) if *found != Type::Unit => Some("convert with `str(...)` or interpolate: \"{x}\"".into()),
+        _ => None,
+    }
+}
+
+fn operator_hint(op: BinOp, a: &Type, b: &Type) -> String {
+    match (op, a, b) {
+        (_, Type::Int, Type::Float) => "there are no implicit conversions: write `float(x)` to use the int as a float".into(),
+        (_, Type::Float, Type::Int) => "there are no implicit conversions: write `float(x)` to use the int as a float".into(),
+        (BinOp::Add, Type::Str, _) | (BinOp::Add, _, Type::Str) => {
+            "only two strings can be joined with `+`; interpolate other values: \"{x}\"".into()
+        }
+        (BinOp::Rem, Type::Float, Type::Float) => "`%` works on ints; for floats compute `a - b * floor(a / b)`".into(),
+        (BinOp::And | BinOp::Or, _, _) => "`&&` and `||` need `bool` operands; there is no truthiness".into(),
+        _ => format!("both operands of `{}` must have the same type, one it supports", op.symbol()),
+    }
+}

@@ -1,0 +1,290 @@
+//! Items: collecting function signatures and constants, checking each
+//! function body, and finding `main`.
+
+use super::scope::FnScope;
+use super::{Checker, ConstInfo, ConstState, FnSig, ParamSig};
+use crate::diagnostics::Diagnostic;
+use crate::ir::kir::{self, FuncId};
+use crate::ir::types::Type;
+use crate::span::Span;
+use crate::syntax::ast::{self, ItemKind};
+use std::collections::HashMap;
+
+impl Checker {
+    pub(super) fn check_module(&mut self, module: &ast::Module) -> kir::Program {
+        let fns = self.collect_items(module);
+        let mut program = kir::Program::default();
+        for (decl, id) in &fns {
+            let f = self.check_fn(decl, *id);
+            program.functions.push(f);
+        }
+        program.main = self.find_main(module);
+        program
+    }
+
+    /// Registers every function signature and constant, so items can be
+    /// used in any order.
+    fn collect_items<'m>(&mut self, module: &'m ast::Module) -> Vec<(&'m ast::FnDecl, FuncId)> {
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut fns = Vec::new();
+        for item in &module.items {
+            let name = match &item.kind {
+                ItemKind::Fn(f) => &f.name,
+                ItemKind::Const(c) => &c.name,
+                ItemKind::Struct(_) | ItemKind::Enum(_) | ItemKind::Impl(_) | ItemKind::Import(_) => {
+                    let what = match &item.kind {
+                        ItemKind::Struct(_) => "`struct` declarations",
+                        ItemKind::Enum(_) => "`enum` declarations",
+                        ItemKind::Impl(_) => "`impl` blocks",
+                        _ => "`import`",
+                    };
+                    self.unsupported(item.span, what);
+                    continue;
+                }
+                ItemKind::Error => continue,
+            };
+            if let Some(prev) = seen.get(&name.name) {
+                self.error(
+                    Diagnostic::error(
+                        "E0202",
+                        format!("`{}` is defined more than once", name.name),
+                        name.span,
+                        "redefined here",
+                    )
+                    .with_label(*prev, "first defined here"),
+                );
+                continue;
+            }
+            seen.insert(name.name.clone(), name.span);
+            match &item.kind {
+                ItemKind::Fn(f) => {
+                    let sig = self.fn_signature(f);
+                    let id = FuncId(self.functions.len() as u32);
+                    self.functions.push(sig);
+                    self.fn_ids.insert(f.name.name.clone(), id);
+                    fns.push((f, id));
+                }
+                ItemKind::Const(c) => {
+                    self.consts.insert(
+                        c.name.name.clone(),
+                        ConstInfo {
+                            decl: c.clone(),
+                            state: ConstState::Unchecked,
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
+        // Constants are checked even when unused, so their errors show.
+        let mut names: Vec<String> = self.consts.keys().cloned().collect();
+        names.sort_by_key(|n| self.consts[n].decl.name.span.start);
+        for name in names {
+            self.const_value(&name, Span::default());
+        }
+        fns
+    }
+
+    fn fn_signature(&mut self, f: &ast::FnDecl) -> FnSig {
+        if !f.generics.is_empty() {
+            self.unsupported(f.generics[0].span, "generic functions");
+        }
+        if let Some(s) = &f.self_param {
+            self.unsupported(s.span, "methods (`self` parameters)");
+        }
+        let mut params: Vec<ParamSig> = Vec::new();
+        for p in &f.params {
+            if let Some(prev) = params.iter().find(|q| q.name == p.name.name) {
+                self.error(
+                    Diagnostic::error(
+                        "E0202",
+                        format!("parameter `{}` is declared more than once", p.name.name),
+                        p.name.span,
+                        "declared again here",
+                    )
+                    .with_label(prev.span, "first declared here"),
+                );
+            }
+            let ty = self.resolve_type(&p.ty);
+            params.push(ParamSig {
+                name: p.name.name.clone(),
+                ty,
+                mutable: p.mutable,
+                span: p.name.span,
+            });
+        }
+        let ret = match &f.ret {
+            Some(t) => self.resolve_type(t),
+            None => Type::Unit,
+        };
+        FnSig {
+            name: f.name.name.clone(),
+            params,
+            ret,
+            span: f.name.span,
+        }
+    }
+
+    fn check_fn(&mut self, decl: &ast::FnDecl, id: FuncId) -> kir::Function {
+        let sig = self.functions[id.0 as usize].clone();
+        let mut scope = FnScope::new(sig.ret.clone());
+        let params = sig
+            .params
+            .iter()
+            .map(|p| scope.declare(&p.name, p.ty.clone(), p.mutable, p.span))
+            .collect();
+        let body = self.check_block(&mut scope, &decl.body, Some(&sig.ret));
+        if !matches!(sig.ret, Type::Unit) && !compatible(&body.ty, &sig.ret) {
+            self.report_body_mismatch(decl, &sig, &body);
+        }
+        kir::Function {
+            name: sig.name,
+            params,
+            ret: sig.ret,
+            locals: scope.locals,
+            body,
+            span: sig.span,
+        }
+    }
+
+    /// The body's value does not match the declared return type; the error
+    /// points at the value (or at the closing brace when there is none).
+    fn report_body_mismatch(&mut self, decl: &ast::FnDecl, sig: &FnSig, body: &kir::Expr) {
+        let ret_span = decl.ret.as_ref().map_or(sig.span, |t| t.span);
+        let diag = match decl.body.stmts.last() {
+            Some(ast::Stmt {
+                kind: ast::StmtKind::Expr(e),
+                ..
+            }) if body.ty != Type::Unit => Diagnostic::error(
+                "E0301",
+                "mismatched types",
+                e.span,
+                format!("expected `{}`, found `{}`", sig.ret, body.ty),
+            )
+            .with_label(ret_span, format!("`{}` is declared to return `{}`", sig.name, sig.ret)),
+            _ => {
+                let end = decl.body.span.end.saturating_sub(1);
+                let close = Span {
+                    start: end,
+                    ..decl.body.span
+                };
+                Diagnostic::error(
+                    "E0301",
+                    format!("function `{}` must return a value of type `{}`", sig.name, sig.ret),
+                    close,
+                    "the body ends here without a value",
+                )
+                .with_label(ret_span, "declared return type")
+                .with_help("end the body with an expression of that type, or use `return`")
+            }
+        };
+        self.error(diag);
+    }
+
+    fn find_main(&mut self, module: &ast::Module) -> Option<FuncId> {
+        let id = self.fn_ids.get("main").copied()?;
+        let sig = &self.functions[id.0 as usize];
+        if !sig.params.is_empty() || sig.ret != Type::Unit {
+            let span = sig.span;
+            self.error(
+                Diagnostic::error(
+                    "E0405",
+                    "`main` must take no parameters and return nothing",
+                    span,
+                    "declared here",
+                )
+                .with_help("write `fn main() { ... }`; use `args()` for command-line arguments"),
+            );
+        }
+        let _ = module;
+        Some(id)
+    }
+
+    /// The value of constant `name`, checking it on first use.
+    pub(super) fn const_value(&mut self, name: &str, use_span: Span) -> Option<kir::Expr> {
+        let info = self.consts.get_mut(name)?;
+        match &info.state {
+            ConstState::Done(e) => return Some(e.clone()),
+            ConstState::InProgress => {
+                let span = info.decl.name.span;
+                self.error(
+                    Diagnostic::error(
+                        "E0406",
+                        format!("constant `{name}` depends on itself"),
+                        use_span,
+                        "used here while it is being defined",
+                    )
+                    .with_label(span, "defined here"),
+                );
+                let err = error_expr(use_span);
+                if let Some(info) = self.consts.get_mut(name) {
+                    info.state = ConstState::Done(err.clone());
+                }
+                return Some(err);
+            }
+            ConstState::Unchecked => {}
+        }
+        info.state = ConstState::InProgress;
+        let decl = info.decl.clone();
+        let expected = decl.ty.as_ref().map(|t| self.resolve_type(t));
+        if !is_constant(&decl.value) {
+            self.error(Diagnostic::error(
+                "E0406",
+                "a constant's value must be a constant expression",
+                decl.value.span,
+                "not a constant expression",
+            )
+            .with_help("use literals, operators and other constants"));
+        }
+        let mut scope = FnScope::new(Type::Unit);
+        let value = self.check_expr(&mut scope, &decl.value, expected.as_ref());
+        if let Some(t) = &expected {
+            self.expect_type(&value, t);
+        }
+        let value = match value.ty {
+            Type::Int | Type::Float | Type::Bool | Type::Str | Type::Error => value,
+            _ => {
+                self.error(Diagnostic::error(
+                    "E0406",
+                    "a constant must be an `int`, `float`, `bool` or `str`",
+                    decl.value.span,
+                    format!("this has type `{}`", value.ty),
+                ));
+                error_expr(decl.value.span)
+            }
+        };
+        if let Some(info) = self.consts.get_mut(name) {
+            if matches!(info.state, ConstState::InProgress) {
+                info.state = ConstState::Done(value.clone());
+            }
+        }
+        Some(value)
+    }
+}
+
+/// True for expressions allowed in a constant: literals, operators and
+/// names (of other constants; the checker verifies what they name).
+fn is_constant(e: &ast::Expr) -> bool {
+    use ast::ExprKind as E;
+    match &e.kind {
+        E::Int(_) | E::Float(_) | E::Bool(_) | E::Name(_) | E::Error => true,
+        E::Str(parts) => parts.iter().all(|p| matches!(p, ast::StrPart::Lit(_))),
+        E::Unary(_, a) => is_constant(a),
+        E::Binary(_, a, b) => is_constant(a) && is_constant(b),
+        _ => false,
+    }
+}
+
+/// Whether a value of type `found` may stand where `expected` is wanted.
+pub(super) fn compatible(found: &Type, expected: &Type) -> bool {
+    found == expected || matches!(found, Type::Never | Type::Error) || *expected == Type::Error
+}
+
+/// A placeholder for an expression that failed to check.
+pub(super) fn error_expr(span: Span) -> kir::Expr {
+    kir::Expr {
+        kind: kir::ExprKind::Unit,
+        ty: Type::Error,
+        span,
+    }
+}

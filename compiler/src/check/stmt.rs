@@ -1,0 +1,211 @@
+//! Blocks and statements: `let`/`var`, assignment, expression statements.
+
+use super::items::{compatible, error_expr};
+use super::scope::FnScope;
+use super::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::ir::kir::{self, ExprKind};
+use crate::ir::types::Type;
+use crate::syntax::ast::{self, PatternKind, StmtKind};
+
+impl Checker {
+    /// Checks a block in its own scope. When the context expects `()`, the
+    /// value of the last expression is discarded (a function or loop body
+    /// may end with a call whose result is unused).
+    pub(super) fn check_block(
+        &mut self,
+        scope: &mut FnScope,
+        block: &ast::Block,
+        expected: Option<&Type>,
+    ) -> kir::Expr {
+        scope.push();
+        let mut items = Vec::with_capacity(block.stmts.len());
+        let mut diverges = false;
+        let last = block.stmts.len().checked_sub(1);
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let is_tail = Some(i) == last;
+            let e = match &stmt.kind {
+                StmtKind::Expr(e) if is_tail => {
+                    let value = self.check_expr(scope, e, expected);
+                    if expected == Some(&Type::Unit) {
+                        discard(value)
+                    } else {
+                        value
+                    }
+                }
+                StmtKind::Expr(e) => discard(self.check_expr(scope, e, Some(&Type::Unit))),
+                _ => self.check_stmt(scope, stmt),
+            };
+            diverges |= e.ty == Type::Never;
+            items.push(e);
+        }
+        scope.pop();
+        let tail_is_value = matches!(block.stmts.last().map(|s| &s.kind), Some(StmtKind::Expr(_)));
+        let ty = match items.last() {
+            _ if diverges => Type::Never,
+            Some(e) if tail_is_value => e.ty.clone(),
+            _ => Type::Unit,
+        };
+        if !tail_is_value && !diverges {
+            items.push(unit(block.span));
+        }
+        kir::Expr {
+            kind: ExprKind::Block(items),
+            ty,
+            span: block.span,
+        }
+    }
+
+    fn check_stmt(&mut self, scope: &mut FnScope, stmt: &ast::Stmt) -> kir::Expr {
+        match &stmt.kind {
+            StmtKind::Let {
+                pattern,
+                mutable,
+                ty,
+                value,
+            } => self.check_let(scope, pattern, *mutable, ty.as_ref(), value, stmt),
+            StmtKind::Assign { target, op, value } => self.check_assign(scope, target, *op, value, stmt),
+            StmtKind::Expr(e) => discard(self.check_expr(scope, e, Some(&Type::Unit))),
+            StmtKind::Item(item) => {
+                self.unsupported(item.span, "items inside function bodies");
+                error_expr(stmt.span)
+            }
+            StmtKind::Error => error_expr(stmt.span),
+        }
+    }
+
+    fn check_let(
+        &mut self,
+        scope: &mut FnScope,
+        pattern: &ast::Pattern,
+        mutable: bool,
+        ty: Option<&ast::TypeExpr>,
+        value: &ast::Expr,
+        stmt: &ast::Stmt,
+    ) -> kir::Expr {
+        let annotated = ty.map(|t| self.resolve_type(t));
+        let value = self.check_expr(scope, value, annotated.as_ref());
+        if let Some(t) = &annotated {
+            self.expect_type(&value, t);
+        }
+        let ty = match annotated {
+            Some(t) => t,
+            None if value.ty == Type::Never => Type::Unit,
+            None => value.ty.clone(),
+        };
+        let (name, span) = match &pattern.kind {
+            PatternKind::Binding(id) => (id.name.as_str(), id.span),
+            PatternKind::Wildcard => {
+                return discard(value);
+            }
+            PatternKind::Error => return error_expr(stmt.span),
+            _ => {
+                self.unsupported(pattern.span, "destructuring patterns in `let`");
+                return error_expr(stmt.span);
+            }
+        };
+        let diverges = value.ty == Type::Never;
+        let local = scope.declare(name, ty, mutable, span);
+        kir::Expr {
+            kind: ExprKind::Let(local, Box::new(value)),
+            ty: if diverges { Type::Never } else { Type::Unit },
+            span: stmt.span,
+        }
+    }
+
+    fn check_assign(
+        &mut self,
+        scope: &mut FnScope,
+        target: &ast::Expr,
+        op: Option<ast::BinOp>,
+        value: &ast::Expr,
+        stmt: &ast::Stmt,
+    ) -> kir::Expr {
+        let ident = match &target.kind {
+            ast::ExprKind::Name(id) => id,
+            ast::ExprKind::Index(..) | ast::ExprKind::Field(..) | ast::ExprKind::TupleField(..) => {
+                self.unsupported(target.span, "assignment to elements and fields");
+                return error_expr(stmt.span);
+            }
+            ast::ExprKind::Error => return error_expr(stmt.span),
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        "E0403",
+                        "invalid left-hand side of assignment",
+                        target.span,
+                        "cannot assign to this expression",
+                    )
+                    .with_help("assign to a `var` binding, an element `a[i]` or a field `p.x`"),
+                );
+                let _ = self.check_expr(scope, value, None);
+                return error_expr(stmt.span);
+            }
+        };
+        let Some(local) = scope.lookup(&ident.name) else {
+            let _ = self.check_expr(scope, value, None);
+            self.report_unknown_name(scope, ident);
+            return error_expr(stmt.span);
+        };
+        let info = scope.local(local).clone();
+        if !info.mutable {
+            let decl = scope.local_spans[local.0 as usize];
+            self.error(
+                Diagnostic::error(
+                    "E0401",
+                    format!("cannot assign twice to immutable binding `{}`", ident.name),
+                    ident.span,
+                    "cannot assign to a `let` binding",
+                )
+                .with_label(decl, format!("`{}` is declared here with `let`", ident.name))
+                .with_help(format!("declare it with `var {}` to make it mutable", ident.name)),
+            );
+        }
+        let current = kir::Expr {
+            kind: ExprKind::Local(local),
+            ty: info.ty.clone(),
+            span: ident.span,
+        };
+        let value = match op {
+            None => {
+                let v = self.check_expr(scope, value, Some(&info.ty));
+                self.expect_type(&v, &info.ty);
+                v
+            }
+            Some(op) => {
+                let rhs = self.check_expr(scope, value, Some(&info.ty));
+                self.binary(op, current, rhs, stmt.span)
+            }
+        };
+        if !compatible(&value.ty, &info.ty) {
+            return error_expr(stmt.span);
+        }
+        let ty = if value.ty == Type::Never { Type::Never } else { Type::Unit };
+        kir::Expr {
+            kind: ExprKind::Assign(local, Box::new(value)),
+            ty,
+            span: stmt.span,
+        }
+    }
+}
+
+/// Wraps an expression whose value is not used so the result is `()`.
+pub(super) fn discard(e: kir::Expr) -> kir::Expr {
+    if matches!(e.ty, Type::Unit | Type::Never | Type::Error) {
+        return e;
+    }
+    let span = e.span;
+    kir::Expr {
+        kind: ExprKind::Block(vec![e, unit(span)]),
+        ty: Type::Unit,
+        span,
+    }
+}
+
+pub(super) fn unit(span: crate::span::Span) -> kir::Expr {
+    kir::Expr {
+        kind: ExprKind::Unit,
+        ty: Type::Unit,
+        span,
+    }
+}

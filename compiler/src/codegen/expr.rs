@@ -1,0 +1,279 @@
+//! Operators: the meaning of `Binary` and `Unary` for each operand type.
+//!
+//! Consumes operator expressions (the operand type chooses the meaning, as
+//! `ir/kir.rs` says); produces Cranelift values. Integer arithmetic is
+//! checked: overflow, division or remainder by zero, and an out-of-range
+//! shift call `kr_panic_kind` with the expression's location. Floats follow
+//! IEEE-754. Strings go through the runtime, which borrows its operands, so
+//! both are released after the call.
+//!
+//! This file does not decide operand types (the checker did) and does not
+//! short-circuit anything but `&&` and `||`.
+
+use cranelift_codegen::ir::{
+    condcodes::{FloatCC, IntCC},
+    types, BlockArg, InstBuilder, InstructionData, Opcode, Value,
+};
+use cranelift_module::Module;
+use kriti_runtime::abi::panic_kind;
+
+use super::function::{Lowerer, R};
+use super::ice;
+use crate::ir::kir::{BinOp, Expr, UnOp};
+use crate::ir::types::Type;
+
+impl<M: Module> Lowerer<'_, '_, '_, M> {
+    pub(crate) fn binary(&mut self, e: &Expr, op: BinOp, l: &Expr, r: &Expr) -> R<Option<Value>> {
+        if matches!(op, BinOp::And | BinOp::Or) {
+            return self.short_circuit(op, l, r).map(Some);
+        }
+        // The operands share one type; a never-typed operand (`1 + return`)
+        // says nothing, so look at the other one.
+        let ty = if l.ty == Type::Never { &r.ty } else { &l.ty };
+        match ty {
+            Type::Int => {
+                let a = self.operand(l, ty)?;
+                let b = self.operand(r, ty)?;
+                self.int_binary(e, op, a, b).map(Some)
+            }
+            Type::Float => {
+                let a = self.operand(l, ty)?;
+                let b = self.operand(r, ty)?;
+                self.float_binary(op, a, b).map(Some)
+            }
+            Type::Bool => {
+                let a = self.operand(l, ty)?;
+                let b = self.operand(r, ty)?;
+                let ins = self.b.ins();
+                Ok(Some(match op {
+                    BinOp::Eq => ins.icmp(IntCC::Equal, a, b),
+                    BinOp::Ne => ins.icmp(IntCC::NotEqual, a, b),
+                    BinOp::BitAnd => ins.band(a, b),
+                    BinOp::BitOr => ins.bor(a, b),
+                    BinOp::BitXor => ins.bxor(a, b),
+                    _ => return Err(unsupported(op, ty)),
+                }))
+            }
+            Type::Str => {
+                let a = self.operand(l, ty)?;
+                let b = self.operand(r, ty)?;
+                self.str_binary(op, a, b).map(Some)
+            }
+            Type::Unit => {
+                // Unit values are all equal; the operands still run.
+                self.value(l, &Type::Unit)?;
+                self.value(r, &Type::Unit)?;
+                let equal = match op {
+                    BinOp::Eq => 1,
+                    BinOp::Ne => 0,
+                    _ => return Err(unsupported(op, ty)),
+                };
+                Ok(Some(self.b.ins().iconst(types::I8, equal)))
+            }
+            // Both operands diverge: the result is never used.
+            Type::Never => {
+                self.value(l, &Type::Unit)?;
+                self.value(r, &Type::Unit)?;
+                Ok(None)
+            }
+            Type::Error => Err(ice("an operator on the error type")),
+        }
+    }
+
+    /// `&&` and `||`: the right operand runs only when it decides.
+    fn short_circuit(&mut self, op: BinOp, l: &Expr, r: &Expr) -> R<Value> {
+        let a = self.operand(l, &Type::Bool)?;
+        let rhs = self.b.create_block();
+        let merge = self.b.create_block();
+        let result = self.b.append_block_param(merge, types::I8);
+        let args = [BlockArg::Value(a)];
+        if op == BinOp::And {
+            self.b.ins().brif(a, rhs, &[], merge, &args);
+        } else {
+            self.b.ins().brif(a, merge, &args, rhs, &[]);
+        }
+        self.b.seal_block(rhs);
+        self.switch_to(rhs);
+        let b = self.operand(r, &Type::Bool)?;
+        self.b.ins().jump(merge, &[BlockArg::Value(b)]);
+        self.b.seal_block(merge);
+        self.switch_to(merge);
+        Ok(result)
+    }
+
+    fn int_binary(&mut self, e: &Expr, op: BinOp, a: Value, b: Value) -> R<Value> {
+        let cc = match op {
+            BinOp::Eq => Some(IntCC::Equal),
+            BinOp::Ne => Some(IntCC::NotEqual),
+            BinOp::Lt => Some(IntCC::SignedLessThan),
+            BinOp::Le => Some(IntCC::SignedLessThanOrEqual),
+            BinOp::Gt => Some(IntCC::SignedGreaterThan),
+            BinOp::Ge => Some(IntCC::SignedGreaterThanOrEqual),
+            _ => None,
+        };
+        if let Some(cc) = cc {
+            return Ok(self.b.ins().icmp(cc, a, b));
+        }
+        Ok(match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                let (v, overflow) = match op {
+                    BinOp::Add => self.b.ins().sadd_overflow(a, b),
+                    BinOp::Sub => self.b.ins().ssub_overflow(a, b),
+                    _ => self.b.ins().smul_overflow(a, b),
+                };
+                let loc = self.loc(e.span);
+                self.panic_if(overflow, panic_kind::OVERFLOW, None, loc)?;
+                v
+            }
+            BinOp::Div | BinOp::Rem => {
+                let divisor = self.const_of(b);
+                // Division by a nonzero constant needs no zero check.
+                if divisor.is_none() || divisor == Some(0) {
+                    let zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
+                    let kind = if op == BinOp::Div {
+                        panic_kind::DIV_BY_ZERO
+                    } else {
+                        panic_kind::REM_BY_ZERO
+                    };
+                    let loc = self.loc(e.span);
+                    self.panic_if(zero, kind, None, loc)?;
+                }
+                if op == BinOp::Rem {
+                    // Cranelift defines `srem` of i64::MIN by -1 as 0 (no
+                    // trap), which is the language's answer too.
+                    self.b.ins().srem(a, b)
+                } else {
+                    // i64::MIN / -1 is the one quotient that overflows.
+                    let may_overflow = (divisor.is_none() || divisor == Some(-1))
+                        && matches!(self.const_of(a), None | Some(i64::MIN));
+                    if may_overflow {
+                        let min = self.b.ins().icmp_imm_s(IntCC::Equal, a, i64::MIN);
+                        let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
+                        let overflow = self.b.ins().band(min, minus_one);
+                        let loc = self.loc(e.span);
+                        self.panic_if(overflow, panic_kind::OVERFLOW, None, loc)?;
+                    }
+                    self.b.ins().sdiv(a, b)
+                }
+            }
+            BinOp::BitAnd => self.b.ins().band(a, b),
+            BinOp::BitOr => self.b.ins().bor(a, b),
+            BinOp::BitXor => self.b.ins().bxor(a, b),
+            BinOp::Shl | BinOp::Shr => {
+                // Cranelift masks the amount to 6 bits; the language instead
+                // rejects amounts outside 0..=63 (an unsigned compare catches
+                // negative ones too).
+                if !matches!(self.const_of(b), Some(0..=63)) {
+                    let out = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, b, 63);
+                    let loc = self.loc(e.span);
+                    self.panic_if(out, panic_kind::SHIFT_OUT_OF_RANGE, Some(b), loc)?;
+                }
+                if op == BinOp::Shl {
+                    self.b.ins().ishl(a, b)
+                } else {
+                    self.b.ins().sshr(a, b)
+                }
+            }
+            _ => return Err(unsupported(op, &Type::Int)),
+        })
+    }
+
+    fn float_binary(&mut self, op: BinOp, a: Value, b: Value) -> R<Value> {
+        let ins = self.b.ins();
+        Ok(match op {
+            BinOp::Add => ins.fadd(a, b),
+            BinOp::Sub => ins.fsub(a, b),
+            BinOp::Mul => ins.fmul(a, b),
+            BinOp::Div => ins.fdiv(a, b),
+            // IEEE comparisons: every ordered one is false on NaN, and `!=`
+            // is true.
+            BinOp::Eq => ins.fcmp(FloatCC::Equal, a, b),
+            BinOp::Ne => ins.fcmp(FloatCC::NotEqual, a, b),
+            BinOp::Lt => ins.fcmp(FloatCC::LessThan, a, b),
+            BinOp::Le => ins.fcmp(FloatCC::LessThanOrEqual, a, b),
+            BinOp::Gt => ins.fcmp(FloatCC::GreaterThan, a, b),
+            BinOp::Ge => ins.fcmp(FloatCC::GreaterThanOrEqual, a, b),
+            _ => return Err(unsupported(op, &Type::Float)),
+        })
+    }
+
+    /// String operators; the runtime borrows both operands.
+    fn str_binary(&mut self, op: BinOp, a: Value, b: Value) -> R<Value> {
+        let v = match op {
+            BinOp::Add => self.call_rt_value("kr_str_concat", &[a, b])?,
+            BinOp::Eq | BinOp::Ne => {
+                let eq = self.call_rt_value("kr_str_eq", &[a, b])?;
+                if op == BinOp::Eq {
+                    eq
+                } else {
+                    self.b.ins().bxor_imm_u(eq, 1)
+                }
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let order = self.call_rt_value("kr_str_cmp", &[a, b])?;
+                let cc = match op {
+                    BinOp::Lt => IntCC::SignedLessThan,
+                    BinOp::Le => IntCC::SignedLessThanOrEqual,
+                    BinOp::Gt => IntCC::SignedGreaterThan,
+                    _ => IntCC::SignedGreaterThanOrEqual,
+                };
+                self.b.ins().icmp_imm_s(cc, order, 0)
+            }
+            _ => return Err(unsupported(op, &Type::Str)),
+        };
+        self.release(a)?;
+        self.release(b)?;
+        Ok(v)
+    }
+
+    pub(crate) fn unary(&mut self, e: &Expr, op: UnOp, operand: &Expr) -> R<Option<Value>> {
+        let ty = &operand.ty;
+        match (op, ty) {
+            (UnOp::Neg, Type::Int) => {
+                let a = self.operand(operand, ty)?;
+                if matches!(self.const_of(a), None | Some(i64::MIN)) {
+                    let min = self.b.ins().icmp_imm_s(IntCC::Equal, a, i64::MIN);
+                    let loc = self.loc(e.span);
+                    self.panic_if(min, panic_kind::OVERFLOW, None, loc)?;
+                }
+                Ok(Some(self.b.ins().ineg(a)))
+            }
+            (UnOp::Neg, Type::Float) => {
+                let a = self.operand(operand, ty)?;
+                Ok(Some(self.b.ins().fneg(a)))
+            }
+            (UnOp::Not, Type::Bool) => {
+                let a = self.operand(operand, ty)?;
+                // Booleans are 0 or 1, so flipping the low bit negates.
+                Ok(Some(self.b.ins().bxor_imm_u(a, 1)))
+            }
+            (UnOp::Not, Type::Int) => {
+                let a = self.operand(operand, ty)?;
+                Ok(Some(self.b.ins().bnot(a)))
+            }
+            (_, Type::Never) => {
+                self.value(operand, &Type::Unit)?;
+                Ok(None)
+            }
+            _ => Err(ice(format_args!("unary `{op:?}` on `{ty}`"))),
+        }
+    }
+
+    /// The value of `v` if it is an integer constant defined by `iconst`,
+    /// so that checks a constant operand makes needless can be skipped.
+    pub(crate) fn const_of(&self, v: Value) -> Option<i64> {
+        let v = self.b.func.dfg.resolve_aliases(v);
+        let inst = self.b.func.dfg.value_def(v).inst()?;
+        match self.b.func.dfg.insts[inst] {
+            InstructionData::UnaryImm {
+                opcode: Opcode::Iconst,
+                imm,
+            } => Some(imm.bits()),
+            _ => None,
+        }
+    }
+}
+
+fn unsupported(op: BinOp, ty: &Type) -> String {
+    ice(format_args!("operator `{}` on `{ty}`", op.symbol()))
+}

@@ -1,0 +1,720 @@
+//! Lowering of one KIR function to Cranelift IR.
+//!
+//! Consumes a [`kir::Function`]; produces the body of a Cranelift function
+//! in a `Context`, ready for `Module::define_function`. This file holds the
+//! function frame (prologue, locals, the shared exit), control flow, calls
+//! and the ownership rule for heap values; operators live in `expr.rs` and
+//! built-ins in `intrinsics.rs`.
+//!
+//! **Ownership (the rule in `ir/kir.rs`):** every expression yields an owned
+//! reference. Reading a local retains it; `Let`/`Assign` consume their value
+//! and release the local's previous value (heap locals start as null, and
+//! releasing null is a no-op); arguments of user calls are moved into the
+//! callee, which owns its parameters; every heap local is released once, in
+//! the shared exit block that every `return` jumps to; a discarded value and
+//! an operand that a runtime function only borrows are released after use.
+//! String literals are immortal, so releasing one is skipped statically.
+//!
+//! **Unreachable code:** an expression of type never (`return`, `break`,
+//! `continue`, a noreturn call, a `loop` without `break`) ends the current
+//! block. Lowering then continues in a fresh block with no predecessors and
+//! uses dummy values where a value is needed, so no other code needs a
+//! special case; Cranelift deletes those blocks. A `Block` stops lowering its
+//! remaining statements once the code has become unreachable.
+
+use std::collections::{HashMap, HashSet};
+
+use cranelift_codegen::ir::{
+    condcodes::IntCC, types, BlockArg, FuncRef, GlobalValue, Inst, InstBuilder, MemFlagsData,
+    TrapCode, Type as ClifType, Value,
+};
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_module::{DataId, FuncId as ClifFuncId, Module};
+use kriti_runtime::abi::panic_kind;
+use kriti_runtime::ctx::STACK_LIMIT_OFFSET;
+
+use super::imports::Imports;
+use super::locations::LocationTable;
+use super::strings::StringPool;
+use super::{clif_type, ice};
+use crate::ir::kir::{self, Expr, ExprKind, LocalId};
+use crate::ir::types::Type;
+use crate::span::Span;
+
+/// The trap that follows every noreturn call. It is never reached: the
+/// runtime function ends the task first.
+pub(crate) const UNREACHABLE: TrapCode = TrapCode::unwrap_user(1);
+
+pub(crate) type R<T> = Result<T, String>;
+
+/// State shared by all functions of one program.
+pub(crate) struct Shared<'p> {
+    pub program: &'p kir::Program,
+    pub imports: Imports,
+    /// The Cranelift function of each KIR function, by [`kir::FuncId`].
+    pub funcs: Vec<ClifFuncId>,
+    pub strings: StringPool,
+    pub locations: LocationTable<'p>,
+    pub pointer: ClifType,
+}
+
+/// Where `break` and `continue` go in the innermost loop.
+#[derive(Clone, Copy)]
+struct LoopTargets {
+    break_to: cranelift_codegen::ir::Block,
+    continue_to: cranelift_codegen::ir::Block,
+}
+
+/// Lowers `f` into `ctx.func`, whose signature and name the caller has set.
+pub(crate) fn lower<'p, M: Module>(
+    module: &mut M,
+    shared: &mut Shared<'p>,
+    builder_ctx: &mut FunctionBuilderContext,
+    ctx: &mut Context,
+    f: &'p kir::Function,
+) -> R<()> {
+    let mut b = FunctionBuilder::new(&mut ctx.func, builder_ctx);
+    let frontend_config = module.target_config();
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let task_ctx = b.block_params(entry)[0];
+    let params = b.block_params(entry)[1..].to_vec();
+    let exit = b.create_block();
+    let mut lowerer = Lowerer {
+        b,
+        module,
+        shared,
+        func: f,
+        vars: Vec::new(),
+        heap_locals: Vec::new(),
+        ctx: task_ctx,
+        exit,
+        loops: Vec::new(),
+        func_refs: HashMap::new(),
+        data_refs: HashMap::new(),
+        reachable: true,
+        immortal: HashSet::new(),
+    };
+    lowerer.body(&params)?;
+    lowerer.b.seal_all_blocks();
+    lowerer.b.finalize(frontend_config);
+    Ok(())
+}
+
+/// The state of lowering one function.
+pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
+    pub b: FunctionBuilder<'a>,
+    module: &'a mut M,
+    pub shared: &'s mut Shared<'p>,
+    func: &'p kir::Function,
+    /// The variable of each local, by [`LocalId`]; `None` for locals of a
+    /// type without representation.
+    vars: Vec<Option<Variable>>,
+    /// Variables of heap locals (parameters included), released at exit.
+    heap_locals: Vec<Variable>,
+    /// The task context, the function's hidden first parameter.
+    pub ctx: Value,
+    /// The shared exit block; its parameter is the return value, if any.
+    exit: cranelift_codegen::ir::Block,
+    loops: Vec<LoopTargets>,
+    func_refs: HashMap<ClifFuncId, FuncRef>,
+    data_refs: HashMap<DataId, GlobalValue>,
+    /// False after a terminator, while lowering code no path reaches.
+    reachable: bool,
+    /// Values known to be immortal string literals: retaining or releasing
+    /// them is a no-op, so we emit no call.
+    immortal: HashSet<Value>,
+}
+
+impl<M: Module> Lowerer<'_, '_, '_, M> {
+    /// Lowers the whole function; the builder is in the entry block, whose
+    /// parameters after the task context are `params`.
+    fn body(&mut self, params: &[Value]) -> R<()> {
+        let f = self.func;
+        let pointer = self.shared.pointer;
+        self.stack_check(f.span)?;
+
+        // Locals become variables. Parameters start as the block parameters
+        // (the callee owns them); heap locals start as null so that the
+        // release at exit (or at their first `Let`) is a no-op.
+        let mut params = params.iter().copied();
+        let is_param: HashSet<LocalId> = f.params.iter().copied().collect();
+        for (i, local) in f.locals.iter().enumerate() {
+            let Some(t) = clif_type(&local.ty, pointer) else {
+                self.vars.push(None);
+                continue;
+            };
+            let var = self.b.declare_var(t);
+            let init = if is_param.contains(&LocalId(i as u32)) {
+                params
+                    .next()
+                    .ok_or_else(|| ice("a parameter is missing from the signature"))?
+            } else {
+                self.dummy(t)
+            };
+            self.b.def_var(var, init);
+            if local.ty.is_heap() {
+                self.heap_locals.push(var);
+            }
+            self.vars.push(Some(var));
+        }
+
+        let ret = clif_type(&f.ret, pointer);
+        if let Some(t) = ret {
+            self.b.append_block_param(self.exit, t);
+        }
+
+        let result = self.value(&f.body, &f.ret)?;
+        self.jump(self.exit, result);
+
+        // Every `return` has been lowered, so the exit's predecessors are
+        // known; sealing before reading the locals lets a local that holds
+        // a literal on every path be seen as one (and its release dropped).
+        self.b.seal_block(self.exit);
+        self.switch_to(self.exit);
+        let result = ret.map(|_| self.b.block_params(self.exit)[0]);
+        for var in self.heap_locals.clone() {
+            let v = self.b.use_var(var);
+            self.release(v)?;
+        }
+        match result {
+            Some(v) => self.b.ins().return_(&[v]),
+            None => self.b.ins().return_(&[]),
+        };
+        Ok(())
+    }
+
+    /// The prologue's stack check: below the task's stack limit, panic with
+    /// "stack overflow" instead of running off the end of the stack. The
+    /// runtime leaves headroom under the limit for this call.
+    fn stack_check(&mut self, span: Span) -> R<()> {
+        let pointer = self.shared.pointer;
+        let sp = self.b.ins().get_stack_pointer(pointer);
+        let limit = self.b.ins().load(
+            pointer,
+            MemFlagsData::trusted(),
+            self.ctx,
+            STACK_LIMIT_OFFSET,
+        );
+        let overflow = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+        let loc = self.shared.locations.loc(span);
+        self.panic_if(overflow, panic_kind::STACK_OVERFLOW, None, loc)
+    }
+
+    // ---- Expressions ----------------------------------------------------
+
+    /// Lowers `e`. The result is `Some` exactly when `e.ty` has a machine
+    /// representation; it is an owned reference when `e.ty` is a heap type.
+    pub fn expr(&mut self, e: &Expr) -> R<Option<Value>> {
+        let v = self.kind(e)?;
+        if e.ty == Type::Never && self.reachable {
+            // A noreturn expression whose lowering did not already end the
+            // block (e.g. a `loop` without `break`, or an `if` whose arms
+            // both return): nothing can follow it.
+            self.b.ins().trap(UNREACHABLE);
+            self.start_unreachable();
+        }
+        match (clif_type(&e.ty, self.shared.pointer), v) {
+            (Some(_), Some(v)) => Ok(Some(v)),
+            // Unreachable code may produce no value where the type wants
+            // one; reachable code that does is a KIR type error.
+            (Some(t), None) if !self.reachable => Ok(Some(self.dummy(t))),
+            (Some(_), None) => Err(ice(format_args!("a `{}` expression has no value", e.ty))),
+            (None, _) => Ok(None),
+        }
+    }
+
+    /// Lowers `e` where a value of type `want` is expected: a never-typed
+    /// `e` gives a dummy (the code is unreachable), and a heap value that
+    /// the context discards (`want` is unit) is released.
+    pub fn value(&mut self, e: &Expr, want: &Type) -> R<Option<Value>> {
+        let v = self.expr(e)?;
+        match clif_type(want, self.shared.pointer) {
+            Some(t) => match v {
+                Some(v) => {
+                    let got = self.b.func.dfg.value_type(v);
+                    if got != t {
+                        return Err(ice(format_args!(
+                            "a `{}` expression where `{want}` is expected",
+                            e.ty
+                        )));
+                    }
+                    Ok(Some(v))
+                }
+                // Only unreachable code may lack a value.
+                None if self.reachable && e.ty != Type::Never => Err(ice(format_args!(
+                    "a `{}` expression where `{want}` is expected",
+                    e.ty
+                ))),
+                None => Ok(Some(self.dummy(t))),
+            },
+            None => {
+                self.discard(v, &e.ty)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Lowers `e` where a value is required (an operand): the value, or an
+    /// internal error if `want` has no representation.
+    pub fn operand(&mut self, e: &Expr, want: &Type) -> R<Value> {
+        self.value(e, want)?
+            .ok_or_else(|| ice(format_args!("an operand of type `{want}`")))
+    }
+
+    fn kind(&mut self, e: &Expr) -> R<Option<Value>> {
+        Ok(match &e.kind {
+            ExprKind::Int(n) => Some(self.b.ins().iconst(types::I64, *n)),
+            ExprKind::Float(x) => Some(self.b.ins().f64const(*x)),
+            ExprKind::Bool(v) => Some(self.b.ins().iconst(types::I8, i64::from(*v))),
+            ExprKind::Str(text) => Some(self.literal(text)?),
+            ExprKind::Unit => None,
+            ExprKind::Local(id) => match self.var(*id)? {
+                Some(var) => {
+                    let v = self.b.use_var(var);
+                    if self.local_ty(*id)?.is_heap() {
+                        self.retain(v)?;
+                    }
+                    Some(v)
+                }
+                None => None,
+            },
+            ExprKind::Let(id, value) | ExprKind::Assign(id, value) => {
+                self.store_local(*id, value)?;
+                None
+            }
+            ExprKind::Block(es) => self.block(es, &e.ty)?,
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => self.if_else(cond, then, otherwise, &e.ty)?,
+            ExprKind::While { cond, body } => {
+                self.while_loop(cond, body)?;
+                None
+            }
+            ExprKind::Loop(body) => {
+                self.loop_forever(body)?;
+                None
+            }
+            ExprKind::ForRange {
+                var,
+                start,
+                end,
+                inclusive,
+                body,
+            } => {
+                self.for_range(*var, start, end, *inclusive, body)?;
+                None
+            }
+            ExprKind::Break | ExprKind::Continue => {
+                let targets = *self
+                    .loops
+                    .last()
+                    .ok_or_else(|| ice("`break` or `continue` outside a loop"))?;
+                let to = if matches!(e.kind, ExprKind::Break) {
+                    targets.break_to
+                } else {
+                    targets.continue_to
+                };
+                self.b.ins().jump(to, &[]);
+                self.start_unreachable();
+                None
+            }
+            ExprKind::Return(value) => {
+                let func = self.func;
+                let ret = &func.ret;
+                let v = self.value(value, ret)?;
+                self.jump(self.exit, v);
+                self.start_unreachable();
+                None
+            }
+            ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r)?,
+            ExprKind::Unary(op, operand) => self.unary(e, *op, operand)?,
+            ExprKind::Call(callee, args) => self.call(*callee, args)?,
+            ExprKind::Intrinsic(which, args) => self.intrinsic(e, *which, args)?,
+            ExprKind::Interpolate(parts) => Some(self.interpolate(parts)?),
+        })
+    }
+
+    /// `Let` and `Assign`: the new value is computed first (it may read the
+    /// local), then the old value is released and replaced.
+    fn store_local(&mut self, id: LocalId, value: &Expr) -> R<()> {
+        let ty = self.local_ty(id)?.clone();
+        let v = self.value(value, &ty)?;
+        if let (Some(var), Some(v)) = (self.var(id)?, v) {
+            if ty.is_heap() {
+                let old = self.b.use_var(var);
+                self.release(old)?;
+            }
+            self.b.def_var(var, v);
+        }
+        Ok(())
+    }
+
+    fn block(&mut self, es: &[Expr], ty: &Type) -> R<Option<Value>> {
+        let Some((last, init)) = es.split_last() else {
+            return Ok(None);
+        };
+        for e in init {
+            let v = self.expr(e)?;
+            self.discard(v, &e.ty)?;
+            if !self.reachable {
+                // The rest is dead code; the block's value is a dummy.
+                return Ok(None);
+            }
+        }
+        self.value(last, ty)
+    }
+
+    fn if_else(
+        &mut self,
+        cond: &Expr,
+        then: &Expr,
+        otherwise: &Expr,
+        ty: &Type,
+    ) -> R<Option<Value>> {
+        let c = self.operand(cond, &Type::Bool)?;
+        let then_block = self.b.create_block();
+        let else_block = self.b.create_block();
+        let merge = self.b.create_block();
+        let result_ty = clif_type(ty, self.shared.pointer);
+        if let Some(t) = result_ty {
+            self.b.append_block_param(merge, t);
+        }
+        self.b.ins().brif(c, then_block, &[], else_block, &[]);
+        self.b.seal_block(then_block);
+        self.b.seal_block(else_block);
+
+        self.switch_to(then_block);
+        let v = self.value(then, ty)?;
+        self.jump(merge, v);
+
+        self.switch_to(else_block);
+        let v = self.value(otherwise, ty)?;
+        self.jump(merge, v);
+
+        self.b.seal_block(merge);
+        self.switch_to(merge);
+        Ok(result_ty.map(|_| self.b.block_params(merge)[0]))
+    }
+
+    fn while_loop(&mut self, cond: &Expr, body: &Expr) -> R<()> {
+        let header = self.b.create_block();
+        let body_block = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(header, &[]);
+
+        self.switch_to(header);
+        let c = self.operand(cond, &Type::Bool)?;
+        self.b.ins().brif(c, body_block, &[], exit, &[]);
+        self.b.seal_block(body_block);
+
+        self.switch_to(body_block);
+        self.loop_body(body, exit, header)?;
+        self.b.ins().jump(header, &[]);
+        self.b.seal_block(header);
+        self.b.seal_block(exit);
+        self.switch_to(exit);
+        Ok(())
+    }
+
+    fn loop_forever(&mut self, body: &Expr) -> R<()> {
+        let body_block = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().jump(body_block, &[]);
+        self.switch_to(body_block);
+        self.loop_body(body, exit, body_block)?;
+        self.b.ins().jump(body_block, &[]);
+        self.b.seal_block(body_block);
+        self.b.seal_block(exit);
+        self.switch_to(exit);
+        Ok(())
+    }
+
+    /// `for var in start..end` / `start..=end`. A hidden counter drives the
+    /// loop so that the body cannot disturb it; `end` is evaluated once. The
+    /// inclusive form tests `i == end` before incrementing, so `..=i64::MAX`
+    /// ends instead of overflowing.
+    fn for_range(
+        &mut self,
+        var: LocalId,
+        start: &Expr,
+        end: &Expr,
+        inclusive: bool,
+        body: &Expr,
+    ) -> R<()> {
+        let s = self.operand(start, &Type::Int)?;
+        let e = self.operand(end, &Type::Int)?;
+        let counter = self.b.declare_var(types::I64);
+        self.b.def_var(counter, s);
+        let body_block = self.b.create_block();
+        let latch = self.b.create_block();
+        let exit = self.b.create_block();
+
+        // The exclusive form tests at a header on every iteration; the
+        // inclusive one tests once up front and then at the latch.
+        let header = if inclusive {
+            let go = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, s, e);
+            self.b.ins().brif(go, body_block, &[], exit, &[]);
+            None
+        } else {
+            let header = self.b.create_block();
+            self.b.ins().jump(header, &[]);
+            self.switch_to(header);
+            let i = self.b.use_var(counter);
+            let go = self.b.ins().icmp(IntCC::SignedLessThan, i, e);
+            self.b.ins().brif(go, body_block, &[], exit, &[]);
+            Some(header)
+        };
+
+        self.switch_to(body_block);
+        let i = self.b.use_var(counter);
+        if let Some(v) = self.var(var)? {
+            self.b.def_var(v, i);
+        }
+        self.loop_body(body, exit, latch)?;
+        self.b.ins().jump(latch, &[]);
+        self.b.seal_block(latch);
+
+        self.switch_to(latch);
+        let i = self.b.use_var(counter);
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        self.b.def_var(counter, next);
+        match header {
+            Some(header) => {
+                self.b.ins().jump(header, &[]);
+                self.b.seal_block(header);
+            }
+            None => {
+                // `next` wraps when `i == i64::MAX`, but then we leave.
+                let last = self.b.ins().icmp(IntCC::Equal, i, e);
+                self.b.ins().brif(last, exit, &[], body_block, &[]);
+            }
+        }
+        self.b.seal_block(body_block);
+        self.b.seal_block(exit);
+        self.switch_to(exit);
+        Ok(())
+    }
+
+    /// Lowers a loop body with `break`/`continue` targets; its value (if
+    /// any) is discarded.
+    fn loop_body(
+        &mut self,
+        body: &Expr,
+        break_to: cranelift_codegen::ir::Block,
+        continue_to: cranelift_codegen::ir::Block,
+    ) -> R<()> {
+        self.loops.push(LoopTargets {
+            break_to,
+            continue_to,
+        });
+        let v = self.expr(body);
+        self.loops.pop();
+        let v = v?;
+        self.discard(v, &body.ty)
+    }
+
+    /// A call of a user function: arguments are moved into the callee.
+    fn call(&mut self, callee: kir::FuncId, args: &[Expr]) -> R<Option<Value>> {
+        let program = self.shared.program;
+        let f = program
+            .functions
+            .get(callee.0 as usize)
+            .ok_or_else(|| ice("a call of an unknown function"))?;
+        if f.params.len() != args.len() {
+            return Err(ice(format_args!(
+                "wrong number of arguments to `{}`",
+                f.name
+            )));
+        }
+        let mut values = vec![self.ctx];
+        for (param, arg) in f.params.iter().zip(args) {
+            let ty = &f
+                .locals
+                .get(param.0 as usize)
+                .ok_or_else(|| ice("a parameter is not a local"))?
+                .ty;
+            if let Some(v) = self.value(arg, ty)? {
+                values.push(v);
+            }
+        }
+        let id = *self
+            .shared
+            .funcs
+            .get(callee.0 as usize)
+            .ok_or_else(|| ice("a call of an undeclared function"))?;
+        let func_ref = self.func_ref(id);
+        let inst = self.b.ins().call(func_ref, &values);
+        Ok(self.b.inst_results(inst).first().copied())
+    }
+
+    // ---- Helpers shared with expr.rs and intrinsics.rs -------------------
+
+    /// Calls the runtime function `name`. A noreturn function ends the
+    /// block (an unreachable trap follows the call).
+    pub fn call_rt(&mut self, name: &str, args: &[Value]) -> R<Option<Value>> {
+        let (inst, noreturn) = self.emit_call_rt(name, args)?;
+        if noreturn {
+            self.start_unreachable();
+            return Ok(None);
+        }
+        Ok(self.b.inst_results(inst).first().copied())
+    }
+
+    /// Emits the call of a runtime function (and, for a noreturn one, the
+    /// unreachable trap after it, which ends the block).
+    fn emit_call_rt(&mut self, name: &str, args: &[Value]) -> R<(Inst, bool)> {
+        let import = self.shared.imports.get(name)?;
+        let func_ref = self.func_ref(import.id);
+        let inst = self.b.ins().call(func_ref, args);
+        if import.noreturn {
+            self.b.ins().trap(UNREACHABLE);
+        }
+        Ok((inst, import.noreturn))
+    }
+
+    /// Calls a runtime function that returns a value.
+    pub fn call_rt_value(&mut self, name: &str, args: &[Value]) -> R<Value> {
+        self.call_rt(name, args)?
+            .ok_or_else(|| ice(format_args!("`{name}` returns no value")))
+    }
+
+    /// Branches to a cold block that calls `kr_panic_kind(ctx, kind, value,
+    /// loc)` when `cond` is true, and continues in a fresh block otherwise.
+    pub fn panic_if(&mut self, cond: Value, kind: i64, value: Option<Value>, loc: i64) -> R<()> {
+        let cold = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(cond, cold, &[], cont, &[]);
+        self.b.seal_block(cold);
+        self.b.seal_block(cont);
+        self.switch_to(cold);
+        let kind = self.b.ins().iconst(types::I64, kind);
+        let value = match value {
+            Some(v) => v,
+            None => self.b.ins().iconst(types::I64, 0),
+        };
+        let loc = self.b.ins().iconst(types::I64, loc);
+        let (_, noreturn) = self.emit_call_rt("kr_panic_kind", &[self.ctx, kind, value, loc])?;
+        if !noreturn {
+            return Err(ice("`kr_panic_kind` returns"));
+        }
+        self.switch_to(cont);
+        Ok(())
+    }
+
+    /// A literal string: the address of its immortal static object.
+    pub fn literal(&mut self, text: &str) -> R<Value> {
+        let id = self.shared.strings.data_for(self.module, text)?;
+        let gv = match self.data_refs.get(&id) {
+            Some(&gv) => gv,
+            None => {
+                let gv = self.module.declare_data_in_func(id, self.b.func);
+                self.data_refs.insert(id, gv);
+                gv
+            }
+        };
+        let v = self.b.ins().symbol_value(self.shared.pointer, gv);
+        self.immortal.insert(v);
+        Ok(v)
+    }
+
+    /// Adds one reference to a heap value (nothing for literals).
+    pub fn retain(&mut self, v: Value) -> R<()> {
+        if !self.is_immortal(v) {
+            self.call_rt("kr_retain", &[v])?;
+        }
+        Ok(())
+    }
+
+    /// Drops one reference to a heap value. Nothing is emitted for a
+    /// literal, nor for the null a heap local starts as (its first `Let`,
+    /// or the exit of a function that never set it).
+    pub fn release(&mut self, v: Value) -> R<()> {
+        if !self.is_immortal(v) && self.const_of(v) != Some(0) {
+            self.call_rt("kr_release", &[v])?;
+        }
+        Ok(())
+    }
+
+    /// True when `v` is certainly a string literal. (`use_var` may hand
+    /// back an alias of the value a literal defined.)
+    fn is_immortal(&self, v: Value) -> bool {
+        self.immortal.contains(&self.b.func.dfg.resolve_aliases(v))
+    }
+
+    /// Throws away the value of an expression of type `ty`.
+    pub fn discard(&mut self, v: Option<Value>, ty: &Type) -> R<()> {
+        match v {
+            Some(v) if ty.is_heap() => self.release(v),
+            _ => Ok(()),
+        }
+    }
+
+    /// A placeholder of type `t` for unreachable code (and the initial
+    /// value of locals: 0, 0.0, false, null).
+    pub fn dummy(&mut self, t: ClifType) -> Value {
+        if t == types::F64 {
+            self.b.ins().f64const(0.0)
+        } else {
+            self.b.ins().iconst(t, 0)
+        }
+    }
+
+    /// Jumps to `block`, passing `arg` if there is one.
+    fn jump(&mut self, block: cranelift_codegen::ir::Block, arg: Option<Value>) {
+        match arg {
+            Some(v) => self.b.ins().jump(block, &[BlockArg::Value(v)]),
+            None => self.b.ins().jump(block, &[]),
+        };
+    }
+
+    /// Switches to `block`, which some branch reaches.
+    pub fn switch_to(&mut self, block: cranelift_codegen::ir::Block) {
+        self.b.switch_to_block(block);
+        self.reachable = true;
+    }
+
+    /// Continues in a fresh block that nothing branches to; the current
+    /// block must already be terminated.
+    pub fn start_unreachable(&mut self) {
+        let block = self.b.create_block();
+        self.b.seal_block(block);
+        self.b.switch_to_block(block);
+        self.reachable = false;
+    }
+
+    fn func_ref(&mut self, id: ClifFuncId) -> FuncRef {
+        if let Some(&r) = self.func_refs.get(&id) {
+            return r;
+        }
+        let r = self.module.declare_func_in_func(id, self.b.func);
+        self.func_refs.insert(id, r);
+        r
+    }
+
+    fn var(&self, id: LocalId) -> R<Option<Variable>> {
+        self.vars
+            .get(id.0 as usize)
+            .copied()
+            .ok_or_else(|| ice(format_args!("unknown local {}", id.0)))
+    }
+
+    fn local_ty(&self, id: LocalId) -> R<&'_ Type> {
+        self.func
+            .locals
+            .get(id.0 as usize)
+            .map(|l| &l.ty)
+            .ok_or_else(|| ice(format_args!("unknown local {}", id.0)))
+    }
+
+    /// The index in the location table of `span`.
+    pub fn loc(&mut self, span: Span) -> i64 {
+        self.shared.locations.loc(span)
+    }
+}

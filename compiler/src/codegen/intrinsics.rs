@@ -1,0 +1,308 @@
+//! Built-in functions (`kir::Intrinsic`) and string interpolation.
+//!
+//! Consumes `Intrinsic` and `Interpolate` expressions; produces inline
+//! Cranelift code where an instruction does the job (conversions, `abs`,
+//! `min`/`max`, `sqrt`/`floor`/`ceil`, the length of a string) and runtime
+//! calls otherwise. Calls that can panic get the location of the call.
+//! Heap operands are borrowed by the runtime and released after the call.
+//!
+//! This file does not choose which intrinsic a call means (the checker
+//! did); where an intrinsic takes "int or float", the argument's type picks
+//! the lowering.
+
+use cranelift_codegen::ir::{condcodes::FloatCC, condcodes::IntCC, types};
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
+use cranelift_module::Module;
+use kriti_runtime::abi::panic_kind;
+
+use super::function::{Lowerer, R};
+use super::ice;
+use crate::ir::kir::{Expr, Intrinsic};
+use crate::ir::types::Type;
+
+/// Offset of `len` in a string object (`[rc: u64][kind: u32][flags:
+/// u32][len: u64][bytes]`, see `strings.rs`).
+const STR_LEN_OFFSET: i32 = 16;
+
+/// 2^63 as a float: the first value above the range of `int`, and minus
+/// it, the lowest value in range. Both are exact in binary64.
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
+impl<M: Module> Lowerer<'_, '_, '_, M> {
+    pub(crate) fn intrinsic(
+        &mut self,
+        e: &Expr,
+        which: Intrinsic,
+        args: &[Expr],
+    ) -> R<Option<Value>> {
+        let arg = |i: usize| {
+            args.get(i)
+                .ok_or_else(|| ice(format_args!("`{}` is missing an argument", which.name())))
+        };
+        // The type that picks the lowering of "int or float" intrinsics.
+        let arg_ty = |i: usize| arg(i).map(|a| a.ty.clone());
+        Ok(match which {
+            Intrinsic::Print | Intrinsic::Println | Intrinsic::Eprintln => {
+                let stream = match which {
+                    Intrinsic::Print => 0,
+                    Intrinsic::Println => 1,
+                    _ => 2,
+                };
+                let s = self.operand(arg(0)?, &Type::Str)?;
+                let stream = self.b.ins().iconst(types::I64, stream);
+                self.call_rt("kr_print", &[self.ctx, s, stream])?;
+                self.release(s)?;
+                None
+            }
+            Intrinsic::ToStr => self.display_form(arg(0)?, false)?,
+            Intrinsic::ToFloat => {
+                let ty = arg_ty(0)?;
+                let x = self.operand(arg(0)?, &ty)?;
+                Some(match ty {
+                    Type::Int => self.b.ins().fcvt_from_sint(types::F64, x),
+                    _ => x,
+                })
+            }
+            Intrinsic::ToInt => {
+                let ty = arg_ty(0)?;
+                let x = self.operand(arg(0)?, &ty)?;
+                Some(match ty {
+                    Type::Float => self.float_to_int(e, x)?,
+                    _ => x,
+                })
+            }
+            Intrinsic::StrLen => {
+                let s = self.operand(arg(0)?, &Type::Str)?;
+                // Strings are immutable, so the length can be read inline.
+                let len = self
+                    .b
+                    .ins()
+                    .load(types::I64, MemFlagsData::trusted(), s, STR_LEN_OFFSET);
+                self.release(s)?;
+                Some(len)
+            }
+            Intrinsic::Abs => {
+                let ty = arg_ty(0)?;
+                let x = self.operand(arg(0)?, &ty)?;
+                Some(match ty {
+                    Type::Int => {
+                        let min = self.b.ins().icmp_imm_s(IntCC::Equal, x, i64::MIN);
+                        let loc = self.loc(e.span);
+                        self.panic_if(min, panic_kind::OVERFLOW, None, loc)?;
+                        self.b.ins().iabs(x)
+                    }
+                    _ => self.b.ins().fabs(x),
+                })
+            }
+            Intrinsic::Min | Intrinsic::Max => {
+                let ty = arg_ty(0)?;
+                let a = self.operand(arg(0)?, &ty)?;
+                let b = self.operand(arg(1)?, &ty)?;
+                let is_min = which == Intrinsic::Min;
+                Some(match ty {
+                    Type::Int => {
+                        let cc = if is_min {
+                            IntCC::SignedLessThanOrEqual
+                        } else {
+                            IntCC::SignedGreaterThanOrEqual
+                        };
+                        let pick_a = self.b.ins().icmp(cc, a, b);
+                        self.b.ins().select(pick_a, a, b)
+                    }
+                    _ if is_min => self.b.ins().fmin(a, b),
+                    _ => self.b.ins().fmax(a, b),
+                })
+            }
+            Intrinsic::Sqrt | Intrinsic::Floor | Intrinsic::Ceil => {
+                let x = self.operand(arg(0)?, &Type::Float)?;
+                let ins = self.b.ins();
+                Some(match which {
+                    Intrinsic::Sqrt => ins.sqrt(x),
+                    Intrinsic::Floor => ins.floor(x),
+                    _ => ins.ceil(x),
+                })
+            }
+            Intrinsic::Round
+            | Intrinsic::Sin
+            | Intrinsic::Cos
+            | Intrinsic::Tan
+            | Intrinsic::Exp
+            | Intrinsic::Ln => {
+                let name = match which {
+                    Intrinsic::Round => "kr_math_round",
+                    Intrinsic::Sin => "kr_math_sin",
+                    Intrinsic::Cos => "kr_math_cos",
+                    Intrinsic::Tan => "kr_math_tan",
+                    Intrinsic::Exp => "kr_math_exp",
+                    _ => "kr_math_ln",
+                };
+                let x = self.operand(arg(0)?, &Type::Float)?;
+                Some(self.call_rt_value(name, &[x])?)
+            }
+            Intrinsic::Pow | Intrinsic::Atan2 => {
+                let name = if which == Intrinsic::Pow {
+                    "kr_math_pow"
+                } else {
+                    "kr_math_atan2"
+                };
+                let a = self.operand(arg(0)?, &Type::Float)?;
+                let b = self.operand(arg(1)?, &Type::Float)?;
+                Some(self.call_rt_value(name, &[a, b])?)
+            }
+            Intrinsic::Fixed => {
+                let x = self.operand(arg(0)?, &Type::Float)?;
+                let digits = self.operand(arg(1)?, &Type::Int)?;
+                let loc = self.loc(e.span);
+                let loc = self.b.ins().iconst(types::I64, loc);
+                Some(self.call_rt_value("kr_float_fixed", &[self.ctx, x, digits, loc])?)
+            }
+            Intrinsic::Clock => Some(self.call_rt_value("kr_clock", &[])?),
+            Intrinsic::Exit => {
+                let code = self.operand(arg(0)?, &Type::Int)?;
+                self.call_rt("kr_exit", &[self.ctx, code])?;
+                None
+            }
+            Intrinsic::Panic => {
+                // The message is not released: the task ends here.
+                let msg = self.operand(arg(0)?, &Type::Str)?;
+                let loc = self.loc(e.span);
+                let loc = self.b.ins().iconst(types::I64, loc);
+                self.call_rt("kr_panic", &[self.ctx, msg, loc])?;
+                None
+            }
+            Intrinsic::Assert => {
+                let c = self.operand(arg(0)?, &Type::Bool)?;
+                let failed = self.b.ins().icmp_imm_s(IntCC::Equal, c, 0);
+                let loc = self.loc(e.span);
+                self.panic_if(failed, panic_kind::ASSERTION, None, loc)?;
+                None
+            }
+            Intrinsic::AssertEq => {
+                self.assert_eq(e, arg(0)?, arg(1)?)?;
+                None
+            }
+        })
+    }
+
+    /// `int(x)` on a float: truncation toward zero, after checking that the
+    /// result fits. Both comparisons are false for NaN, so NaN fails too.
+    fn float_to_int(&mut self, e: &Expr, x: Value) -> R<Value> {
+        let low = self.b.ins().f64const(-TWO_POW_63);
+        let high = self.b.ins().f64const(TWO_POW_63);
+        let above_low = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, x, low);
+        let below_high = self.b.ins().fcmp(FloatCC::LessThan, x, high);
+        let in_range = self.b.ins().band(above_low, below_high);
+        let out = self.b.ins().icmp_imm_s(IntCC::Equal, in_range, 0);
+        let loc = self.loc(e.span);
+        self.panic_if(out, panic_kind::FLOAT_TO_INT, None, loc)?;
+        // In range, so the saturating form never saturates; it avoids the
+        // trap sequence of the checking form.
+        Ok(self.b.ins().fcvt_to_sint_sat(types::I64, x))
+    }
+
+    /// The display form of `x` as a new string. With `debug`, strings are
+    /// shown quoted (as `assert_eq` shows them).
+    fn display_form(&mut self, x: &Expr, debug: bool) -> R<Option<Value>> {
+        let v = self.expr(x)?;
+        self.display(v, &x.ty, debug)
+    }
+
+    /// The display form of the already-evaluated value `v` of type `ty`.
+    /// Takes ownership of `v`.
+    fn display(&mut self, v: Option<Value>, ty: &Type, debug: bool) -> R<Option<Value>> {
+        let Some(v) = v else {
+            return Ok(match ty {
+                Type::Unit => Some(self.literal("()")?),
+                _ => None,
+            });
+        };
+        Ok(Some(match ty {
+            Type::Int => self.call_rt_value("kr_int_to_str", &[v])?,
+            Type::Float => self.call_rt_value("kr_float_to_str", &[v])?,
+            Type::Bool => self.call_rt_value("kr_bool_to_str", &[v])?,
+            Type::Str if debug => {
+                let s = self.call_rt_value("kr_str_debug", &[v])?;
+                self.release(v)?;
+                s
+            }
+            Type::Str => v,
+            _ => return Err(ice(format_args!("`str` of a `{ty}`"))),
+        }))
+    }
+
+    /// `assert_eq(a, b)`: compares by type and, on failure, reports both
+    /// display forms (strings quoted) from a cold block.
+    fn assert_eq(&mut self, e: &Expr, l: &Expr, r: &Expr) -> R<()> {
+        let ty = if l.ty == Type::Never { &r.ty } else { &l.ty };
+        let a = self.value(l, ty)?;
+        let b = self.value(r, ty)?;
+        let (Some(a), Some(b)) = (a, b) else {
+            // Unit (always equal) or unreachable code: nothing to compare.
+            return Ok(());
+        };
+        let equal = match ty {
+            Type::Int | Type::Bool => self.b.ins().icmp(IntCC::Equal, a, b),
+            Type::Float => self.b.ins().fcmp(FloatCC::Equal, a, b),
+            Type::Str => self.call_rt_value("kr_str_eq", &[a, b])?,
+            _ => return Err(ice(format_args!("`assert_eq` on `{ty}`"))),
+        };
+        let failed = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(failed);
+        self.b.ins().brif(equal, cont, &[], failed, &[]);
+        self.b.seal_block(failed);
+        self.b.seal_block(cont);
+
+        self.switch_to(failed);
+        // The task ends in this block, so the display forms are never
+        // released. (`display` consumes a string operand; the release on
+        // the success path below is on the other branch.)
+        let left = self.display(Some(a), ty, true)?;
+        let right = self.display(Some(b), ty, true)?;
+        let (Some(left), Some(right)) = (left, right) else {
+            return Err(ice("`assert_eq` operands have no display form"));
+        };
+        let loc = self.loc(e.span);
+        let loc = self.b.ins().iconst(types::I64, loc);
+        self.call_rt("kr_assert_eq_failed", &[self.ctx, left, right, loc])?;
+
+        self.switch_to(cont);
+        if ty.is_heap() {
+            self.release(a)?;
+            self.release(b)?;
+        }
+        Ok(())
+    }
+
+    /// String interpolation: a builder, one push per part by type, and the
+    /// finished string.
+    pub(crate) fn interpolate(&mut self, parts: &[Expr]) -> R<Value> {
+        let builder = self.call_rt_value("kr_sb_new", &[])?;
+        for part in parts {
+            let v = self.expr(part)?;
+            match (&part.ty, v) {
+                (Type::Str, Some(v)) => {
+                    self.call_rt("kr_sb_push_str", &[builder, v])?;
+                    self.release(v)?;
+                }
+                (Type::Int, Some(v)) => {
+                    self.call_rt("kr_sb_push_int", &[builder, v])?;
+                }
+                (Type::Float, Some(v)) => {
+                    self.call_rt("kr_sb_push_float", &[builder, v])?;
+                }
+                (Type::Bool, Some(v)) => {
+                    self.call_rt("kr_sb_push_bool", &[builder, v])?;
+                }
+                (Type::Unit, _) => {
+                    let unit = self.literal("()")?;
+                    self.call_rt("kr_sb_push_str", &[builder, unit])?;
+                }
+                // A diverging part: the rest is unreachable.
+                (Type::Never, _) => {}
+                (ty, _) => return Err(ice(format_args!("interpolating a `{ty}`"))),
+            }
+        }
+        self.call_rt_value("kr_sb_finish", &[builder])
+    }
+}

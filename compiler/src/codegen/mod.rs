@@ -1,0 +1,239 @@
+//! Codegen: KIR → Cranelift IR → native code.
+//!
+//! Consumes a checked [`kir::Program`] (fully typed, names resolved) and the
+//! [`SourceMap`] it came from. Produces either a [`JitProgram`], native code
+//! in memory that runs on the Rust runtime, or the Cranelift IR text of every
+//! function ([`emit_clif`]).
+//!
+//! The lowering is written once, generic over [`cranelift_module::Module`]
+//! ([`lower_program`]), so an ahead-of-time backend (cranelift-object) can
+//! reuse it; only `jit.rs` knows about `JITModule`.
+//!
+//! Files, one job each:
+//! - `imports.rs`: declares the runtime functions from `kriti_runtime::abi`.
+//! - `strings.rs`: string literals as static, immortal string objects.
+//! - `locations.rs`: the table of source locations that runtime panics name.
+//! - `function.rs`: one function: locals, control flow, ownership, calls.
+//! - `expr.rs`: operators (checked integer arithmetic, comparisons).
+//! - `intrinsics.rs`: built-in functions and string interpolation.
+//! - `jit.rs`: the JIT driver and [`JitProgram`].
+//! - `clif.rs`: a `Module` that records IR text instead of compiling.
+//!
+//! **Invariant:** every language error (overflow, division by zero, stack
+//! overflow, ...) is an explicit call to a noreturn runtime function, never a
+//! Cranelift trap, so the process needs no signal handler. The `trap`
+//! instructions we emit only follow those calls and are never reached.
+//!
+//! This stage does not check types or infer anything (KIR is fully typed; a
+//! mismatch is an internal error), does not optimise KIR, and never panics:
+//! Cranelift and verifier errors become `Err("internal compiler error in
+//! codegen: ...")`.
+
+mod clif;
+mod expr;
+mod function;
+mod imports;
+mod intrinsics;
+mod jit;
+mod locations;
+mod strings;
+#[cfg(test)]
+mod tests;
+
+use cranelift_codegen::ir::{types, AbiParam, Signature, Type as ClifType};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_module::{FuncId as ClifFuncId, Linkage, Module};
+use kriti_runtime::SourceLoc;
+
+use crate::ir::kir;
+use crate::ir::types::Type;
+use crate::span::SourceMap;
+
+pub use jit::JitProgram;
+
+/// Compiles a checked program to native code in memory.
+///
+/// The error is the text of an internal compiler error, naming the stage.
+pub fn compile_jit(program: &kir::Program, sources: &SourceMap) -> Result<JitProgram, String> {
+    jit::compile(program, sources)
+}
+
+/// Cranelift IR text of every function, for `kriti run --emit clif`.
+///
+/// This is the IR as codegen builds it, before Cranelift optimises it.
+pub fn emit_clif(program: &kir::Program, sources: &SourceMap) -> Result<String, String> {
+    clif::emit(program, sources)
+}
+
+/// Formats an internal compiler error of this stage.
+pub(crate) fn ice(what: impl std::fmt::Display) -> String {
+    format!("internal compiler error in codegen: {what}")
+}
+
+/// The Cranelift type of a value of `ty`, or `None` when the type has no
+/// runtime representation (unit, never).
+pub(crate) fn clif_type(ty: &Type, pointer: ClifType) -> Option<ClifType> {
+    match ty {
+        Type::Int => Some(types::I64),
+        Type::Float => Some(types::F64),
+        Type::Bool => Some(types::I8),
+        Type::Str => Some(pointer),
+        Type::Unit | Type::Never | Type::Error => None,
+    }
+}
+
+/// The host ISA with our flags. `pic` is false for the JIT (cranelift-jit
+/// requires it) and would be true for an object file.
+pub(crate) fn host_isa(pic: bool) -> Result<OwnedTargetIsa, String> {
+    let mut flags = settings::builder();
+    let set = |flags: &mut settings::Builder, name: &str, value: &str| {
+        flags
+            .set(name, value)
+            .map_err(|e| ice(format_args!("setting {name}={value}: {e}")))
+    };
+    set(&mut flags, "opt_level", "speed")?;
+    set(&mut flags, "is_pic", if pic { "true" } else { "false" })?;
+    // The JIT places code anywhere in the address space, so calls to
+    // libcalls (e.g. `floor` on a CPU without SSE4.1) must use long-range
+    // relocations.
+    set(&mut flags, "use_colocated_libcalls", "false")?;
+    // Verifying every function costs compile time; a debug build keeps it so
+    // that a lowering bug is an error message rather than bad code.
+    let verify = if cfg!(debug_assertions) {
+        "true"
+    } else {
+        "false"
+    };
+    set(&mut flags, "enable_verifier", verify)?;
+    let isa = cranelift_native::builder().map_err(|e| ice(format_args!("host ISA: {e}")))?;
+    isa.finish(settings::Flags::new(flags))
+        .map_err(|e| ice(format_args!("host ISA: {e}")))
+}
+
+/// What [`lower_program`] leaves behind besides the code in the module.
+pub(crate) struct Lowered {
+    /// The user's `fn main()`.
+    pub main: Option<ClifFuncId>,
+    /// The location table (`loc` arguments index into it).
+    pub locations: Vec<SourceLoc>,
+}
+
+/// Declares and defines every function of `program` in `module`.
+pub(crate) fn lower_program<M: Module>(
+    module: &mut M,
+    program: &kir::Program,
+    sources: &SourceMap,
+) -> Result<Lowered, String> {
+    let pointer = module.target_config().pointer_type();
+    let imports = imports::declare(module)?;
+
+    let mut funcs = Vec::with_capacity(program.functions.len());
+    for (index, f) in program.functions.iter().enumerate() {
+        let sig = signature(module, f, pointer);
+        let is_main = program.main.map(|m| m.0 as usize) == Some(index);
+        // The index keeps names unique (monomorphized copies share a name)
+        // and the prefix keeps them apart from the runtime's `kr_` symbols.
+        let (name, linkage) = if is_main {
+            ("kriti_main".to_string(), Linkage::Export)
+        } else {
+            (format!("kriti_{index}_{}", f.name), Linkage::Local)
+        };
+        let id = module
+            .declare_function(&name, linkage, &sig)
+            .map_err(|e| ice(format_args!("declaring `{}`: {e}", f.name)))?;
+        funcs.push(id);
+    }
+    let main = match program.main {
+        Some(m) => {
+            let f = program
+                .functions
+                .get(m.0 as usize)
+                .ok_or_else(|| ice("`main` is not a function of the program"))?;
+            if !f.params.is_empty() || !f.ret.is_zero_sized() {
+                return Err(ice("`main` must take no parameters and return `()`"));
+            }
+            funcs.get(m.0 as usize).copied()
+        }
+        None => None,
+    };
+
+    let mut shared = function::Shared {
+        program,
+        imports,
+        funcs,
+        strings: strings::StringPool::default(),
+        locations: locations::LocationTable::new(sources),
+        pointer,
+    };
+    let mut ctx = module.make_context();
+    let mut builder_ctx = FunctionBuilderContext::new();
+    for (index, f) in program.functions.iter().enumerate() {
+        let id = shared.funcs[index];
+        ctx.func.signature = signature(module, f, pointer);
+        ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
+        function::lower(module, &mut shared, &mut builder_ctx, &mut ctx, f)
+            .map_err(|e| with_function(e, f))?;
+        define(module, id, &mut ctx).map_err(|e| with_function(e, f))?;
+        module.clear_context(&mut ctx);
+    }
+    Ok(Lowered {
+        main,
+        locations: shared.locations.finish(),
+    })
+}
+
+/// Compiles one function into the module, turning Cranelift's errors
+/// (including the verifier's) into an internal error.
+fn define<M: Module>(module: &mut M, id: ClifFuncId, ctx: &mut Context) -> Result<(), String> {
+    module.define_function(id, ctx).map_err(|e| match e {
+        cranelift_module::ModuleError::Compilation(cranelift_codegen::CodegenError::Verifier(
+            errors,
+        )) => ice(format_args!(
+            "verifier: {}",
+            cranelift_codegen::print_errors::pretty_verifier_error(&ctx.func, None, errors)
+        )),
+        other => ice(format_args!("{other:?}")),
+    })
+}
+
+/// Names the function an error happened in.
+fn with_function(error: String, f: &kir::Function) -> String {
+    format!("{error} (in function `{}`)", f.name)
+}
+
+/// The machine signature of a KIR function: the hidden task context first,
+/// then every parameter that has a representation, then the result if it
+/// has one. `fn main()` is therefore `extern "C" fn(*mut TaskCtx)`.
+pub(crate) fn signature<M: Module>(module: &M, f: &kir::Function, pointer: ClifType) -> Signature {
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(pointer));
+    for param in &f.params {
+        let ty = f.locals.get(param.0 as usize).map(|l| &l.ty);
+        if let Some(t) = ty.and_then(|ty| clif_type(ty, pointer)) {
+            sig.params.push(AbiParam::new(t));
+        }
+    }
+    if let Some(t) = clif_type(&f.ret, pointer) {
+        sig.returns.push(AbiParam::new(t));
+    }
+    sig
+}
+
+/// Runs `f`, turning a panic inside Cranelift (its builder asserts on
+/// misuse) into an internal error instead of unwinding into the caller.
+pub(crate) fn catch_ice<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            Err(ice(format_args!("panic: {msg}")))
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Kriti types as the checker resolves them and KIR carries them.
+
+use std::fmt;
+
+/// A fully resolved type. KIR only ever holds types without `Error`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    Int,
+    Float,
+    Bool,
+    Str,
+    Unit,
+    /// The type of expressions that never produce a value (`return`,
+    /// `panic(..)`, a `loop` without `break`). It fits any expected type.
+    Never,
+    /// A type the checker could not determine; it already reported why.
+    /// It unifies with everything so that one mistake does not cascade.
+    Error,
+}
+
+impl Type {
+    /// True for values that live on the heap behind a reference count.
+    pub fn is_heap(&self) -> bool {
+        matches!(self, Type::Str)
+    }
+
+    /// True when values of this type occupy no register (unit, never).
+    pub fn is_zero_sized(&self) -> bool {
+        matches!(self, Type::Unit | Type::Never)
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Int => f.write_str("int"),
+            Type::Float => f.write_str("float"),
+            Type::Bool => f.write_str("bool"),
+            Type::Str => f.write_str("str"),
+            Type::Unit => f.write_str("()"),
+            Type::Never => f.write_str("never"),
+            Type::Error => f.write_str("{unknown}"),
+        }
+    }
+}

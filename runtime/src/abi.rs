@@ -1,0 +1,160 @@
+//! The single list of `extern "C"` entry points that JIT-compiled code may
+//! call. The compiler declares its imports from [`symbols`], so the two
+//! sides can never disagree about a name or a signature: the macro below
+//! coerces each function to the declared signature, and a mismatch is a
+//! Rust compile error.
+//!
+//! Conventions: `ctx` is the running task's [`crate::ctx::TaskCtx`];
+//! `loc` is an index into the program's location table
+//! ([`crate::ProgramInfo::locations`]); strings are `*mut StrObj` and are
+//! borrowed unless the function's doc says it returns a new (owned) one.
+
+use crate::ctx::TaskCtx;
+use crate::value::str::{StrBuilder, StrObj};
+
+/// A machine type in a runtime signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbiType {
+    /// `bool`, passed as one byte (0 or 1).
+    I8,
+    /// `int`.
+    I64,
+    /// `float`.
+    F64,
+    /// A pointer (heap object, builder, or `*mut TaskCtx`).
+    Ptr,
+}
+
+/// Maps a Rust parameter type to its [`AbiType`].
+pub trait AbiTy {
+    /// The machine type of `Self`.
+    const TYPE: AbiType;
+}
+impl AbiTy for i64 {
+    const TYPE: AbiType = AbiType::I64;
+}
+impl AbiTy for f64 {
+    const TYPE: AbiType = AbiType::F64;
+}
+impl AbiTy for bool {
+    const TYPE: AbiType = AbiType::I8;
+}
+impl<T> AbiTy for *mut T {
+    const TYPE: AbiType = AbiType::Ptr;
+}
+impl<T> AbiTy for *const T {
+    const TYPE: AbiType = AbiType::Ptr;
+}
+
+/// One runtime function JIT code can call.
+#[derive(Clone, Debug)]
+pub struct Symbol {
+    /// The symbol name JIT code imports.
+    pub name: &'static str,
+    /// Parameter types, in order.
+    pub params: &'static [AbiType],
+    /// `None` for functions returning nothing.
+    pub ret: Option<AbiType>,
+    /// True when the function never returns (panics, exit).
+    pub noreturn: bool,
+    /// The function's address, for the JIT's symbol lookup.
+    pub addr: *const u8,
+}
+
+// SAFETY: `addr` is the address of a `'static` function, valid on every thread.
+unsafe impl Send for Symbol {}
+unsafe impl Sync for Symbol {}
+
+macro_rules! abi_symbols {
+    ($( fn $name:ident ( $($arg:ident : $ty:ty),* ) $(-> $ret:ty)? $([$noreturn:ident])? = $path:path ; )*) => {
+        /// Every runtime entry point, with its signature and address.
+        pub fn symbols() -> Vec<Symbol> {
+            vec![$(
+                Symbol {
+                    name: stringify!($name),
+                    params: &[$(<$ty as AbiTy>::TYPE),*],
+                    ret: abi_symbols!(@ret $($ret)?),
+                    noreturn: abi_symbols!(@noreturn $($noreturn)?),
+                    addr: {
+                        let f: unsafe extern "C" fn($($ty),*) $(-> $ret)? = $path;
+                        f as *const u8
+                    },
+                }
+            ),*]
+        }
+    };
+    (@ret) => { None };
+    (@ret $ret:ty) => { Some(<$ret as AbiTy>::TYPE) };
+    (@noreturn) => { false };
+    (@noreturn noreturn) => { true };
+}
+
+use crate::{math, output, panic, value::str as s};
+
+abi_symbols! {
+    // Reference counting of heap objects (null is ignored).
+    fn kr_retain(p: *mut StrObj) = s::kr_retain;
+    fn kr_release(p: *mut StrObj) = s::kr_release;
+
+    // Strings. Functions returning *mut StrObj return a new reference.
+    fn kr_str_concat(a: *mut StrObj, b: *mut StrObj) -> *mut StrObj = s::kr_str_concat;
+    fn kr_str_eq(a: *mut StrObj, b: *mut StrObj) -> bool = s::kr_str_eq;
+    fn kr_str_cmp(a: *mut StrObj, b: *mut StrObj) -> i64 = s::kr_str_cmp;
+    fn kr_str_len(a: *mut StrObj) -> i64 = s::kr_str_len;
+    fn kr_str_debug(a: *mut StrObj) -> *mut StrObj = s::kr_str_debug;
+    fn kr_int_to_str(v: i64) -> *mut StrObj = s::kr_int_to_str;
+    fn kr_float_to_str(v: f64) -> *mut StrObj = s::kr_float_to_str;
+    fn kr_bool_to_str(v: bool) -> *mut StrObj = s::kr_bool_to_str;
+    fn kr_float_fixed(ctx: *mut TaskCtx, v: f64, digits: i64, loc: i64) -> *mut StrObj = s::kr_float_fixed;
+
+    // String builder for interpolation: new, push parts, finish (which
+    // frees the builder and returns the string).
+    fn kr_sb_new() -> *mut StrBuilder = s::kr_sb_new;
+    fn kr_sb_push_str(b: *mut StrBuilder, v: *mut StrObj) = s::kr_sb_push_str;
+    fn kr_sb_push_int(b: *mut StrBuilder, v: i64) = s::kr_sb_push_int;
+    fn kr_sb_push_float(b: *mut StrBuilder, v: f64) = s::kr_sb_push_float;
+    fn kr_sb_push_bool(b: *mut StrBuilder, v: bool) = s::kr_sb_push_bool;
+    fn kr_sb_finish(b: *mut StrBuilder) -> *mut StrObj = s::kr_sb_finish;
+
+    // Output. `stream`: 0 = stdout, 1 = stdout + newline, 2 = stderr + newline.
+    fn kr_print(ctx: *mut TaskCtx, v: *mut StrObj, stream: i64) = output::kr_print;
+
+    // Math that Cranelift has no instruction for.
+    fn kr_math_pow(a: f64, b: f64) -> f64 = math::kr_math_pow;
+    fn kr_math_sin(a: f64) -> f64 = math::kr_math_sin;
+    fn kr_math_cos(a: f64) -> f64 = math::kr_math_cos;
+    fn kr_math_tan(a: f64) -> f64 = math::kr_math_tan;
+    fn kr_math_atan2(a: f64, b: f64) -> f64 = math::kr_math_atan2;
+    fn kr_math_exp(a: f64) -> f64 = math::kr_math_exp;
+    fn kr_math_ln(a: f64) -> f64 = math::kr_math_ln;
+    fn kr_math_round(a: f64) -> f64 = math::kr_math_round;
+    fn kr_clock() -> f64 = math::kr_clock;
+
+    // Ending the task or the program.
+    fn kr_panic(ctx: *mut TaskCtx, msg: *mut StrObj, loc: i64) [noreturn] = panic::kr_panic;
+    fn kr_panic_kind(ctx: *mut TaskCtx, kind: i64, value: i64, loc: i64) [noreturn] = panic::kr_panic_kind;
+    fn kr_assert_eq_failed(ctx: *mut TaskCtx, left: *mut StrObj, right: *mut StrObj, loc: i64) [noreturn] = panic::kr_assert_eq_failed;
+    fn kr_exit(ctx: *mut TaskCtx, code: i64) [noreturn] = panic::kr_exit;
+}
+
+/// The `kind` argument of `kr_panic_kind`: panics whose message the runtime
+/// writes. `value` is shown where the message has a number in it.
+pub mod panic_kind {
+    /// "integer overflow"
+    pub const OVERFLOW: i64 = 0;
+    /// "division by zero"
+    pub const DIV_BY_ZERO: i64 = 1;
+    /// "remainder by zero"
+    pub const REM_BY_ZERO: i64 = 2;
+    /// "shift amount out of range: {value}"
+    pub const SHIFT_OUT_OF_RANGE: i64 = 3;
+    /// "float to int conversion out of range" (NaN, inf, or too large);
+    /// `value` is unused.
+    pub const FLOAT_TO_INT: i64 = 4;
+    /// "assertion failed"
+    pub const ASSERTION: i64 = 5;
+    /// "stack overflow"
+    pub const STACK_OVERFLOW: i64 = 6;
+    /// "negative number of digits: {value}" (from `x.fixed(n)`)
+    pub const NEGATIVE_DIGITS: i64 = 7;
+}

@@ -1,0 +1,178 @@
+//! The task context: the pointer every JIT-compiled function receives as its
+//! first argument, and the one way a task ends early ([`end_task`]).
+//!
+//! ```text
+//! offset  size  field
+//!      0     8  stack_limit  usize      lowest stack address JIT code may use
+//!      8     8  preempt      AtomicU64  nonzero: yield at the next poll (planned)
+//!     16     …  runtime-private fields (program info, yielder, outcome)
+//! ```
+//!
+//! Generated code reads only the first two fields, at the offsets given by
+//! [`STACK_LIMIT_OFFSET`] and [`PREEMPT_OFFSET`]; everything after them is
+//! private to the runtime and may change.
+//!
+//! **Invariant:** JIT code never touches thread-locals. Tasks will migrate
+//! between worker threads, so everything a task needs is reached from its
+//! `TaskCtx`. The runtime keeps one thread-local, [`current`], set by
+//! whoever resumes a task, so that the few entry points that take no `ctx`
+//! can still end the running task when they hit an internal error.
+
+use std::cell::Cell;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use corosensei::Yielder;
+
+use crate::panic::{Outcome, ProgramInfo, SourceLoc};
+
+/// Offset of [`TaskCtx::stack_limit`], for codegen.
+pub const STACK_LIMIT_OFFSET: i32 = 0;
+
+/// Offset of [`TaskCtx::preempt`], for codegen (not polled yet).
+pub const PREEMPT_OFFSET: i32 = 8;
+
+/// Why a task's coroutine handed control back to its resumer.
+///
+/// Later issues add parking (waiting on a channel, sleeping) and yielding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suspend {
+    /// The task is over (panic or `exit`): its outcome is in the ctx. It
+    /// must never be resumed; the resumer disposes of the coroutine with
+    /// `force_reset`.
+    End,
+}
+
+/// The yielder of a task's coroutine: resumed with `()`, suspends with a
+/// [`Suspend`] reason.
+pub type TaskYielder = Yielder<(), Suspend>;
+
+/// The per-task state that JIT code receives as its first argument. See the
+/// [module docs](self) for the layout.
+#[repr(C)]
+pub struct TaskCtx {
+    /// Lowest stack address JIT code may use: every function prologue
+    /// compares the stack pointer against it and, when below, calls
+    /// `kr_panic_kind(ctx, STACK_OVERFLOW, 0, loc)`. It sits
+    /// [`crate::STACK_HEADROOM`] above the real end of the stack, so runtime
+    /// functions called from JIT code always have room to run.
+    pub stack_limit: usize,
+    /// Preemption request flag, polled by generated code at loop back-edges
+    /// and function entries once the scheduler exists. Unused for now.
+    pub preempt: AtomicU64,
+    /// The running program's tables (source locations).
+    program: Arc<ProgramInfo>,
+    /// The yielder of the coroutine this task runs on; null until the
+    /// coroutine starts.
+    yielder: *const TaskYielder,
+    /// How the task ended early, set just before suspending with
+    /// [`Suspend::End`].
+    outcome: Option<Outcome>,
+}
+
+const _: () = {
+    assert!(std::mem::offset_of!(TaskCtx, stack_limit) == STACK_LIMIT_OFFSET as usize);
+    assert!(std::mem::offset_of!(TaskCtx, preempt) == PREEMPT_OFFSET as usize);
+};
+
+impl TaskCtx {
+    /// A context for a task of `program` that is not running yet.
+    ///
+    /// Only a context running on a task coroutine (as set up by
+    /// [`crate::run_main`]) can end early: a panic or `exit` reached through
+    /// any other context aborts the process.
+    pub fn new(program: Arc<ProgramInfo>, stack_limit: usize) -> Self {
+        Self {
+            stack_limit,
+            preempt: AtomicU64::new(0),
+            program,
+            yielder: std::ptr::null(),
+            outcome: None,
+        }
+    }
+
+    /// The program this task belongs to.
+    pub fn program(&self) -> &ProgramInfo {
+        &self.program
+    }
+
+    /// The source location with index `loc` (as passed by JIT code), or
+    /// `None` when `loc` is negative or out of range.
+    pub fn location(&self, loc: i64) -> Option<SourceLoc> {
+        let index = usize::try_from(loc).ok()?;
+        self.program.locations.get(index).cloned()
+    }
+
+    /// Records the coroutine's yielder; called first thing on the task's
+    /// own stack.
+    pub(crate) fn set_yielder(&mut self, yielder: *const TaskYielder) {
+        self.yielder = yielder;
+    }
+
+    /// Takes the outcome recorded by [`end_task`], if any.
+    pub(crate) fn take_outcome(&mut self) -> Option<Outcome> {
+        self.outcome.take()
+    }
+}
+
+thread_local! {
+    /// The task running on this thread, or null. Set around every resume.
+    static CURRENT: Cell<*mut TaskCtx> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// Makes `ctx` the task running on this thread and returns the previous one
+/// (restore it after the resume returns).
+pub(crate) fn set_current(ctx: *mut TaskCtx) -> *mut TaskCtx {
+    CURRENT.with(|c| c.replace(ctx))
+}
+
+/// The task running on this thread, or null outside of any task.
+///
+/// Read it afresh each time: never keep the value (or the thread-local's
+/// address) across a suspend, since the task may resume on another thread.
+pub fn current() -> *mut TaskCtx {
+    CURRENT.with(Cell::get)
+}
+
+/// Ends the running task with `outcome`: records it in the ctx and switches
+/// away from the task's stack, never to return.
+///
+/// `ctx` may be null, in which case the thread's [`current`] task is ended.
+/// Outside of any task (no ctx, or a ctx whose coroutine never started)
+/// there is nothing to switch back to, so the process aborts with the
+/// outcome on stderr.
+///
+/// Callers must hold no lock guard and should hold no owned values: the
+/// frames left on the task stack are abandoned (`force_reset`), not
+/// unwound, so their destructors never run.
+///
+/// # Safety
+/// `ctx` is null or the live context of the task running on this thread.
+#[inline(never)]
+pub unsafe fn end_task(ctx: *mut TaskCtx, outcome: Outcome) -> ! {
+    let ctx = if ctx.is_null() { current() } else { ctx };
+    // SAFETY: `ctx` is null or the running task's live context (caller's
+    // contract, or set by the resumer for `current`).
+    if ctx.is_null() || unsafe { (*ctx).yielder.is_null() } {
+        outside_task(outcome);
+    }
+    // SAFETY: as above. Only the two fields are accessed, through the raw
+    // pointer, so no reference to the whole ctx is created.
+    let yielder = unsafe {
+        (*ctx).outcome = Some(outcome);
+        (*ctx).yielder
+    };
+    // SAFETY: the yielder lives on the coroutine's stack, which is the stack
+    // we are running on, so it is valid for as long as this frame is.
+    unsafe { (*yielder).suspend(Suspend::End) };
+    // The resumer resets the coroutine instead of resuming it.
+    eprintln!("kriti runtime: a task resumed after it ended");
+    std::process::abort()
+}
+
+#[cold]
+fn outside_task(outcome: Outcome) -> ! {
+    let what = outcome.report().unwrap_or_else(|| format!("{outcome:?}"));
+    eprintln!("kriti runtime: task ended outside of a running task: {what}");
+    std::process::abort()
+}

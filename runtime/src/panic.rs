@@ -1,0 +1,230 @@
+//! Kriti panics and `exit`: how a task ends early, and how the outcome of a
+//! run is reported.
+//!
+//! A Kriti panic never unwinds. The runtime function that detects it builds
+//! the [`Outcome`], stores it in the task's ctx and switches away from the
+//! task's stack ([`crate::ctx::end_task`]); the resumer then throws the
+//! coroutine away with `force_reset`. Rust unwinding must never cross JIT
+//! frames (cranelift-jit registers no unwind info), so every entry point
+//! runs its body under `guard`, which turns a Rust panic into a Kriti
+//! panic ("internal runtime error: ...") instead.
+
+use std::any::Any;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+use crate::abi::panic_kind;
+use crate::ctx::{end_task, TaskCtx};
+use crate::value::str::{as_str, StrObj};
+
+/// A position in the program's source: 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SourceLoc {
+    /// The file as the user should see it (usually the path given on the
+    /// command line).
+    pub file: Arc<str>,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
+impl fmt::Display for SourceLoc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+/// What the runtime needs to know about the running program.
+///
+/// Construct it with `..Default::default()` so that fields added later (such
+/// as function names for stack traces) do not break your code.
+#[derive(Debug, Clone, Default)]
+pub struct ProgramInfo {
+    /// The location table: the `loc` argument of runtime functions is an
+    /// index into it (a negative or out-of-range index means "unknown").
+    pub locations: Vec<SourceLoc>,
+}
+
+/// How a run of a task (so far: of `main`) ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `main` returned normally.
+    Returned,
+    /// The task panicked.
+    Panicked {
+        /// The one-line panic message, without location.
+        message: String,
+        /// Where it happened, when known.
+        location: Option<SourceLoc>,
+    },
+    /// The program called `exit(code)`. The runtime does not exit the
+    /// process; the CLI does (an embedding host must not be exited).
+    Exited(i32),
+}
+
+impl Outcome {
+    /// The text to print on stderr for a panic: `panic at FILE:LINE:COL:
+    /// MESSAGE` (or `panic: MESSAGE` when the location is unknown). `None`
+    /// for the other outcomes.
+    pub fn report(&self) -> Option<String> {
+        match self {
+            Outcome::Panicked {
+                message,
+                location: Some(loc),
+            } => Some(format!("panic at {loc}: {message}")),
+            Outcome::Panicked {
+                message,
+                location: None,
+            } => Some(format!("panic: {message}")),
+            Outcome::Returned | Outcome::Exited(_) => None,
+        }
+    }
+}
+
+/// Runs `f`, turning a Rust panic inside it into a Kriti panic of the task
+/// (`ctx`, or the thread's current task when `ctx` is null), so that no
+/// unwind ever reaches JIT frames. Every `extern "C"` entry point whose body
+/// can panic wraps it in this.
+#[inline(always)]
+pub(crate) fn guard<R>(ctx: *mut TaskCtx, f: impl FnOnce() -> R) -> R {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => internal_error(ctx, payload),
+    }
+}
+
+/// Ends the task with "internal runtime error: ..." for a caught Rust panic.
+#[cold]
+#[inline(never)]
+fn internal_error(ctx: *mut TaskCtx, payload: Box<dyn Any + Send>) -> ! {
+    let detail = if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic payload".to_string()
+    };
+    // Drop the payload now: nothing owned may be left on the task stack when
+    // it is abandoned. A payload whose destructor panics is leaked instead.
+    if catch_unwind(AssertUnwindSafe(move || drop(payload))).is_err() {
+        // Nothing sensible to do; the second payload is dropped here.
+    }
+    let outcome = Outcome::Panicked {
+        message: format!("internal runtime error: {detail}"),
+        location: None,
+    };
+    // SAFETY: `ctx` is what the entry point received from JIT code: null or
+    // the running task's context.
+    unsafe { end_task(ctx, outcome) }
+}
+
+/// The location with index `loc` in the running task's program.
+///
+/// # Safety
+/// `ctx` is null or a live task context.
+unsafe fn location(ctx: *mut TaskCtx, loc: i64) -> Option<SourceLoc> {
+    let ctx = if ctx.is_null() {
+        crate::ctx::current()
+    } else {
+        ctx
+    };
+    // SAFETY: null or live, by the caller's contract.
+    unsafe { ctx.as_ref() }.and_then(|task| task.location(loc))
+}
+
+/// The message of a runtime-written panic (see [`panic_kind`]).
+pub fn kind_message(kind: i64, value: i64) -> String {
+    match kind {
+        panic_kind::OVERFLOW => "integer overflow".to_string(),
+        panic_kind::DIV_BY_ZERO => "division by zero".to_string(),
+        panic_kind::REM_BY_ZERO => "remainder by zero".to_string(),
+        panic_kind::SHIFT_OUT_OF_RANGE => format!("shift amount out of range: {value}"),
+        panic_kind::FLOAT_TO_INT => "float to int conversion out of range".to_string(),
+        panic_kind::ASSERTION => "assertion failed".to_string(),
+        panic_kind::STACK_OVERFLOW => "stack overflow".to_string(),
+        panic_kind::NEGATIVE_DIGITS => format!("negative number of digits: {value}"),
+        _ => format!("internal runtime error: unknown panic kind {kind}"),
+    }
+}
+
+/// Ends the task with a panic whose message is `message`, at `loc`.
+///
+/// # Safety
+/// `ctx` is null or the live context of the task running on this thread.
+pub(crate) unsafe fn panic_with(ctx: *mut TaskCtx, message: String, loc: i64) -> ! {
+    // Building the outcome allocates and may (in theory) panic; do it under
+    // `guard` and end the task outside of it.
+    let outcome = guard(ctx, || Outcome::Panicked {
+        message,
+        // SAFETY: forwarded from our caller.
+        location: unsafe { location(ctx, loc) },
+    });
+    // SAFETY: forwarded from our caller.
+    unsafe { end_task(ctx, outcome) }
+}
+
+/// Ends the task with a runtime-written panic (see [`panic_kind`]).
+///
+/// # Safety
+/// `ctx` is null or the live context of the task running on this thread.
+pub(crate) unsafe fn panic_with_kind(ctx: *mut TaskCtx, kind: i64, value: i64, loc: i64) -> ! {
+    let message = guard(ctx, || kind_message(kind, value));
+    // SAFETY: forwarded from our caller.
+    unsafe { panic_with(ctx, message, loc) }
+}
+
+/// `panic(msg)`: ends the task with `msg` as the message. Never returns.
+///
+/// # Safety
+/// `ctx` is the running task's context; `msg` is a live string (borrowed).
+pub unsafe extern "C" fn kr_panic(ctx: *mut TaskCtx, msg: *mut StrObj, loc: i64) {
+    // SAFETY: `msg` is a live string (caller's contract).
+    let message = guard(ctx, || unsafe { as_str(msg) }.to_string());
+    // SAFETY: `ctx` is the running task's context.
+    unsafe { panic_with(ctx, message, loc) }
+}
+
+/// A panic with a runtime-written message: `kind` is one of [`panic_kind`],
+/// `value` is shown where the message has a number. Never returns.
+///
+/// # Safety
+/// `ctx` is the running task's context.
+pub unsafe extern "C" fn kr_panic_kind(ctx: *mut TaskCtx, kind: i64, value: i64, loc: i64) {
+    // SAFETY: `ctx` is the running task's context.
+    unsafe { panic_with_kind(ctx, kind, value, loc) }
+}
+
+/// `assert_eq(a, b)` failed: `left` and `right` are the display forms of
+/// the two values (borrowed). The message is `assert_eq failed: {left} !=
+/// {right}`. Never returns.
+///
+/// # Safety
+/// `ctx` is the running task's context; `left` and `right` are live strings.
+pub unsafe extern "C" fn kr_assert_eq_failed(
+    ctx: *mut TaskCtx,
+    left: *mut StrObj,
+    right: *mut StrObj,
+    loc: i64,
+) {
+    let message = guard(ctx, || {
+        // SAFETY: both are live strings (caller's contract).
+        let (l, r) = unsafe { (as_str(left), as_str(right)) };
+        format!("assert_eq failed: {l} != {r}")
+    });
+    // SAFETY: `ctx` is the running task's context.
+    unsafe { panic_with(ctx, message, loc) }
+}
+
+/// `exit(code)`: ends the program with status `code` (saturated to the
+/// `i32` range). The runtime records [`Outcome::Exited`]; the host decides
+/// what to do with it. Never returns.
+///
+/// # Safety
+/// `ctx` is the running task's context.
+pub unsafe extern "C" fn kr_exit(ctx: *mut TaskCtx, code: i64) {
+    let code = code.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+    // SAFETY: `ctx` is the running task's context.
+    unsafe { end_task(ctx, Outcome::Exited(code)) }
+}

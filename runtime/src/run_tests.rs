@@ -1,0 +1,230 @@
+//! Tests of `run_main` with plain Rust `extern "C"` entries standing in for
+//! JIT-compiled code.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::abi::panic_kind;
+use crate::ctx::{self, TaskCtx};
+use crate::output::kr_print;
+use crate::panic::{kind_message, kr_assert_eq_failed, kr_exit, kr_panic, kr_panic_kind};
+use crate::value::str::{kr_float_fixed, StrObj};
+use crate::{run_main, run_with_stack, Outcome, ProgramInfo, SourceLoc, MAIN_STACK_SIZE};
+
+fn loc(line: u32, col: u32) -> SourceLoc {
+    SourceLoc {
+        file: Arc::from("main.kr"),
+        line,
+        col,
+    }
+}
+
+fn info() -> Arc<ProgramInfo> {
+    Arc::new(ProgramInfo {
+        locations: vec![loc(1, 1), loc(3, 5), loc(7, 9)],
+    })
+}
+
+fn panicked(message: &str, location: Option<SourceLoc>) -> Outcome {
+    Outcome::Panicked {
+        message: message.to_string(),
+        location,
+    }
+}
+
+#[test]
+fn returning_entry() {
+    // Entries check nothing themselves: a failed assertion cannot unwind
+    // out of an `extern "C"` function (it would abort the test binary).
+    static RAN_AS_CURRENT: AtomicBool = AtomicBool::new(false);
+    extern "C" fn entry(ctx: *mut TaskCtx) {
+        RAN_AS_CURRENT.store(ctx::current() == ctx, Ordering::SeqCst);
+    }
+    assert_eq!(run_main(info(), entry), Outcome::Returned);
+    assert!(RAN_AS_CURRENT.load(Ordering::SeqCst));
+    assert!(ctx::current().is_null());
+    assert_eq!(Outcome::Returned.report(), None);
+}
+
+#[test]
+fn panic_with_message_and_location() {
+    extern "C" fn entry(ctx: *mut TaskCtx) {
+        // SAFETY: `ctx` is the running task; the string is live. The string
+        // leaks with the abandoned frame, as JIT locals would.
+        unsafe { kr_panic(ctx, StrObj::new("boom"), 1) };
+        unreachable!("kr_panic returned");
+    }
+    let outcome = run_main(info(), entry);
+    assert_eq!(outcome, panicked("boom", Some(loc(3, 5))));
+    assert_eq!(
+        outcome.report().as_deref(),
+        Some("panic at main.kr:3:5: boom")
+    );
+}
+
+#[test]
+fn exit_code() {
+    extern "C" fn entry(ctx: *mut TaskCtx) {
+        // SAFETY: `ctx` is the running task.
+        unsafe { kr_exit(ctx, 3) };
+        unreachable!("kr_exit returned");
+    }
+    assert_eq!(run_main(info(), entry), Outcome::Exited(3));
+    assert_eq!(Outcome::Exited(3).report(), None);
+}
+
+#[test]
+fn panic_kinds_and_unknown_locations() {
+    extern "C" fn shift(ctx: *mut TaskCtx) {
+        // SAFETY: `ctx` is the running task.
+        unsafe { kr_panic_kind(ctx, panic_kind::SHIFT_OUT_OF_RANGE, 64, 2) };
+    }
+    assert_eq!(
+        run_main(info(), shift),
+        panicked("shift amount out of range: 64", Some(loc(7, 9)))
+    );
+
+    // A null ctx ends the thread's current task; a bad loc is "unknown".
+    extern "C" fn no_ctx(_ctx: *mut TaskCtx) {
+        // SAFETY: null is allowed inside a running task.
+        unsafe { kr_panic_kind(std::ptr::null_mut(), panic_kind::OVERFLOW, 0, 99) };
+    }
+    let outcome = run_main(info(), no_ctx);
+    assert_eq!(outcome, panicked("integer overflow", None));
+    assert_eq!(outcome.report().as_deref(), Some("panic: integer overflow"));
+
+    extern "C" fn negative_digits(ctx: *mut TaskCtx) {
+        // SAFETY: `ctx` is the running task.
+        unsafe { kr_float_fixed(ctx, 1.5, -2, 0) };
+    }
+    assert_eq!(
+        run_main(info(), negative_digits),
+        panicked("negative number of digits: -2", Some(loc(1, 1)))
+    );
+}
+
+#[test]
+fn kind_messages() {
+    let table = [
+        (panic_kind::OVERFLOW, "integer overflow"),
+        (panic_kind::DIV_BY_ZERO, "division by zero"),
+        (panic_kind::REM_BY_ZERO, "remainder by zero"),
+        (
+            panic_kind::SHIFT_OUT_OF_RANGE,
+            "shift amount out of range: -1",
+        ),
+        (
+            panic_kind::FLOAT_TO_INT,
+            "float to int conversion out of range",
+        ),
+        (panic_kind::ASSERTION, "assertion failed"),
+        (panic_kind::STACK_OVERFLOW, "stack overflow"),
+        (panic_kind::NEGATIVE_DIGITS, "negative number of digits: -1"),
+    ];
+    for (kind, want) in table {
+        assert_eq!(kind_message(kind, -1), want);
+    }
+}
+
+#[test]
+fn assert_eq_message() {
+    extern "C" fn entry(ctx: *mut TaskCtx) {
+        // SAFETY: `ctx` is the running task; the strings are live.
+        unsafe { kr_assert_eq_failed(ctx, StrObj::new("1"), StrObj::new("[2]"), 0) };
+    }
+    assert_eq!(
+        run_main(info(), entry),
+        panicked("assert_eq failed: 1 != [2]", Some(loc(1, 1)))
+    );
+}
+
+#[test]
+fn rust_panic_in_runtime_function_becomes_kriti_panic() {
+    extern "C" fn entry(ctx: *mut TaskCtx) {
+        // SAFETY: `ctx` is the running task; stream 7 is a codegen bug that
+        // the runtime reports instead of unwinding.
+        unsafe { kr_print(ctx, StrObj::empty(), 7) };
+    }
+    assert_eq!(
+        run_main(info(), entry),
+        panicked("internal runtime error: kr_print: unknown stream 7", None)
+    );
+    // The thread is usable afterwards.
+    assert!(ctx::current().is_null());
+    extern "C" fn fine(_: *mut TaskCtx) {}
+    assert_eq!(run_main(info(), fine), Outcome::Returned);
+}
+
+/// Recurses until `target` depth, or until the stack pointer passes the
+/// limit, checking it the way generated prologues do. Returns the lowest
+/// stack address seen.
+#[inline(never)]
+fn recurse(ctx: *mut TaskCtx, depth: usize, target: usize) -> usize {
+    let frame = [depth as u8; 64];
+    let sp = std::hint::black_box(&frame) as *const [u8; 64] as usize;
+    // SAFETY: `ctx` is the running task.
+    let limit = unsafe { (*ctx).stack_limit };
+    if sp < limit {
+        // SAFETY: `ctx` is the running task.
+        unsafe { kr_panic_kind(ctx, panic_kind::STACK_OVERFLOW, 0, 2) };
+        unreachable!("kr_panic_kind returned");
+    }
+    if depth == target {
+        return sp;
+    }
+    let lowest = recurse(ctx, depth + 1, target);
+    // Not a tail call: the frame stays live across the recursion.
+    std::hint::black_box(&frame);
+    lowest
+}
+
+#[test]
+fn main_recurses_100_000_deep_above_a_sane_limit() {
+    static TOP: AtomicUsize = AtomicUsize::new(0);
+    static LOWEST: AtomicUsize = AtomicUsize::new(0);
+    static LIMIT: AtomicUsize = AtomicUsize::new(0);
+    extern "C" fn entry(ctx: *mut TaskCtx) {
+        let top = 0u8;
+        TOP.store(
+            std::hint::black_box(&top) as *const u8 as usize,
+            Ordering::SeqCst,
+        );
+        // SAFETY: `ctx` is the running task.
+        LIMIT.store(unsafe { (*ctx).stack_limit }, Ordering::SeqCst);
+        LOWEST.store(recurse(ctx, 0, 100_000), Ordering::SeqCst);
+    }
+    assert_eq!(run_main(info(), entry), Outcome::Returned);
+    let (top, lowest, limit) = (
+        TOP.load(Ordering::SeqCst),
+        LOWEST.load(Ordering::SeqCst),
+        LIMIT.load(Ordering::SeqCst),
+    );
+    assert!(
+        limit < lowest && lowest < top,
+        "{limit:#x} {lowest:#x} {top:#x}"
+    );
+    // The whole stack but the headroom is usable by "JIT" code.
+    let usable = top - limit;
+    assert!(
+        usable <= MAIN_STACK_SIZE - crate::STACK_HEADROOM,
+        "{usable}"
+    );
+    assert!(
+        usable > MAIN_STACK_SIZE - crate::STACK_HEADROOM - (64 << 10),
+        "{usable}"
+    );
+    // Every frame really was on the task stack.
+    assert!((top - lowest) / 100_000 >= 64);
+}
+
+#[test]
+fn unbounded_recursion_is_a_stack_overflow_panic() {
+    extern "C" fn entry(ctx: *mut TaskCtx) {
+        recurse(ctx, 0, usize::MAX);
+    }
+    // A small stack keeps the test cheap; the mechanism is the same.
+    assert_eq!(
+        run_with_stack(info(), entry, 2 << 20),
+        panicked("stack overflow", Some(loc(7, 9)))
+    );
+}

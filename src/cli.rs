@@ -1,0 +1,129 @@
+//! The `run` and `check` commands: read the file, run the pipeline, print
+//! diagnostics or run the program, and choose the exit status.
+//!
+//! Exit statuses: 0 success, 1 compile errors (or an unreadable file),
+//! 101 a runtime panic, and whatever the program passes to `exit(code)`.
+
+use crate::Emit;
+use kriti_compiler::{codegen, diagnostics, frontend, ir, syntax};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+/// Exit status for compile errors.
+const COMPILE_ERROR: u8 = 1;
+/// Exit status for a runtime panic.
+const PANIC: u8 = 101;
+
+fn read(path: &str) -> Result<Vec<u8>, ExitCode> {
+    std::fs::read(path).map_err(|e| {
+        eprintln!("error: cannot read `{path}`: {e}");
+        ExitCode::from(COMPILE_ERROR)
+    })
+}
+
+fn use_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// `kriti check FILE`
+pub fn check(path: &str) -> ExitCode {
+    let bytes = match read(path) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let fe = frontend(path, &bytes);
+    if fe.program.is_none() {
+        report(&fe);
+        return ExitCode::from(COMPILE_ERROR);
+    }
+    ExitCode::SUCCESS
+}
+
+fn report(fe: &kriti_compiler::Frontend) {
+    let text = diagnostics::render(&fe.diagnostics, &fe.sources, use_color());
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let n = fe.diagnostics.len();
+    let _ = writeln!(
+        err,
+        "error: could not compile `{}` due to {} error{}",
+        fe.sources.files().next().map_or("", |(_, f)| f.path.as_str()),
+        n,
+        if n == 1 { "" } else { "s" }
+    );
+}
+
+/// `kriti run FILE [ARGS...]`
+pub fn run(path: &str, emit: Option<Emit>, _args: &[String]) -> ExitCode {
+    let bytes = match read(path) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    if let Some(Emit::Tokens | Emit::Ast) = emit {
+        return emit_syntax(path, &bytes, emit);
+    }
+    let fe = frontend(path, &bytes);
+    let Some(program) = &fe.program else {
+        report(&fe);
+        return ExitCode::from(COMPILE_ERROR);
+    };
+    match emit {
+        Some(Emit::Ir) => {
+            print!("{}", ir::print::print_program(program));
+            return ExitCode::SUCCESS;
+        }
+        Some(Emit::Clif) => {
+            return match codegen::emit_clif(program, &fe.sources) {
+                Ok(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => internal_error(&e),
+            };
+        }
+        _ => {}
+    }
+    let jit = match codegen::compile_jit(program, &fe.sources) {
+        Ok(jit) => jit,
+        Err(e) => return internal_error(&e),
+    };
+    let outcome = jit.run_main();
+    match outcome {
+        kriti_runtime::Outcome::Returned => ExitCode::SUCCESS,
+        kriti_runtime::Outcome::Exited(code) => ExitCode::from(code as u8),
+        kriti_runtime::Outcome::Panicked { .. } => {
+            if let Some(text) = outcome.report() {
+                eprintln!("{text}");
+            }
+            ExitCode::from(PANIC)
+        }
+    }
+}
+
+fn emit_syntax(path: &str, bytes: &[u8], emit: Option<Emit>) -> ExitCode {
+    let text = String::from_utf8_lossy(bytes);
+    let file = kriti_compiler::span::FileId(0);
+    match emit {
+        Some(Emit::Tokens) => {
+            let (tokens, _) = syntax::lexer::lex(file, &text);
+            print!("{}", syntax::lexer::dump_tokens(&tokens));
+        }
+        _ => {
+            let (module, diags) = syntax::parser::parse(file, &text);
+            print!("{}", syntax::parser::dump_ast(&module));
+            if !diags.is_empty() {
+                let mut sources = kriti_compiler::span::SourceMap::new();
+                sources.add(path, text.into_owned());
+                eprint!("{}", diagnostics::render(&diags, &sources, use_color()));
+                return ExitCode::from(COMPILE_ERROR);
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn internal_error(message: &str) -> ExitCode {
+    eprintln!("internal compiler error: {message}");
+    eprintln!("note: this is a bug in Kriti; please report it with the program that caused it");
+    ExitCode::from(COMPILE_ERROR)
+}

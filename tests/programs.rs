@@ -1,0 +1,117 @@
+//! The data-driven test harness: every `tests/programs/**.kr` and
+//! `tests/diagnostics/**.kr` is run with `kriti run`, and its stdout, stderr
+//! and exit status are compared with the files beside it:
+//!
+//! - `NAME.stdout` — expected standard output (absent: empty)
+//! - `NAME.stderr` — expected standard error, e.g. rendered diagnostics
+//!   (absent: empty)
+//! - `NAME.status` — expected exit status (absent: 0)
+//!
+//! A first line `// args: a b c` passes arguments to the program.
+//! Run with `KRITI_BLESS=1` to rewrite the expectations from the actual
+//! output after a deliberate change (then review the diff).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "kr") {
+            out.push(path);
+        }
+    }
+}
+
+fn expected(path: &Path, ext: &str) -> Option<String> {
+    std::fs::read_to_string(path.with_extension(ext)).ok()
+}
+
+/// Runs one program; returns a description of every mismatch.
+fn run_case(path: &Path, bless: bool) -> Vec<String> {
+    let rel = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let source = std::fs::read_to_string(path).unwrap_or_default();
+    let args: Vec<&str> = source
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("// args:"))
+        .map(|a| a.split_whitespace().collect())
+        .unwrap_or_default();
+    let output = Command::new(env!("CARGO_BIN_EXE_kriti"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .arg("run")
+        .arg(&rel)
+        .args(&args)
+        .output()
+        .expect("the kriti binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let status = output.status.code().map_or("signal".to_string(), |c| c.to_string());
+    if bless {
+        let write = |ext: &str, text: &str, default: &str| {
+            let p = path.with_extension(ext);
+            if text == default {
+                let _ = std::fs::remove_file(p);
+            } else {
+                std::fs::write(p, text).expect("write expectation");
+            }
+        };
+        write("stdout", &stdout, "");
+        write("stderr", &stderr, "");
+        write("status", &format!("{status}\n"), "0\n");
+        return Vec::new();
+    }
+    let mut failures = Vec::new();
+    let want_status = expected(path, "status").map_or("0".to_string(), |s| s.trim().to_string());
+    if status != want_status {
+        failures.push(format!("{rel}: exit status {status}, expected {want_status}\n--- stderr:\n{stderr}"));
+    }
+    for (ext, actual) in [("stdout", &stdout), ("stderr", &stderr)] {
+        let want = expected(path, ext).unwrap_or_default();
+        if *actual != want {
+            failures.push(format!(
+                "{rel}: {ext} differs\n--- expected:\n{want}\n--- actual:\n{actual}"
+            ));
+        }
+    }
+    failures
+}
+
+#[test]
+fn programs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cases = Vec::new();
+    collect(&root.join("tests/programs"), &mut cases);
+    collect(&root.join("tests/diagnostics"), &mut cases);
+    cases.sort();
+    assert!(!cases.is_empty(), "no test programs found");
+    let bless = std::env::var_os("KRITI_BLESS").is_some();
+    let queue = Mutex::new(cases.clone());
+    let failures = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let Some(case) = queue.lock().unwrap().pop() else {
+                    break;
+                };
+                let f = run_case(&case, bless);
+                failures.lock().unwrap().extend(f);
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    println!("{} programs, {} failures", cases.len(), failures.len());
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
