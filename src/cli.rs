@@ -47,7 +47,10 @@ fn report(fe: &kriti_compiler::Frontend) {
     let _ = writeln!(
         err,
         "error: could not compile `{}` due to {} error{}",
-        fe.sources.files().next().map_or("", |(_, f)| f.path.as_str()),
+        fe.sources
+            .files()
+            .next()
+            .map_or("", |(_, f)| f.path.as_str()),
         n,
         if n == 1 { "" } else { "s" }
     );

@@ -74,7 +74,10 @@ fn compile(bytes: &[u8]) {
 fn check_input(bytes: &[u8], what: &str, failures: &mut Vec<String>) {
     let start = Instant::now();
     if catch_unwind(AssertUnwindSafe(|| compile(bytes))).is_err() {
-        failures.push(format!("panic on {what}:\n{}", String::from_utf8_lossy(bytes)));
+        failures.push(format!(
+            "panic on {what}:\n{}",
+            String::from_utf8_lossy(bytes)
+        ));
     }
     if start.elapsed() > Duration::from_secs(5) {
         failures.push(format!("took {:?} on {what}", start.elapsed()));
@@ -104,12 +107,21 @@ fn compiler_survives_truncated_and_mutated_programs() {
             check_input(&m, &format!("{name} mutation {i}"), &mut failures);
         }
     }
-    let deep = format!("fn main() {{ let x = {}1{} }}", "(".repeat(20_000), ")".repeat(20_000));
+    let deep = format!(
+        "fn main() {{ let x = {}1{} }}",
+        "(".repeat(20_000),
+        ")".repeat(20_000)
+    );
     check_input(deep.as_bytes(), "20,000 nested parentheses", &mut failures);
     let blocks = format!("fn main() {}{}", "{".repeat(20_000), "}".repeat(20_000));
     check_input(blocks.as_bytes(), "20,000 nested blocks", &mut failures);
     let long = format!("fn main() {{ let x = 1{} }}", " + 1".repeat(50_000));
     check_input(long.as_bytes(), "a 50,000-term sum", &mut failures);
     let _ = std::panic::take_hook();
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }

@@ -67,15 +67,27 @@ impl Diagnostic {
 /// `color` should be true only when the output is a terminal.
 pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let mut out = Vec::new();
+    // One cache for all reports: building it copies every source file.
+    let mut cache = ariadne::sources(
+        sources
+            .files()
+            .map(|(_, f)| (f.path.clone(), f.text.clone())),
+    );
     for d in diagnostics {
-        render_one(d, sources, color, &mut out);
+        render_one(d, sources, &mut cache, color, &mut out);
     }
     String::from_utf8_lossy(&out).into_owned()
 }
 
 type AriadneSpan = (String, std::ops::Range<usize>);
 
-fn render_one(d: &Diagnostic, sources: &SourceMap, color: bool, out: &mut Vec<u8>) {
+fn render_one(
+    d: &Diagnostic,
+    sources: &SourceMap,
+    cache: &mut impl ariadne::Cache<String>,
+    color: bool,
+    out: &mut Vec<u8>,
+) {
     use ariadne::{Color, Config, IndexType, Label as ALabel, Report, ReportKind};
     let clamp = |span: Span| -> AriadneSpan {
         let f = sources.file(span.file);
@@ -114,10 +126,5 @@ fn render_one(d: &Diagnostic, sources: &SourceMap, color: bool, out: &mut Vec<u8
     if let Some(help) = &d.help {
         report = report.with_help(help);
     }
-    let cache = ariadne::sources(
-        sources
-            .files()
-            .map(|(_, f)| (f.path.clone(), f.text.clone())),
-    );
-    let _ = report.finish().write(cache, &mut *out);
+    let _ = report.finish().write(&mut *cache, &mut *out);
 }

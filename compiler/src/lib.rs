@@ -31,7 +31,10 @@ pub fn frontend(path: &str, bytes: &[u8]) -> Frontend {
     let mut sources = SourceMap::new();
     let (text, utf8_error) = match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), None),
-        Err(e) => (String::from_utf8_lossy(bytes).into_owned(), Some(e.valid_up_to())),
+        Err(e) => (
+            String::from_utf8_lossy(bytes).into_owned(),
+            Some(e.valid_up_to()),
+        ),
     };
     let file = sources.add(path, text);
     if let Some(at) = utf8_error {
@@ -56,14 +59,27 @@ pub fn frontend(path: &str, bytes: &[u8]) -> Frontend {
     diagnostics.extend(check_diags);
     if let Some(p) = &program {
         if p.main.is_none() {
-            diagnostics.push(Diagnostic::error(
-                "E0404",
-                "this program has no `fn main()`",
-                span::Span::new(file, 0, 0),
-                "the program starts at `fn main()`",
-            ).with_help("add `fn main() { ... }`"));
-            return Frontend { sources, diagnostics, program: None };
+            diagnostics.push(
+                Diagnostic::error(
+                    "E0404",
+                    "this program has no `fn main()`",
+                    span::Span::new(file, 0, 0),
+                    "the program starts at `fn main()`",
+                )
+                .with_help("add `fn main() { ... }`"),
+            );
+            return Frontend {
+                sources,
+                diagnostics,
+                program: None,
+            };
         }
+    }
+    let mut program = program;
+    if let Some(p) = &mut program {
+        // The checked program is optimised before anyone sees it, so
+        // `--emit ir` shows what codegen compiles.
+        ir::inline::inline_program(p);
     }
     Frontend {
         sources,

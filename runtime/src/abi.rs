@@ -5,9 +5,15 @@
 //! Rust compile error.
 //!
 //! Conventions: `ctx` is the running task's [`crate::ctx::TaskCtx`];
-//! `loc` is an index into the program's location table
-//! ([`crate::ProgramInfo::locations`]); strings are `*mut StrObj` and are
-//! borrowed unless the function's doc says it returns a new (owned) one.
+//! strings are `*mut StrObj` and are borrowed unless the function's doc
+//! says it returns a new (owned) one. Every function that can panic ends
+//! with the three arguments that say where: `loc`, an index into the
+//! program's location table ([`crate::ProgramInfo::locations`]); `func`,
+//! the scope of the calling code (the calling function's index in
+//! [`crate::ProgramInfo::functions`], or a body inlined into it); and
+//! `frame`, the calling function's frame pointer (Cranelift's
+//! `get_frame_pointer`), where the stack trace starts ([`crate::trace`]).
+//! Unknown: `loc`/`func` negative, `frame` null.
 
 use crate::ctx::TaskCtx;
 use crate::value::str::{StrBuilder, StrObj};
@@ -105,7 +111,7 @@ abi_symbols! {
     fn kr_int_to_str(v: i64) -> *mut StrObj = s::kr_int_to_str;
     fn kr_float_to_str(v: f64) -> *mut StrObj = s::kr_float_to_str;
     fn kr_bool_to_str(v: bool) -> *mut StrObj = s::kr_bool_to_str;
-    fn kr_float_fixed(ctx: *mut TaskCtx, v: f64, digits: i64, loc: i64) -> *mut StrObj = s::kr_float_fixed;
+    fn kr_float_fixed(ctx: *mut TaskCtx, v: f64, digits: i64, loc: i64, func: i64, frame: *const usize) -> *mut StrObj = s::kr_float_fixed;
 
     // String builder for interpolation: new, push parts, finish (which
     // frees the builder and returns the string).
@@ -131,9 +137,9 @@ abi_symbols! {
     fn kr_clock() -> f64 = math::kr_clock;
 
     // Ending the task or the program.
-    fn kr_panic(ctx: *mut TaskCtx, msg: *mut StrObj, loc: i64) [noreturn] = panic::kr_panic;
-    fn kr_panic_kind(ctx: *mut TaskCtx, kind: i64, value: i64, loc: i64) [noreturn] = panic::kr_panic_kind;
-    fn kr_assert_eq_failed(ctx: *mut TaskCtx, left: *mut StrObj, right: *mut StrObj, loc: i64) [noreturn] = panic::kr_assert_eq_failed;
+    fn kr_panic(ctx: *mut TaskCtx, msg: *mut StrObj, loc: i64, func: i64, frame: *const usize) [noreturn] = panic::kr_panic;
+    fn kr_panic_kind(ctx: *mut TaskCtx, kind: i64, value: i64, loc: i64, func: i64, frame: *const usize) [noreturn] = panic::kr_panic_kind;
+    fn kr_assert_eq_failed(ctx: *mut TaskCtx, left: *mut StrObj, right: *mut StrObj, loc: i64, func: i64, frame: *const usize) [noreturn] = panic::kr_assert_eq_failed;
     fn kr_exit(ctx: *mut TaskCtx, code: i64) [noreturn] = panic::kr_exit;
 }
 

@@ -5,7 +5,8 @@
 //! offset  size  field
 //!      0     8  stack_limit  usize      lowest stack address JIT code may use
 //!      8     8  preempt      AtomicU64  nonzero: yield at the next poll (planned)
-//!     16     …  runtime-private fields (program info, yielder, outcome)
+//!     16     …  runtime-private fields (program info, stack bounds,
+//!                 yielder, outcome)
 //! ```
 //!
 //! Generated code reads only the first two fields, at the offsets given by
@@ -24,7 +25,8 @@ use std::sync::Arc;
 
 use corosensei::Yielder;
 
-use crate::panic::{Outcome, ProgramInfo, SourceLoc};
+use crate::panic::{Outcome, ProgramInfo, Site, SourceLoc};
+use crate::trace::{self, StackTrace};
 
 /// Offset of [`TaskCtx::stack_limit`], for codegen.
 pub const STACK_LIMIT_OFFSET: i32 = 0;
@@ -53,15 +55,18 @@ pub type TaskYielder = Yielder<(), Suspend>;
 pub struct TaskCtx {
     /// Lowest stack address JIT code may use: every function prologue
     /// compares the stack pointer against it and, when below, calls
-    /// `kr_panic_kind(ctx, STACK_OVERFLOW, 0, loc)`. It sits
+    /// `kr_panic_kind(ctx, STACK_OVERFLOW, 0, loc, func, frame)`. It sits
     /// [`crate::STACK_HEADROOM`] above the real end of the stack, so runtime
     /// functions called from JIT code always have room to run.
     pub stack_limit: usize,
     /// Preemption request flag, polled by generated code at loop back-edges
     /// and function entries once the scheduler exists. Unused for now.
     pub preempt: AtomicU64,
-    /// The running program's tables (source locations).
+    /// The running program's tables (source locations, functions).
     program: Arc<ProgramInfo>,
+    /// The task's stack, `low..high`, for walking it (stack traces); empty
+    /// when unknown.
+    stack: (usize, usize),
     /// The yielder of the coroutine this task runs on; null until the
     /// coroutine starts.
     yielder: *const TaskYielder,
@@ -86,6 +91,7 @@ impl TaskCtx {
             stack_limit,
             preempt: AtomicU64::new(0),
             program,
+            stack: (0, 0),
             yielder: std::ptr::null(),
             outcome: None,
         }
@@ -101,6 +107,23 @@ impl TaskCtx {
     pub fn location(&self, loc: i64) -> Option<SourceLoc> {
         let index = usize::try_from(loc).ok()?;
         self.program.locations.get(index).cloned()
+    }
+
+    /// The Kriti stack trace of a panic at `site` in this task.
+    ///
+    /// # Safety
+    /// The stack recorded with [`TaskCtx::set_stack`] is still mapped (the
+    /// task has not been disposed of).
+    pub(crate) unsafe fn trace(&self, site: Site) -> StackTrace {
+        // SAFETY: the task's stack is mapped (our caller's contract), and
+        // `stack` is its usable part.
+        unsafe { trace::capture(&self.program, self.stack, site.loc, site.func, site.frame) }
+    }
+
+    /// Records the task's stack, `low..high` (the guard page excluded), so
+    /// that a panic can walk it.
+    pub(crate) fn set_stack(&mut self, low: usize, high: usize) {
+        self.stack = (low, high);
     }
 
     /// Records the coroutine's yielder; called first thing on the task's

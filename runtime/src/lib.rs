@@ -11,6 +11,7 @@
 //! - [`value`]: the object header, reference counting, strings, display forms.
 //! - [`ctx`]: [`TaskCtx`], the pointer every JIT function receives first.
 //! - [`mod@panic`]: Kriti panics and `exit`, [`Outcome`], the panic guard.
+//! - [`trace`]: Kriti stack traces, by walking the frame pointers of JIT code.
 //! - [`output`]: buffered stdout, stderr.
 //! - [`math`]: float functions and `clock()`.
 //!
@@ -25,6 +26,7 @@ pub mod ctx;
 pub mod math;
 pub mod output;
 pub mod panic;
+pub mod trace;
 pub mod value;
 
 #[cfg(test)]
@@ -39,6 +41,7 @@ use corosensei::{Coroutine, CoroutineResult};
 pub use crate::ctx::TaskCtx;
 pub use crate::output::flush_stdout;
 pub use crate::panic::{Outcome, ProgramInfo, SourceLoc};
+pub use crate::trace::{CallSite, Frame, FunctionInfo, InlinedCall, StackTrace};
 pub use crate::value::IMMORTAL_RC;
 
 use crate::ctx::{Suspend, TaskYielder};
@@ -77,10 +80,7 @@ pub(crate) fn run_with_stack(
 }
 
 fn internal_error(detail: &str) -> Outcome {
-    Outcome::Panicked {
-        message: format!("internal runtime error: {detail}"),
-        location: None,
-    }
+    Outcome::panicked(format!("internal runtime error: {detail}"), None)
 }
 
 fn page_size() -> usize {
@@ -99,8 +99,11 @@ fn run_task(
         Err(e) => return internal_error(&format!("cannot allocate the task stack: {e}")),
     };
     // `limit()` is the bottom of the mapping, which starts with one guard page.
-    let stack_limit = stack.limit().get() + page_size() + STACK_HEADROOM;
-    let ctx: *mut TaskCtx = Box::into_raw(Box::new(TaskCtx::new(info, stack_limit)));
+    let stack_low = stack.limit().get() + page_size();
+    let stack_limit = stack_low + STACK_HEADROOM;
+    let mut task = TaskCtx::new(info, stack_limit);
+    task.set_stack(stack_low, stack.base().get());
+    let ctx: *mut TaskCtx = Box::into_raw(Box::new(task));
 
     let mut coroutine: Coroutine<(), Suspend, (), DefaultStack> =
         Coroutine::with_stack(stack, move |yielder: &TaskYielder, ()| {

@@ -8,6 +8,12 @@
 //! frames (cranelift-jit registers no unwind info), so every entry point
 //! runs its body under `guard`, which turns a Rust panic into a Kriti
 //! panic ("internal runtime error: ...") instead.
+//!
+//! A Kriti panic records its message, its location and the Kriti call stack
+//! ([`crate::trace`]): generated code passes every runtime function that can
+//! panic its location (`loc`), its scope (`func`: its function's index, or
+//! that of a body inlined into it) and its frame pointer (`frame`).
+//! Internal runtime errors have neither location nor trace.
 
 use std::any::Any;
 use std::fmt;
@@ -16,6 +22,7 @@ use std::sync::Arc;
 
 use crate::abi::panic_kind;
 use crate::ctx::{end_task, TaskCtx};
+use crate::trace::{FunctionInfo, InlinedCall, StackTrace};
 use crate::value::str::{as_str, StrObj};
 
 /// A position in the program's source: 1-based line and column.
@@ -38,13 +45,31 @@ impl fmt::Display for SourceLoc {
 
 /// What the runtime needs to know about the running program.
 ///
-/// Construct it with `..Default::default()` so that fields added later (such
-/// as function names for stack traces) do not break your code.
+/// Construct it with `..Default::default()` so that fields added later do
+/// not break your code.
 #[derive(Debug, Clone, Default)]
 pub struct ProgramInfo {
     /// The location table: the `loc` argument of runtime functions is an
     /// index into it (a negative or out-of-range index means "unknown").
     pub locations: Vec<SourceLoc>,
+    /// Every compiled function, for stack traces, by index (its scope; see
+    /// [`crate::trace`]).
+    pub functions: Vec<FunctionInfo>,
+    /// The bodies inlined into other functions: scope `functions.len() + j`
+    /// is `inlined[j]`. The `func` argument of runtime functions is a scope.
+    pub inlined: Vec<InlinedCall>,
+}
+
+impl ProgramInfo {
+    /// The name of the function whose body scope `scope` is, or `None` for
+    /// an unknown scope.
+    pub fn scope_name(&self, scope: usize) -> Option<Arc<str>> {
+        let function = match scope.checked_sub(self.functions.len()) {
+            None => scope,
+            Some(j) => self.inlined.get(j)?.callee as usize,
+        };
+        self.functions.get(function).map(|f| Arc::clone(&f.name))
+    }
 }
 
 /// How a run of a task (so far: of `main`) ended.
@@ -58,6 +83,8 @@ pub enum Outcome {
         message: String,
         /// Where it happened, when known.
         location: Option<SourceLoc>,
+        /// The Kriti call stack, innermost first (empty when unknown).
+        trace: StackTrace,
     },
     /// The program called `exit(code)`. The runtime does not exit the
     /// process; the CLI does (an embedding host must not be exited).
@@ -65,21 +92,37 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The text to print on stderr for a panic: `panic at FILE:LINE:COL:
-    /// MESSAGE` (or `panic: MESSAGE` when the location is unknown). `None`
-    /// for the other outcomes.
-    pub fn report(&self) -> Option<String> {
-        match self {
-            Outcome::Panicked {
-                message,
-                location: Some(loc),
-            } => Some(format!("panic at {loc}: {message}")),
-            Outcome::Panicked {
-                message,
-                location: None,
-            } => Some(format!("panic: {message}")),
-            Outcome::Returned | Outcome::Exited(_) => None,
+    /// A panic with `message` at `location` and no stack trace.
+    pub fn panicked(message: impl Into<String>, location: Option<SourceLoc>) -> Outcome {
+        Outcome::Panicked {
+            message: message.into(),
+            location,
+            trace: StackTrace::default(),
         }
+    }
+
+    /// The text to print on stderr for a panic: `panic at FILE:LINE:COL:
+    /// MESSAGE` (or `panic: MESSAGE` when the location is unknown), then
+    /// one line per frame of the stack trace ([`StackTrace::lines`]), with
+    /// no final newline. `None` for the other outcomes.
+    pub fn report(&self) -> Option<String> {
+        let Outcome::Panicked {
+            message,
+            location,
+            trace,
+        } = self
+        else {
+            return None;
+        };
+        let mut text = match location {
+            Some(loc) => format!("panic at {loc}: {message}"),
+            None => format!("panic: {message}"),
+        };
+        for line in trace.lines() {
+            text.push('\n');
+            text.push_str(&line);
+        }
+        Some(text)
     }
 }
 
@@ -111,27 +154,47 @@ fn internal_error(ctx: *mut TaskCtx, payload: Box<dyn Any + Send>) -> ! {
     if catch_unwind(AssertUnwindSafe(move || drop(payload))).is_err() {
         // Nothing sensible to do; the second payload is dropped here.
     }
-    let outcome = Outcome::Panicked {
-        message: format!("internal runtime error: {detail}"),
-        location: None,
-    };
+    let outcome = Outcome::panicked(format!("internal runtime error: {detail}"), None);
     // SAFETY: `ctx` is what the entry point received from JIT code: null or
     // the running task's context.
     unsafe { end_task(ctx, outcome) }
 }
 
-/// The location with index `loc` in the running task's program.
+/// Where a panic happens, as generated code tells the runtime functions
+/// that can panic: the `loc`, `func` and `frame` arguments (see
+/// [`crate::abi`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Site {
+    /// Index into the location table.
+    pub loc: i64,
+    /// The scope of the calling code: the calling function's index in
+    /// [`ProgramInfo::functions`], or a body inlined into it (see
+    /// [`crate::trace`]).
+    pub func: i64,
+    /// The calling JIT function's frame pointer (null: unknown).
+    pub frame: *const usize,
+}
+
+/// The outcome of a panic with `message` at `site` in the running task.
 ///
 /// # Safety
-/// `ctx` is null or a live task context.
-unsafe fn location(ctx: *mut TaskCtx, loc: i64) -> Option<SourceLoc> {
+/// `ctx` is null or the live context of the task running on this thread.
+unsafe fn panic_outcome(ctx: *mut TaskCtx, message: String, site: Site) -> Outcome {
     let ctx = if ctx.is_null() {
         crate::ctx::current()
     } else {
         ctx
     };
     // SAFETY: null or live, by the caller's contract.
-    unsafe { ctx.as_ref() }.and_then(|task| task.location(loc))
+    let Some(task) = (unsafe { ctx.as_ref() }) else {
+        return Outcome::panicked(message, None);
+    };
+    Outcome::Panicked {
+        message,
+        location: task.location(site.loc),
+        // SAFETY: `task` is the running task, so its stack is mapped.
+        trace: unsafe { task.trace(site) },
+    }
 }
 
 /// The message of a runtime-written panic (see [`panic_kind`]).
@@ -149,18 +212,16 @@ pub fn kind_message(kind: i64, value: i64) -> String {
     }
 }
 
-/// Ends the task with a panic whose message is `message`, at `loc`.
+/// Ends the task with a panic whose message is `message`, at `site`, with
+/// the Kriti stack trace from there.
 ///
 /// # Safety
 /// `ctx` is null or the live context of the task running on this thread.
-pub(crate) unsafe fn panic_with(ctx: *mut TaskCtx, message: String, loc: i64) -> ! {
+pub(crate) unsafe fn panic_with(ctx: *mut TaskCtx, message: String, site: Site) -> ! {
     // Building the outcome allocates and may (in theory) panic; do it under
     // `guard` and end the task outside of it.
-    let outcome = guard(ctx, || Outcome::Panicked {
-        message,
-        // SAFETY: forwarded from our caller.
-        location: unsafe { location(ctx, loc) },
-    });
+    // SAFETY: forwarded from our caller.
+    let outcome = guard(ctx, || unsafe { panic_outcome(ctx, message, site) });
     // SAFETY: forwarded from our caller.
     unsafe { end_task(ctx, outcome) }
 }
@@ -169,31 +230,48 @@ pub(crate) unsafe fn panic_with(ctx: *mut TaskCtx, message: String, loc: i64) ->
 ///
 /// # Safety
 /// `ctx` is null or the live context of the task running on this thread.
-pub(crate) unsafe fn panic_with_kind(ctx: *mut TaskCtx, kind: i64, value: i64, loc: i64) -> ! {
+pub(crate) unsafe fn panic_with_kind(ctx: *mut TaskCtx, kind: i64, value: i64, site: Site) -> ! {
     let message = guard(ctx, || kind_message(kind, value));
     // SAFETY: forwarded from our caller.
-    unsafe { panic_with(ctx, message, loc) }
+    unsafe { panic_with(ctx, message, site) }
 }
 
 /// `panic(msg)`: ends the task with `msg` as the message. Never returns.
 ///
 /// # Safety
-/// `ctx` is the running task's context; `msg` is a live string (borrowed).
-pub unsafe extern "C" fn kr_panic(ctx: *mut TaskCtx, msg: *mut StrObj, loc: i64) {
+/// `ctx` is the running task's context; `msg` is a live string (borrowed);
+/// `frame` is null or the frame pointer of the calling JIT function.
+pub unsafe extern "C" fn kr_panic(
+    ctx: *mut TaskCtx,
+    msg: *mut StrObj,
+    loc: i64,
+    func: i64,
+    frame: *const usize,
+) {
     // SAFETY: `msg` is a live string (caller's contract).
     let message = guard(ctx, || unsafe { as_str(msg) }.to_string());
+    let site = Site { loc, func, frame };
     // SAFETY: `ctx` is the running task's context.
-    unsafe { panic_with(ctx, message, loc) }
+    unsafe { panic_with(ctx, message, site) }
 }
 
 /// A panic with a runtime-written message: `kind` is one of [`panic_kind`],
 /// `value` is shown where the message has a number. Never returns.
 ///
 /// # Safety
-/// `ctx` is the running task's context.
-pub unsafe extern "C" fn kr_panic_kind(ctx: *mut TaskCtx, kind: i64, value: i64, loc: i64) {
+/// `ctx` is the running task's context; `frame` is null or the frame
+/// pointer of the calling JIT function.
+pub unsafe extern "C" fn kr_panic_kind(
+    ctx: *mut TaskCtx,
+    kind: i64,
+    value: i64,
+    loc: i64,
+    func: i64,
+    frame: *const usize,
+) {
+    let site = Site { loc, func, frame };
     // SAFETY: `ctx` is the running task's context.
-    unsafe { panic_with_kind(ctx, kind, value, loc) }
+    unsafe { panic_with_kind(ctx, kind, value, site) }
 }
 
 /// `assert_eq(a, b)` failed: `left` and `right` are the display forms of
@@ -201,20 +279,25 @@ pub unsafe extern "C" fn kr_panic_kind(ctx: *mut TaskCtx, kind: i64, value: i64,
 /// {right}`. Never returns.
 ///
 /// # Safety
-/// `ctx` is the running task's context; `left` and `right` are live strings.
+/// `ctx` is the running task's context; `left` and `right` are live
+/// strings; `frame` is null or the frame pointer of the calling JIT
+/// function.
 pub unsafe extern "C" fn kr_assert_eq_failed(
     ctx: *mut TaskCtx,
     left: *mut StrObj,
     right: *mut StrObj,
     loc: i64,
+    func: i64,
+    frame: *const usize,
 ) {
     let message = guard(ctx, || {
         // SAFETY: both are live strings (caller's contract).
         let (l, r) = unsafe { (as_str(left), as_str(right)) };
         format!("assert_eq failed: {l} != {r}")
     });
+    let site = Site { loc, func, frame };
     // SAFETY: `ctx` is the running task's context.
-    unsafe { panic_with(ctx, message, loc) }
+    unsafe { panic_with(ctx, message, site) }
 }
 
 /// `exit(code)`: ends the program with status `code` (saturated to the

@@ -8,8 +8,12 @@ use crate::abi::panic_kind;
 use crate::ctx::{self, TaskCtx};
 use crate::output::kr_print;
 use crate::panic::{kind_message, kr_assert_eq_failed, kr_exit, kr_panic, kr_panic_kind};
+use crate::trace::{CallSite, Frame, FunctionInfo, StackTrace};
 use crate::value::str::{kr_float_fixed, StrObj};
 use crate::{run_main, run_with_stack, Outcome, ProgramInfo, SourceLoc, MAIN_STACK_SIZE};
+
+/// No frame pointer: a trace of the innermost frame only.
+const NO_FRAME: *const usize = std::ptr::null();
 
 fn loc(line: u32, col: u32) -> SourceLoc {
     SourceLoc {
@@ -19,16 +23,60 @@ fn loc(line: u32, col: u32) -> SourceLoc {
     }
 }
 
+/// Fake code addresses of the two "JIT" functions of [`info`].
+const MAIN_CODE: usize = 0x1000;
+const F_CODE: usize = 0x2000;
+
+/// Three locations; function 0 is `main`, which calls `f` at location 0;
+/// function 1 is `f`, which calls itself at location 1. Their code is at
+/// fake addresses: only the stack walk looks at it.
 fn info() -> Arc<ProgramInfo> {
+    let site = |start, loc, scope| CallSite {
+        start,
+        end: start + 5,
+        loc,
+        scope,
+    };
     Arc::new(ProgramInfo {
         locations: vec![loc(1, 1), loc(3, 5), loc(7, 9)],
+        functions: vec![
+            FunctionInfo {
+                name: Arc::from("main"),
+                code_start: MAIN_CODE,
+                code_len: 0x100,
+                call_sites: vec![site(0x10, 0, 0)],
+            },
+            FunctionInfo {
+                name: Arc::from("f"),
+                code_start: F_CODE,
+                code_len: 0x100,
+                call_sites: vec![site(0x20, 1, 1)],
+            },
+        ],
+        inlined: Vec::new(),
     })
 }
 
 fn panicked(message: &str, location: Option<SourceLoc>) -> Outcome {
+    Outcome::panicked(message, location)
+}
+
+/// A panic with the trace `frames` (function name, location), none cut.
+fn panicked_in(message: &str, location: SourceLoc, frames: &[(&str, SourceLoc)]) -> Outcome {
     Outcome::Panicked {
         message: message.to_string(),
-        location,
+        location: Some(location),
+        trace: StackTrace {
+            innermost: frames
+                .iter()
+                .map(|(name, loc)| Frame {
+                    function: Arc::from(*name),
+                    location: Some(loc.clone()),
+                })
+                .collect(),
+            omitted: 0,
+            outermost: Vec::new(),
+        },
     }
 }
 
@@ -51,7 +99,7 @@ fn panic_with_message_and_location() {
     extern "C" fn entry(ctx: *mut TaskCtx) {
         // SAFETY: `ctx` is the running task; the string is live. The string
         // leaks with the abandoned frame, as JIT locals would.
-        unsafe { kr_panic(ctx, StrObj::new("boom"), 1) };
+        unsafe { kr_panic(ctx, StrObj::new("boom"), 1, -1, NO_FRAME) };
         unreachable!("kr_panic returned");
     }
     let outcome = run_main(info(), entry);
@@ -59,6 +107,21 @@ fn panic_with_message_and_location() {
     assert_eq!(
         outcome.report().as_deref(),
         Some("panic at main.kr:3:5: boom")
+    );
+
+    // With the function's index, the trace names the innermost frame.
+    extern "C" fn in_main(ctx: *mut TaskCtx) {
+        // SAFETY: as above.
+        unsafe { kr_panic(ctx, StrObj::new("boom"), 1, 0, NO_FRAME) };
+    }
+    let outcome = run_main(info(), in_main);
+    assert_eq!(
+        outcome,
+        panicked_in("boom", loc(3, 5), &[("main", loc(3, 5))])
+    );
+    assert_eq!(
+        outcome.report().as_deref(),
+        Some("panic at main.kr:3:5: boom\n    at main (main.kr:3:5)")
     );
 }
 
@@ -77,7 +140,7 @@ fn exit_code() {
 fn panic_kinds_and_unknown_locations() {
     extern "C" fn shift(ctx: *mut TaskCtx) {
         // SAFETY: `ctx` is the running task.
-        unsafe { kr_panic_kind(ctx, panic_kind::SHIFT_OUT_OF_RANGE, 64, 2) };
+        unsafe { kr_panic_kind(ctx, panic_kind::SHIFT_OUT_OF_RANGE, 64, 2, -1, NO_FRAME) };
     }
     assert_eq!(
         run_main(info(), shift),
@@ -87,7 +150,16 @@ fn panic_kinds_and_unknown_locations() {
     // A null ctx ends the thread's current task; a bad loc is "unknown".
     extern "C" fn no_ctx(_ctx: *mut TaskCtx) {
         // SAFETY: null is allowed inside a running task.
-        unsafe { kr_panic_kind(std::ptr::null_mut(), panic_kind::OVERFLOW, 0, 99) };
+        unsafe {
+            kr_panic_kind(
+                std::ptr::null_mut(),
+                panic_kind::OVERFLOW,
+                0,
+                99,
+                -1,
+                NO_FRAME,
+            )
+        };
     }
     let outcome = run_main(info(), no_ctx);
     assert_eq!(outcome, panicked("integer overflow", None));
@@ -95,7 +167,7 @@ fn panic_kinds_and_unknown_locations() {
 
     extern "C" fn negative_digits(ctx: *mut TaskCtx) {
         // SAFETY: `ctx` is the running task.
-        unsafe { kr_float_fixed(ctx, 1.5, -2, 0) };
+        unsafe { kr_float_fixed(ctx, 1.5, -2, 0, -1, NO_FRAME) };
     }
     assert_eq!(
         run_main(info(), negative_digits),
@@ -130,7 +202,7 @@ fn kind_messages() {
 fn assert_eq_message() {
     extern "C" fn entry(ctx: *mut TaskCtx) {
         // SAFETY: `ctx` is the running task; the strings are live.
-        unsafe { kr_assert_eq_failed(ctx, StrObj::new("1"), StrObj::new("[2]"), 0) };
+        unsafe { kr_assert_eq_failed(ctx, StrObj::new("1"), StrObj::new("[2]"), 0, -1, NO_FRAME) };
     }
     assert_eq!(
         run_main(info(), entry),
@@ -166,7 +238,7 @@ fn recurse(ctx: *mut TaskCtx, depth: usize, target: usize) -> usize {
     let limit = unsafe { (*ctx).stack_limit };
     if sp < limit {
         // SAFETY: `ctx` is the running task.
-        unsafe { kr_panic_kind(ctx, panic_kind::STACK_OVERFLOW, 0, 2) };
+        unsafe { kr_panic_kind(ctx, panic_kind::STACK_OVERFLOW, 0, 2, -1, NO_FRAME) };
         unreachable!("kr_panic_kind returned");
     }
     if depth == target {
@@ -226,5 +298,53 @@ fn unbounded_recursion_is_a_stack_overflow_panic() {
     assert_eq!(
         run_with_stack(info(), entry, 2 << 20),
         panicked("stack overflow", Some(loc(7, 9)))
+    );
+}
+
+#[test]
+fn trace_follows_frame_records_on_the_task_stack() {
+    // Frame records as JIT code leaves them, built on the task's stack: `f`
+    // (panicking) was called by `f`, which was called by `main`, which
+    // returns into the runtime.
+    extern "C" fn entry(ctx: *mut TaskCtx) {
+        let mut records = [0usize; 6];
+        let base = records.as_ptr() as usize;
+        let word = std::mem::size_of::<usize>();
+        records[0] = base + 2 * word;
+        records[1] = F_CODE + 0x25; // return address after f's call of f
+        records[2] = base + 4 * word;
+        records[3] = MAIN_CODE + 0x15; // after main's call of f
+        records[4] = 0;
+        records[5] = entry as *const () as usize; // Rust code: the walk stops
+        let records = std::hint::black_box(&records);
+        // SAFETY: `ctx` is the running task; the records are on its stack.
+        unsafe { kr_panic_kind(ctx, panic_kind::DIV_BY_ZERO, 0, 2, 1, records.as_ptr()) };
+    }
+    let outcome = run_main(info(), entry);
+    assert_eq!(
+        outcome,
+        panicked_in(
+            "division by zero",
+            loc(7, 9),
+            &[("f", loc(7, 9)), ("f", loc(3, 5)), ("main", loc(1, 1))]
+        )
+    );
+    assert_eq!(
+        outcome.report().as_deref(),
+        Some(
+            "panic at main.kr:7:9: division by zero\n    at f (main.kr:7:9)\n    \
+             at f (main.kr:3:5)\n    at main (main.kr:1:1)"
+        )
+    );
+
+    // A frame pointer that is not on the task's stack is not followed.
+    static RECORDS: [usize; 2] = [0, F_CODE + 0x25];
+    extern "C" fn off_stack(ctx: *mut TaskCtx) {
+        // SAFETY: `ctx` is the running task.
+        unsafe { kr_panic_kind(ctx, panic_kind::OVERFLOW, 0, 1, 0, RECORDS.as_ptr()) };
+    }
+    assert_eq!(
+        run_main(info(), off_stack),
+        panicked_in("integer overflow", loc(3, 5), &[("main", loc(3, 5))])
     );
 }

@@ -14,15 +14,47 @@ use crate::syntax::ast;
 
 /// Every prelude function name, for lookups and suggestions.
 pub(super) const BUILTIN_FNS: &[&str] = &[
-    "print", "println", "eprintln", "str", "float", "int", "abs", "min", "max", "sqrt", "floor", "ceil",
-    "round", "pow", "sin", "cos", "tan", "atan2", "exp", "ln", "clock", "exit", "panic", "assert",
+    "print",
+    "println",
+    "eprintln",
+    "str",
+    "float",
+    "int",
+    "abs",
+    "min",
+    "max",
+    "sqrt",
+    "floor",
+    "ceil",
+    "round",
+    "pow",
+    "sin",
+    "cos",
+    "tan",
+    "atan2",
+    "exp",
+    "ln",
+    "clock",
+    "exit",
+    "panic",
+    "assert",
     "assert_eq",
 ];
 
 /// Prelude functions that need types this compiler does not support yet.
 const LATER_FNS: &[&str] = &[
-    "read_line", "args", "read_file", "write_file", "random", "random_int", "parse_int", "parse_float",
-    "sleep", "yield_now", "atomic", "after",
+    "read_line",
+    "args",
+    "read_file",
+    "write_file",
+    "random",
+    "random_int",
+    "parse_int",
+    "parse_float",
+    "sleep",
+    "yield_now",
+    "atomic",
+    "after",
 ];
 
 pub(super) fn is_builtin_fn(name: &str) -> bool {
@@ -131,30 +163,36 @@ impl Checker {
             ));
             return Some(error_expr(span));
         }
-        let ok = match &shape {
-            Shape::AnyToStr => true,
-            Shape::Fixed(tys) => checked
-                .iter()
-                .zip(tys.iter())
-                .fold(true, |ok, (v, t)| self.expect_type(v, t) && ok),
-            Shape::Numeric(_) if op == Intrinsic::AssertEq => self.expect_type(&checked[1], &checked[0].ty.clone()),
+        // Every argument is checked, so all mismatches are reported at once.
+        let mut ok = true;
+        match &shape {
+            Shape::AnyToStr => {}
+            Shape::Fixed(tys) => {
+                for (v, t) in checked.iter().zip(tys.iter()) {
+                    ok &= self.expect_type(v, t);
+                }
+            }
+            Shape::Numeric(_) if op == Intrinsic::AssertEq => {
+                let first = checked[0].ty.clone();
+                ok &= self.expect_type(&checked[1], &first);
+            }
             Shape::Numeric(_) => {
                 let first = checked[0].ty.clone();
-                if !matches!(first, Type::Int | Type::Float | Type::Error | Type::Never) {
+                if matches!(first, Type::Int | Type::Float | Type::Error | Type::Never) {
+                    for v in &checked[1..] {
+                        ok &= self.expect_type(v, &first);
+                    }
+                } else {
                     self.error(Diagnostic::error(
                         "E0301",
                         format!("`{}` needs an `int` or a `float`", name.name),
                         checked[0].span,
                         format!("this is `{first}`"),
                     ));
-                    false
-                } else {
-                    checked[1..]
-                        .iter()
-                        .fold(true, |ok, v| self.expect_type(v, &first) && ok)
+                    ok = false;
                 }
             }
-        };
+        }
         if !ok {
             return Some(error_expr(span));
         }
@@ -162,7 +200,10 @@ impl Checker {
             Intrinsic::Abs | Intrinsic::Min | Intrinsic::Max => checked[0].ty.clone(),
             _ => ret,
         };
-        if matches!(op, Intrinsic::Print | Intrinsic::Println | Intrinsic::Eprintln | Intrinsic::Panic) {
+        if matches!(
+            op,
+            Intrinsic::Print | Intrinsic::Println | Intrinsic::Eprintln | Intrinsic::Panic
+        ) {
             let arg = checked.pop().map(to_str);
             return Some(Self::intrinsic(op, arg.into_iter().collect(), ret, span));
         }
@@ -209,7 +250,10 @@ impl Checker {
                     name.span,
                     "method not found",
                 );
-                if let Some(s) = closest(&name.name, methods.iter().copied().chain(STR_LATER.iter().copied())) {
+                if let Some(s) = closest(
+                    &name.name,
+                    methods.iter().copied().chain(STR_LATER.iter().copied()),
+                ) {
                     if methods.contains(&s) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
@@ -246,8 +290,19 @@ impl Checker {
 
 /// `str` methods of the contract that arrive with arrays and options.
 const STR_LATER: &[&str] = &[
-    "chars", "bytes", "contains", "starts_with", "ends_with", "find", "split", "lines", "trim", "to_upper",
-    "to_lower", "replace", "repeat",
+    "chars",
+    "bytes",
+    "contains",
+    "starts_with",
+    "ends_with",
+    "find",
+    "split",
+    "lines",
+    "trim",
+    "to_upper",
+    "to_lower",
+    "replace",
+    "repeat",
 ];
 
 /// Converts a value to its display string (identity on `str`).

@@ -27,7 +27,9 @@ impl Checker {
     ) -> kir::Expr {
         // Deeply nested expressions (a 50,000-term sum is 50,000 levels
         // deep) must not overflow the stack: grow it on demand.
-        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.check_expr_inner(scope, e, expected))
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || {
+            self.check_expr_inner(scope, e, expected)
+        })
     }
 
     fn check_expr_inner(
@@ -93,7 +95,11 @@ impl Checker {
                 match scope.loops.last_mut() {
                     Some(has_break) => {
                         *has_break |= is_break;
-                        let kind = if is_break { ExprKind::Break } else { ExprKind::Continue };
+                        let kind = if is_break {
+                            ExprKind::Break
+                        } else {
+                            ExprKind::Continue
+                        };
                         expr(kind, Type::Never, span)
                     }
                     None => {
@@ -162,7 +168,12 @@ impl Checker {
         false
     }
 
-    fn check_string(&mut self, scope: &mut FnScope, parts: &[ast::StrPart], span: Span) -> kir::Expr {
+    fn check_string(
+        &mut self,
+        scope: &mut FnScope,
+        parts: &[ast::StrPart],
+        span: Span,
+    ) -> kir::Expr {
         if let [ast::StrPart::Lit(s)] = parts {
             return expr(ExprKind::Str(s.clone()), Type::Str, span);
         }
@@ -339,19 +350,26 @@ impl Checker {
         )
     }
 
-    fn check_return(&mut self, scope: &mut FnScope, value: Option<&ast::Expr>, span: Span) -> kir::Expr {
+    fn check_return(
+        &mut self,
+        scope: &mut FnScope,
+        value: Option<&ast::Expr>,
+        span: Span,
+    ) -> kir::Expr {
         let ret = scope.ret.clone();
         let value = match value {
             Some(v) => {
                 let v = self.check_expr(scope, v, Some(&ret));
                 if ret == Type::Unit && !matches!(v.ty, Type::Unit | Type::Never | Type::Error) {
-                    self.error(Diagnostic::error(
-                        "E0301",
-                        "mismatched types",
-                        v.span,
-                        format!("this function returns nothing, but this is `{}`", v.ty),
-                    )
-                    .with_help("declare a return type with `-> T`, or write `return` alone"));
+                    self.error(
+                        Diagnostic::error(
+                            "E0301",
+                            "mismatched types",
+                            v.span,
+                            format!("this function returns nothing, but this is `{}`", v.ty),
+                        )
+                        .with_help("declare a return type with `-> T`, or write `return` alone"),
+                    );
                 } else {
                     self.expect_type(&v, &ret);
                 }
@@ -373,38 +391,61 @@ impl Checker {
     }
 
     /// Types a binary operator applied to checked operands.
-    pub(super) fn binary(&mut self, op: BinOp, a: kir::Expr, b: kir::Expr, span: Span) -> kir::Expr {
+    pub(super) fn binary(
+        &mut self,
+        op: BinOp,
+        a: kir::Expr,
+        b: kir::Expr,
+        span: Span,
+    ) -> kir::Expr {
         use BinOp::*;
         if a.ty == Type::Error || b.ty == Type::Error {
             return error_expr(span);
         }
-        let same = a.ty == b.ty
-            || (a.ty == Type::Never)
-            || (b.ty == Type::Never);
-        let operand = if a.ty == Type::Never { b.ty.clone() } else { a.ty.clone() };
+        let same = a.ty == b.ty || (a.ty == Type::Never) || (b.ty == Type::Never);
+        let operand = if a.ty == Type::Never {
+            b.ty.clone()
+        } else {
+            a.ty.clone()
+        };
         let result = match op {
-            Add if same && matches!(operand, Type::Int | Type::Float | Type::Str) => Some(operand.clone()),
-            Sub | Mul | Div if same && matches!(operand, Type::Int | Type::Float) => Some(operand.clone()),
+            Add if same && matches!(operand, Type::Int | Type::Float | Type::Str) => {
+                Some(operand.clone())
+            }
+            Sub | Mul | Div if same && matches!(operand, Type::Int | Type::Float) => {
+                Some(operand.clone())
+            }
             Rem if same && operand == Type::Int => Some(Type::Int),
             Eq | Ne if same => Some(Type::Bool),
             Lt | Le | Gt | Ge if same && matches!(operand, Type::Int | Type::Float | Type::Str) => {
                 Some(Type::Bool)
             }
             And | Or if same && operand == Type::Bool => Some(Type::Bool),
-            BitAnd | BitOr | BitXor if same && matches!(operand, Type::Int | Type::Bool) => Some(operand.clone()),
+            BitAnd | BitOr | BitXor if same && matches!(operand, Type::Int | Type::Bool) => {
+                Some(operand.clone())
+            }
             Shl | Shr if same && operand == Type::Int => Some(Type::Int),
             _ => None,
         };
         let Some(ty) = result else {
             // The operator sits between its operands.
             let op_span = if a.span.end <= b.span.start {
-                Span { start: a.span.end, end: b.span.start, ..span }
+                Span {
+                    start: a.span.end,
+                    end: b.span.start,
+                    ..span
+                }
             } else {
                 span
             };
             let mut d = Diagnostic::error(
                 "E0303",
-                format!("cannot apply `{}` to `{}` and `{}`", op.symbol(), a.ty, b.ty),
+                format!(
+                    "cannot apply `{}` to `{}` and `{}`",
+                    op.symbol(),
+                    a.ty,
+                    b.ty
+                ),
                 op_span,
                 format!("`{}` is not defined for these types", op.symbol()),
             )
@@ -421,7 +462,9 @@ impl Checker {
         // Fold negative literals, so `-5` is a constant and not a checked
         // negation at run time.
         match (op, &a.kind) {
-            (UnOp::Neg, ExprKind::Int(v)) => return expr(ExprKind::Int(v.wrapping_neg()), Type::Int, span),
+            (UnOp::Neg, ExprKind::Int(v)) => {
+                return expr(ExprKind::Int(v.wrapping_neg()), Type::Int, span)
+            }
             (UnOp::Neg, ExprKind::Float(v)) => return expr(ExprKind::Float(-v), Type::Float, span),
             _ => {}
         }
@@ -446,7 +489,13 @@ impl Checker {
         expr(ExprKind::Unary(op, Box::new(a)), ty, span)
     }
 
-    fn check_call(&mut self, scope: &mut FnScope, callee: &ast::Expr, args: &[ast::Expr], span: Span) -> kir::Expr {
+    fn check_call(
+        &mut self,
+        scope: &mut FnScope,
+        callee: &ast::Expr,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> kir::Expr {
         let ast::ExprKind::Name(name) = &callee.kind else {
             if let ast::ExprKind::Path(..) = callee.kind {
                 return self.unsupported_expr(span, "associated functions (`Type::f`)");
@@ -519,7 +568,12 @@ impl Checker {
     }
 
     /// Builds an intrinsic call expression.
-    pub(super) fn intrinsic(op: Intrinsic, args: Vec<kir::Expr>, ty: Type, span: Span) -> kir::Expr {
+    pub(super) fn intrinsic(
+        op: Intrinsic,
+        args: Vec<kir::Expr>,
+        ty: Type,
+        span: Span,
+    ) -> kir::Expr {
         expr(ExprKind::Intrinsic(op, args), ty, span)
     }
 }
@@ -549,22 +603,39 @@ fn relocate(e: &mut kir::Expr, span: Span) {
 
 fn conversion_hint(found: &Type, expected: &Type) -> Option<String> {
     match (found, expected) {
-        (Type::Int, Type::Float) => Some("convert with `float(...)`: there are no implicit conversions".into()),
-        (Type::Float, Type::Int) => Some("convert with `int(...)` (it truncates toward zero)".into()),
-        (_, Type::Str) if *found != Type::Unit => Some("convert with `str(...)` or interpolate: \"{x}\"".into()),
+        (Type::Int, Type::Float) => {
+            Some("convert with `float(...)`: there are no implicit conversions".into())
+        }
+        (Type::Float, Type::Int) => {
+            Some("convert with `int(...)` (it truncates toward zero)".into())
+        }
+        (_, Type::Str) if *found != Type::Unit => {
+            Some("convert with `str(...)` or interpolate: \"{x}\"".into())
+        }
         _ => None,
     }
 }
 
 fn operator_hint(op: BinOp, a: &Type, b: &Type) -> String {
     match (op, a, b) {
-        (_, Type::Int, Type::Float) => "there are no implicit conversions: write `float(x)` to use the int as a float".into(),
-        (_, Type::Float, Type::Int) => "there are no implicit conversions: write `float(x)` to use the int as a float".into(),
+        (_, Type::Int, Type::Float) => {
+            "there are no implicit conversions: write `float(x)` to use the int as a float".into()
+        }
+        (_, Type::Float, Type::Int) => {
+            "there are no implicit conversions: write `float(x)` to use the int as a float".into()
+        }
         (BinOp::Add, Type::Str, _) | (BinOp::Add, _, Type::Str) => {
             "only two strings can be joined with `+`; interpolate other values: \"{x}\"".into()
         }
-        (BinOp::Rem, Type::Float, Type::Float) => "`%` works on ints; for floats compute `a - b * floor(a / b)`".into(),
-        (BinOp::And | BinOp::Or, _, _) => "`&&` and `||` need `bool` operands; there is no truthiness".into(),
-        _ => format!("both operands of `{}` must have the same type, one it supports", op.symbol()),
+        (BinOp::Rem, Type::Float, Type::Float) => {
+            "`%` works on ints; for floats compute `a - b * floor(a / b)`".into()
+        }
+        (BinOp::And | BinOp::Or, _, _) => {
+            "`&&` and `||` need `bool` operands; there is no truthiness".into()
+        }
+        _ => format!(
+            "both operands of `{}` must have the same type, one it supports",
+            op.symbol()
+        ),
     }
 }

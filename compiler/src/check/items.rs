@@ -31,7 +31,10 @@ impl Checker {
             let name = match &item.kind {
                 ItemKind::Fn(f) => &f.name,
                 ItemKind::Const(c) => &c.name,
-                ItemKind::Struct(_) | ItemKind::Enum(_) | ItemKind::Impl(_) | ItemKind::Import(_) => {
+                ItemKind::Struct(_)
+                | ItemKind::Enum(_)
+                | ItemKind::Impl(_)
+                | ItemKind::Import(_) => {
                     let what = match &item.kind {
                         ItemKind::Struct(_) => "`struct` declarations",
                         ItemKind::Enum(_) => "`enum` declarations",
@@ -161,7 +164,10 @@ impl Checker {
                 e.span,
                 format!("expected `{}`, found `{}`", sig.ret, body.ty),
             )
-            .with_label(ret_span, format!("`{}` is declared to return `{}`", sig.name, sig.ret)),
+            .with_label(
+                ret_span,
+                format!("`{}` is declared to return `{}`", sig.name, sig.ret),
+            ),
             _ => {
                 let end = decl.body.span.end.saturating_sub(1);
                 let close = Span {
@@ -170,7 +176,10 @@ impl Checker {
                 };
                 Diagnostic::error(
                     "E0301",
-                    format!("function `{}` must return a value of type `{}`", sig.name, sig.ret),
+                    format!(
+                        "function `{}` must return a value of type `{}`",
+                        sig.name, sig.ret
+                    ),
                     close,
                     "the body ends here without a value",
                 )
@@ -228,13 +237,15 @@ impl Checker {
         let decl = info.decl.clone();
         let expected = decl.ty.as_ref().map(|t| self.resolve_type(t));
         if !is_constant(&decl.value) {
-            self.error(Diagnostic::error(
-                "E0406",
-                "a constant's value must be a constant expression",
-                decl.value.span,
-                "not a constant expression",
-            )
-            .with_help("use literals, operators and other constants"));
+            self.error(
+                Diagnostic::error(
+                    "E0406",
+                    "a constant's value must be a constant expression",
+                    decl.value.span,
+                    "not a constant expression",
+                )
+                .with_help("use literals, operators and other constants"),
+            );
         }
         let mut scope = FnScope::new(Type::Unit);
         let value = self.check_expr(&mut scope, &decl.value, expected.as_ref());

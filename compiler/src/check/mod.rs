@@ -33,7 +33,9 @@ pub fn check(module: &ast::Module) -> (Option<kir::Program>, Vec<Diagnostic>) {
     if checker.diags.is_empty() {
         (Some(program), checker.diags)
     } else {
-        checker.diags.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
+        checker
+            .diags
+            .sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
         (None, checker.diags)
     }
 }

@@ -62,6 +62,8 @@ impl FnScope {
 
     /// Every name visible here, for suggestions.
     pub fn visible_names(&self) -> impl Iterator<Item = &str> {
-        self.scopes.iter().flat_map(|s| s.keys().map(String::as_str))
+        self.scopes
+            .iter()
+            .flat_map(|s| s.keys().map(String::as_str))
     }
 }

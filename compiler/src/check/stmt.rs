@@ -64,7 +64,9 @@ impl Checker {
                 ty,
                 value,
             } => self.check_let(scope, pattern, *mutable, ty.as_ref(), value, stmt),
-            StmtKind::Assign { target, op, value } => self.check_assign(scope, target, *op, value, stmt),
+            StmtKind::Assign { target, op, value } => {
+                self.check_assign(scope, target, *op, value, stmt)
+            }
             StmtKind::Expr(e) => discard(self.check_expr(scope, e, Some(&Type::Unit))),
             StmtKind::Item(item) => {
                 self.unsupported(item.span, "items inside function bodies");
@@ -157,8 +159,14 @@ impl Checker {
                     ident.span,
                     "cannot assign to a `let` binding",
                 )
-                .with_label(decl, format!("`{}` is declared here with `let`", ident.name))
-                .with_help(format!("declare it with `var {}` to make it mutable", ident.name)),
+                .with_label(
+                    decl,
+                    format!("`{}` is declared here with `let`", ident.name),
+                )
+                .with_help(format!(
+                    "declare it with `var {}` to make it mutable",
+                    ident.name
+                )),
             );
         }
         let current = kir::Expr {
@@ -180,7 +188,11 @@ impl Checker {
         if !compatible(&value.ty, &info.ty) {
             return error_expr(stmt.span);
         }
-        let ty = if value.ty == Type::Never { Type::Never } else { Type::Unit };
+        let ty = if value.ty == Type::Never {
+            Type::Never
+        } else {
+            Type::Unit
+        };
         kir::Expr {
             kind: ExprKind::Assign(local, Box::new(value)),
             ty,

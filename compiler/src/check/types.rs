@@ -7,37 +7,41 @@ use crate::ir::types::Type;
 use crate::syntax::ast::{TypeExpr, TypeExprKind};
 
 /// Built-in type names, for suggestions.
-const TYPE_NAMES: &[&str] = &["int", "float", "bool", "str", "Option", "Result", "Map", "chan", "task"];
+const TYPE_NAMES: &[&str] = &[
+    "int", "float", "bool", "str", "Option", "Result", "Map", "chan", "task",
+];
 
 impl Checker {
     /// The type `t` names; reports and returns `Type::Error` when it names
     /// nothing (or something this compiler does not support yet).
     pub(super) fn resolve_type(&mut self, t: &TypeExpr) -> Type {
         match &t.kind {
-            TypeExprKind::Named { module: None, name, args } if args.is_empty() => {
-                match name.name.as_str() {
-                    "int" => Type::Int,
-                    "float" => Type::Float,
-                    "bool" => Type::Bool,
-                    "str" => Type::Str,
-                    "Option" | "Result" | "Map" | "chan" | "task" => {
-                        self.unsupported(t.span, &format!("the type `{}`", name.name))
-                    }
-                    other => {
-                        let mut d = Diagnostic::error(
-                            "E0203",
-                            format!("unknown type `{other}`"),
-                            name.span,
-                            "not a type in scope",
-                        );
-                        if let Some(s) = closest(other, TYPE_NAMES.iter().copied()) {
-                            d = d.with_help(format!("did you mean `{s}`?"));
-                        }
-                        self.error(d);
-                        Type::Error
-                    }
+            TypeExprKind::Named {
+                module: None,
+                name,
+                args,
+            } if args.is_empty() => match name.name.as_str() {
+                "int" => Type::Int,
+                "float" => Type::Float,
+                "bool" => Type::Bool,
+                "str" => Type::Str,
+                "Option" | "Result" | "Map" | "chan" | "task" => {
+                    self.unsupported(t.span, &format!("the type `{}`", name.name))
                 }
-            }
+                other => {
+                    let mut d = Diagnostic::error(
+                        "E0203",
+                        format!("unknown type `{other}`"),
+                        name.span,
+                        "not a type in scope",
+                    );
+                    if let Some(s) = closest(other, TYPE_NAMES.iter().copied()) {
+                        d = d.with_help(format!("did you mean `{s}`?"));
+                    }
+                    self.error(d);
+                    Type::Error
+                }
+            },
             TypeExprKind::Tuple(items) if items.is_empty() => Type::Unit,
             TypeExprKind::Error => Type::Error,
             TypeExprKind::Named { .. } => self.unsupported(t.span, "generic and imported types"),

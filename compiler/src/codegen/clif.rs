@@ -104,7 +104,9 @@ impl Module for ClifModule {
     ) -> ModuleResult<()> {
         let decl = self.declarations.get_function_decl(func);
         let name = decl.linkage_name(func);
-        if let Err(errors) = cranelift_codegen::verify_function(&ctx.func, self.isa.flags()) {
+        // Verified against the ISA, not just its flags: some instructions
+        // (`get_frame_pointer`) are only valid with the ISA's settings.
+        if let Err(errors) = cranelift_codegen::verify_function(&ctx.func, &*self.isa) {
             if self.error.is_none() {
                 self.error = Some(ice(format_args!(
                     "verifier: {}",

@@ -26,13 +26,14 @@ use std::collections::{HashMap, HashSet};
 
 use cranelift_codegen::ir::{
     condcodes::IntCC, types, BlockArg, FuncRef, GlobalValue, Inst, InstBuilder, MemFlagsData,
-    TrapCode, Type as ClifType, Value,
+    SourceLoc, TrapCode, Type as ClifType, Value,
 };
 use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{DataId, FuncId as ClifFuncId, Module};
 use kriti_runtime::abi::panic_kind;
 use kriti_runtime::ctx::STACK_LIMIT_OFFSET;
+use kriti_runtime::InlinedCall;
 
 use super::imports::Imports;
 use super::locations::LocationTable;
@@ -57,6 +58,13 @@ pub(crate) struct Shared<'p> {
     pub strings: StringPool,
     pub locations: LocationTable<'p>,
     pub pointer: ClifType,
+    /// Each function's index by the span of its body, to recognise the
+    /// copies of bodies that the inliner made (see
+    /// [`Lowerer::enter_inlined`]).
+    pub bodies: HashMap<Span, u32>,
+    /// The inlined bodies met so far; scope `program.functions.len() + j`
+    /// is `inlined[j]`.
+    pub inlined: Vec<InlinedCall>,
 }
 
 /// Where `break` and `continue` go in the innermost loop.
@@ -66,13 +74,15 @@ struct LoopTargets {
     continue_to: cranelift_codegen::ir::Block,
 }
 
-/// Lowers `f` into `ctx.func`, whose signature and name the caller has set.
+/// Lowers `f`, the function with index `index` in the program, into
+/// `ctx.func`, whose signature and name the caller has set.
 pub(crate) fn lower<'p, M: Module>(
     module: &mut M,
     shared: &mut Shared<'p>,
     builder_ctx: &mut FunctionBuilderContext,
     ctx: &mut Context,
     f: &'p kir::Function,
+    index: usize,
 ) -> R<()> {
     let mut b = FunctionBuilder::new(&mut ctx.func, builder_ctx);
     let frontend_config = module.target_config();
@@ -88,6 +98,7 @@ pub(crate) fn lower<'p, M: Module>(
         module,
         shared,
         func: f,
+        scopes: vec![u32::try_from(index).map_err(|_| ice("too many functions"))?],
         vars: Vec::new(),
         heap_locals: Vec::new(),
         ctx: task_ctx,
@@ -110,6 +121,11 @@ pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     module: &'a mut M,
     pub shared: &'s mut Shared<'p>,
     func: &'p kir::Function,
+    /// The scopes the code being lowered is in, innermost last: `func`'s
+    /// index in the program, then each inlined body entered. The innermost
+    /// is the `func` argument of runtime functions that can panic, and the
+    /// scope of calls, which name it in stack traces.
+    scopes: Vec<u32>,
     /// The variable of each local, by [`LocalId`]; `None` for locals of a
     /// type without representation.
     vars: Vec<Option<Variable>>,
@@ -286,7 +302,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.store_local(*id, value)?;
                 None
             }
-            ExprKind::Block(es) => self.block(es, &e.ty)?,
+            ExprKind::Block(es) => self.block(e.span, es, &e.ty)?,
             ExprKind::If {
                 cond,
                 then,
@@ -334,10 +350,47 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             }
             ExprKind::Binary(op, l, r) => self.binary(e, *op, l, r)?,
             ExprKind::Unary(op, operand) => self.unary(e, *op, operand)?,
-            ExprKind::Call(callee, args) => self.call(*callee, args)?,
+            ExprKind::Call(callee, args) => self.call(e.span, *callee, args)?,
             ExprKind::Intrinsic(which, args) => self.intrinsic(e, *which, args)?,
             ExprKind::Interpolate(parts) => Some(self.interpolate(parts)?),
         })
+    }
+
+    /// Enters a new scope when `last`, the last item of a block with span
+    /// `span`, is the body of a function inlined here. The inliner replaces
+    /// a call by a block with the call's span whose last item is a copy of
+    /// the callee's body, a block that keeps the body's span; no block in
+    /// the source ends in a block with the span of a function's body.
+    /// Returns whether a scope was entered.
+    ///
+    /// (An explicit KIR marker for inlined bodies would say this without
+    /// relying on spans; until there is one, a body that the inliner
+    /// rewrote at its root is not seen as inlined, and its frame merges
+    /// into the caller's.)
+    fn enter_inlined(&mut self, span: Span, last: &Expr) -> R<bool> {
+        if last.span == span || !matches!(last.kind, ExprKind::Block(_)) {
+            return Ok(false);
+        }
+        let Some(&callee) = self.shared.bodies.get(&last.span) else {
+            return Ok(false);
+        };
+        let call = span;
+        let caller = *self.scopes.last().ok_or_else(|| ice("no scope"))?;
+        let scope = self.shared.program.functions.len() + self.shared.inlined.len();
+        let scope = u32::try_from(scope).map_err(|_| ice("too many inlined calls"))?;
+        let loc = self.loc(call);
+        self.shared.inlined.push(InlinedCall {
+            callee,
+            caller,
+            loc: u32::try_from(loc).map_err(|_| ice("location index out of range"))?,
+        });
+        self.scopes.push(scope);
+        Ok(true)
+    }
+
+    /// The innermost scope (see `scopes`).
+    fn scope(&self) -> u32 {
+        self.scopes.last().copied().unwrap_or(u32::MAX)
     }
 
     /// `Let` and `Assign`: the new value is computed first (it may read the
@@ -355,7 +408,9 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         Ok(())
     }
 
-    fn block(&mut self, es: &[Expr], ty: &Type) -> R<Option<Value>> {
+    /// A block with span `span`. Its last item may be an inlined body: it
+    /// is lowered in a scope of its own (see [`Lowerer::enter_inlined`]).
+    fn block(&mut self, span: Span, es: &[Expr], ty: &Type) -> R<Option<Value>> {
         let Some((last, init)) = es.split_last() else {
             return Ok(None);
         };
@@ -367,7 +422,12 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 return Ok(None);
             }
         }
-        self.value(last, ty)
+        let entered = self.enter_inlined(span, last)?;
+        let v = self.value(last, ty);
+        if entered {
+            self.scopes.pop();
+        }
+        v
     }
 
     fn if_else(
@@ -520,7 +580,9 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     }
 
     /// A call of a user function: arguments are moved into the callee.
-    fn call(&mut self, callee: kir::FuncId, args: &[Expr]) -> R<Option<Value>> {
+    /// The call instruction carries the call's location (`span`) as its
+    /// source location, which stack traces show for this frame.
+    fn call(&mut self, span: Span, callee: kir::FuncId, args: &[Expr]) -> R<Option<Value>> {
         let program = self.shared.program;
         let f = program
             .functions
@@ -549,7 +611,11 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             .get(callee.0 as usize)
             .ok_or_else(|| ice("a call of an undeclared function"))?;
         let func_ref = self.func_ref(id);
+        let loc = self.loc(span);
+        let srcloc = self.shared.locations.call_srcloc(self.scope(), loc);
+        self.b.set_srcloc(srcloc);
         let inst = self.b.ins().call(func_ref, &values);
+        self.b.set_srcloc(SourceLoc::default());
         Ok(self.b.inst_results(inst).first().copied())
     }
 
@@ -585,7 +651,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     }
 
     /// Branches to a cold block that calls `kr_panic_kind(ctx, kind, value,
-    /// loc)` when `cond` is true, and continues in a fresh block otherwise.
+    /// loc, func, frame)` when `cond` is true, and continues in a fresh
+    /// block otherwise.
     pub fn panic_if(&mut self, cond: Value, kind: i64, value: Option<Value>, loc: i64) -> R<()> {
         let cold = self.b.create_block();
         let cont = self.b.create_block();
@@ -599,13 +666,26 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             Some(v) => v,
             None => self.b.ins().iconst(types::I64, 0),
         };
-        let loc = self.b.ins().iconst(types::I64, loc);
-        let (_, noreturn) = self.emit_call_rt("kr_panic_kind", &[self.ctx, kind, value, loc])?;
+        let [loc, func, frame] = self.panic_site(loc);
+        let (_, noreturn) =
+            self.emit_call_rt("kr_panic_kind", &[self.ctx, kind, value, loc, func, frame])?;
         if !noreturn {
             return Err(ice("`kr_panic_kind` returns"));
         }
         self.switch_to(cont);
         Ok(())
+    }
+
+    /// The last three arguments of a runtime function that can panic at
+    /// location `loc` (an index from [`Lowerer::loc`]): `loc`, the current
+    /// scope and this function's frame pointer, where the runtime starts
+    /// the stack trace.
+    pub fn panic_site(&mut self, loc: i64) -> [Value; 3] {
+        let loc = self.b.ins().iconst(types::I64, loc);
+        let scope = i64::from(self.scope());
+        let func = self.b.ins().iconst(types::I64, scope);
+        let frame = self.b.ins().get_frame_pointer(self.shared.pointer);
+        [loc, func, frame]
     }
 
     /// A literal string: the address of its immortal static object.

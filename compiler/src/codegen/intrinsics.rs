@@ -153,8 +153,9 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 let x = self.operand(arg(0)?, &Type::Float)?;
                 let digits = self.operand(arg(1)?, &Type::Int)?;
                 let loc = self.loc(e.span);
-                let loc = self.b.ins().iconst(types::I64, loc);
-                Some(self.call_rt_value("kr_float_fixed", &[self.ctx, x, digits, loc])?)
+                let [loc, func, frame] = self.panic_site(loc);
+                let args = [self.ctx, x, digits, loc, func, frame];
+                Some(self.call_rt_value("kr_float_fixed", &args)?)
             }
             Intrinsic::Clock => Some(self.call_rt_value("kr_clock", &[])?),
             Intrinsic::Exit => {
@@ -166,8 +167,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 // The message is not released: the task ends here.
                 let msg = self.operand(arg(0)?, &Type::Str)?;
                 let loc = self.loc(e.span);
-                let loc = self.b.ins().iconst(types::I64, loc);
-                self.call_rt("kr_panic", &[self.ctx, msg, loc])?;
+                let [loc, func, frame] = self.panic_site(loc);
+                self.call_rt("kr_panic", &[self.ctx, msg, loc, func, frame])?;
                 None
             }
             Intrinsic::Assert => {
@@ -263,8 +264,9 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             return Err(ice("`assert_eq` operands have no display form"));
         };
         let loc = self.loc(e.span);
-        let loc = self.b.ins().iconst(types::I64, loc);
-        self.call_rt("kr_assert_eq_failed", &[self.ctx, left, right, loc])?;
+        let [loc, func, frame] = self.panic_site(loc);
+        let args = [self.ctx, left, right, loc, func, frame];
+        self.call_rt("kr_assert_eq_failed", &args)?;
 
         self.switch_to(cont);
         if ty.is_heap() {

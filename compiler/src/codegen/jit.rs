@@ -10,7 +10,7 @@ use std::sync::Arc;
 use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use kriti_runtime::abi;
 use kriti_runtime::ctx::TaskCtx;
-use kriti_runtime::{Outcome, ProgramInfo};
+use kriti_runtime::{FunctionInfo, Outcome, ProgramInfo};
 
 use super::{catch_ice, host_isa, ice, lower_program};
 use crate::ir::kir;
@@ -37,7 +37,8 @@ impl JitProgram {
         kriti_runtime::run_main(Arc::clone(&self.info), self.main)
     }
 
-    /// The program's information for the runtime (the location table).
+    /// The program's information for the runtime (the location table, the
+    /// functions' code ranges and call sites).
     pub fn info(&self) -> &Arc<ProgramInfo> {
         &self.info
     }
@@ -109,10 +110,24 @@ pub(crate) fn compile(program: &kir::Program, sources: &SourceMap) -> Result<Jit
         // lives as long as `owned`, which the `JitProgram` keeps.
         let main =
             unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*mut TaskCtx)>(code) };
-        // Every field is spelled out: when the runtime adds one (function
-        // names for stack traces), codegen is where it must be filled in.
+        // Every function's code now has its final address: stack traces
+        // map return addresses to functions through it.
+        let functions = lowered
+            .functions
+            .into_iter()
+            .map(|f| FunctionInfo {
+                name: Arc::from(f.name),
+                code_start: module.get_finalized_function(f.id) as usize,
+                code_len: f.code_len,
+                call_sites: f.call_sites,
+            })
+            .collect();
+        // Every field is spelled out: when the runtime adds one, codegen is
+        // where it must be filled in.
         let info = ProgramInfo {
             locations: lowered.locations,
+            functions,
+            inlined: lowered.inlined,
         };
         Ok(JitProgram {
             main,

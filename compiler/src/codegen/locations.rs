@@ -7,11 +7,21 @@
 //! message can say `FILE:LINE:COL` without the code carrying strings.
 //! Entries are deduplicated by span start, so two checks of one expression
 //! share an index.
+//!
+//! Calls of Kriti functions carry their location differently, for stack
+//! traces: the call instruction's Cranelift source location is an index
+//! into a second table of (scope, location) pairs ([`LocationTable::call_srcloc`]),
+//! which Cranelift reports back as code ranges once the function is
+//! compiled; [`LocationTable::call_sites`] turns those into the
+//! `kriti_runtime::CallSite`s of the function. (A scope is a function's own
+//! body or a body inlined into it; see `kriti_runtime::trace`.)
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use kriti_runtime::SourceLoc;
+use cranelift_codegen::ir;
+use cranelift_codegen::{Final, MachSrcLoc};
+use kriti_runtime::{CallSite, SourceLoc};
 
 use crate::span::{FileId, SourceMap, Span};
 
@@ -21,6 +31,10 @@ pub(crate) struct LocationTable<'s> {
     /// One shared path string per file.
     paths: HashMap<FileId, Arc<str>>,
     locations: Vec<SourceLoc>,
+    /// The (scope, location) of each call, by the index its source
+    /// location holds, and that index by pair.
+    calls: Vec<(u32, u32)>,
+    call_index: HashMap<(u32, u32), u32>,
 }
 
 impl<'s> LocationTable<'s> {
@@ -30,6 +44,8 @@ impl<'s> LocationTable<'s> {
             index: HashMap::new(),
             paths: HashMap::new(),
             locations: Vec::new(),
+            calls: Vec::new(),
+            call_index: HashMap::new(),
         }
     }
 
@@ -53,6 +69,44 @@ impl<'s> LocationTable<'s> {
         });
         self.index.insert((span.file, span.start), i);
         i
+    }
+
+    /// The Cranelift source location that marks a call at location `loc`
+    /// (an index from [`LocationTable::loc`]) in scope `scope`.
+    pub fn call_srcloc(&mut self, scope: u32, loc: i64) -> ir::SourceLoc {
+        // An index that does not fit (never: a table that large could not
+        // be built) leaves the call unmarked rather than marked wrongly.
+        let Ok(loc) = u32::try_from(loc) else {
+            return ir::SourceLoc::default();
+        };
+        let next = self.calls.len();
+        let index = *self.call_index.entry((scope, loc)).or_insert_with(|| {
+            self.calls.push((scope, loc));
+            u32::try_from(next).unwrap_or(u32::MAX)
+        });
+        if index == u32::MAX {
+            return ir::SourceLoc::default();
+        }
+        ir::SourceLoc::new(index)
+    }
+
+    /// The call sites of a compiled function, from its source-location
+    /// ranges (sorted by offset, not overlapping). Only calls are marked;
+    /// the ranges of unmarked code are skipped.
+    pub fn call_sites(&self, ranges: &[MachSrcLoc<Final>]) -> Vec<CallSite> {
+        ranges
+            .iter()
+            .filter(|r| !r.loc.is_default() && r.start < r.end)
+            .filter_map(|r| {
+                let &(scope, loc) = self.calls.get(r.loc.bits() as usize)?;
+                Some(CallSite {
+                    start: r.start,
+                    end: r.end,
+                    loc,
+                    scope,
+                })
+            })
+            .collect()
     }
 
     pub fn finish(self) -> Vec<SourceLoc> {

@@ -12,12 +12,22 @@
 //! Files, one job each:
 //! - `imports.rs`: declares the runtime functions from `kriti_runtime::abi`.
 //! - `strings.rs`: string literals as static, immortal string objects.
-//! - `locations.rs`: the table of source locations that runtime panics name.
+//! - `locations.rs`: the table of source locations that runtime panics name,
+//!   and the call sites that stack traces name (read from the machine code).
 //! - `function.rs`: one function: locals, control flow, ownership, calls.
 //! - `expr.rs`: operators (checked integer arithmetic, comparisons).
 //! - `intrinsics.rs`: built-in functions and string interpolation.
 //! - `jit.rs`: the JIT driver and [`JitProgram`].
 //! - `clif.rs`: a `Module` that records IR text instead of compiling.
+//!
+//! **Stack traces:** generated code keeps frame pointers, every runtime
+//! function that can panic receives the caller's scope and frame pointer
+//! (`func`, `frame`) besides `loc`, and every call of a Kriti function
+//! carries its scope and location as a Cranelift source location, so the
+//! runtime can map each return address on the stack to a function and a
+//! line (`kriti_runtime::trace`). A scope is a function's own body or a
+//! body the inliner copied into it: the lowering numbers each inlined body
+//! it meets as a new scope, so traces show inlined calls too.
 //!
 //! **Invariant:** every language error (overflow, division by zero, stack
 //! overflow, ...) is an explicit call to a noreturn runtime function, never a
@@ -46,7 +56,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId as ClifFuncId, Linkage, Module};
-use kriti_runtime::SourceLoc;
+use kriti_runtime::{CallSite, InlinedCall, SourceLoc};
 
 use crate::ir::kir;
 use crate::ir::types::Type;
@@ -100,6 +110,11 @@ pub(crate) fn host_isa(pic: bool) -> Result<OwnedTargetIsa, String> {
     // libcalls (e.g. `floor` on a CPU without SSE4.1) must use long-range
     // relocations.
     set(&mut flags, "use_colocated_libcalls", "false")?;
+    // Every function keeps a frame record (saved frame pointer, return
+    // address), even a leaf, so that a panic can walk the Kriti call stack;
+    // it also allows `get_frame_pointer`, which passes the walk its start.
+    // (x86-64 sets up a frame in every function anyway.)
+    set(&mut flags, "preserve_frame_pointers", "true")?;
     // Verifying every function costs compile time; a debug build keeps it so
     // that a lowering bug is an error message rather than bad code.
     let verify = if cfg!(debug_assertions) {
@@ -119,6 +134,23 @@ pub(crate) struct Lowered {
     pub main: Option<ClifFuncId>,
     /// The location table (`loc` arguments index into it).
     pub locations: Vec<SourceLoc>,
+    /// What stack traces need of each function, by KIR function index
+    /// (its scope).
+    pub functions: Vec<LoweredFunction>,
+    /// The inlined bodies: scope `functions.len() + j` is `inlined[j]`.
+    pub inlined: Vec<InlinedCall>,
+}
+
+/// One function as stack traces see it, before its code has an address.
+pub(crate) struct LoweredFunction {
+    pub id: ClifFuncId,
+    /// The name traces show.
+    pub name: String,
+    /// The length of its machine code (0 when the module compiles nothing,
+    /// as for `--emit clif`).
+    pub code_len: usize,
+    /// Its calls of Kriti functions, by code offset.
+    pub call_sites: Vec<CallSite>,
 }
 
 /// Declares and defines every function of `program` in `module`.
@@ -167,21 +199,46 @@ pub(crate) fn lower_program<M: Module>(
         strings: strings::StringPool::default(),
         locations: locations::LocationTable::new(sources),
         pointer,
+        bodies: program
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.body.span, i as u32))
+            .collect(),
+        inlined: Vec::new(),
     };
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
+    let mut functions = Vec::with_capacity(program.functions.len());
     for (index, f) in program.functions.iter().enumerate() {
         let id = shared.funcs[index];
         ctx.func.signature = signature(module, f, pointer);
         ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
-        function::lower(module, &mut shared, &mut builder_ctx, &mut ctx, f)
+        function::lower(module, &mut shared, &mut builder_ctx, &mut ctx, f, index)
             .map_err(|e| with_function(e, f))?;
         define(module, id, &mut ctx).map_err(|e| with_function(e, f))?;
+        let (code_len, call_sites) = match ctx.compiled_code() {
+            Some(code) => (
+                code.code_buffer().len(),
+                shared
+                    .locations
+                    .call_sites(code.buffer.get_srclocs_sorted()),
+            ),
+            None => (0, Vec::new()),
+        };
+        functions.push(LoweredFunction {
+            id,
+            name: f.name.clone(),
+            code_len,
+            call_sites,
+        });
         module.clear_context(&mut ctx);
     }
     Ok(Lowered {
         main,
         locations: shared.locations.finish(),
+        functions,
+        inlined: shared.inlined,
     })
 }
 

@@ -3,12 +3,13 @@
 //!
 //! Results come back through the [`Outcome`]: `exit(code)` with a computed
 //! code, `assert_eq` (which panics on a mismatch), or the panic a test
-//! expects, with its location. Printed output is checked by re-running the
-//! test binary as a child process (see [`child_stdout`]).
+//! expects, with its location (and, in the stack trace tests, its trace).
+//! Printed output is checked by re-running the test binary as a child
+//! process (see [`child_stdout`]).
 
 use std::sync::{Mutex, MutexGuard};
 
-use kriti_runtime::{Outcome, SourceLoc};
+use kriti_runtime::{trace, Outcome, SourceLoc, StackTrace};
 
 use super::{compile_jit, emit_clif};
 use crate::ir::kir::{
@@ -244,8 +245,19 @@ fn serial() -> MutexGuard<'static, ()> {
 }
 
 /// Compiles and runs `p`, and checks that the run freed every heap object
-/// it made (debug builds count them).
+/// it made (debug builds count them). A panic's stack trace is left out
+/// (see [`run_traced`]).
 fn run(p: &Program) -> Outcome {
+    match run_traced(p) {
+        Outcome::Panicked {
+            message, location, ..
+        } => Outcome::panicked(message, location),
+        other => other,
+    }
+}
+
+/// [`run`] with the stack trace of a panic.
+fn run_traced(p: &Program) -> Outcome {
     let _guard = serial();
     let compiled = match compile_jit(p, &sources()) {
         Ok(c) => c,
@@ -267,9 +279,14 @@ fn exits(code: i32) -> Outcome {
 }
 
 fn panics(message: &str, at: SourceLoc) -> Outcome {
-    Outcome::Panicked {
-        message: message.to_string(),
-        location: Some(at),
+    Outcome::panicked(message, Some(at))
+}
+
+/// The stack trace of a panicking run of `p`, as printed.
+fn trace_of(p: &Program) -> Vec<String> {
+    match run_traced(p) {
+        Outcome::Panicked { trace, .. } => trace.lines(),
+        other => panic!("expected a panic, got {other:?}"),
     }
 }
 
@@ -1309,4 +1326,183 @@ fn compile_time_of_1000_functions() {
     let elapsed = start.elapsed();
     println!("compile_jit of {} functions: {elapsed:?}", count + 1);
     assert_eq!(compiled.run_main(), Outcome::Returned);
+}
+
+// ---- Stack traces ---------------------------------------------------------
+
+/// `fn NAME(n: int) -> int { callee(n + 1) }` with the call at `call_at`;
+/// the callee is function `callee`.
+fn forwarder(name: &str, callee: u32, call_at: Span) -> Function {
+    let arg = bin(BinOp::Add, local(0, Type::Int), int(1));
+    let body = spanned(call(callee, vec![arg], Type::Int), call_at);
+    func(name, &[Type::Int], Type::Int, &[], body)
+}
+
+/// `fn deepest(n: int) -> int { n / (n - n) }`, dividing at 9:3.
+fn deepest() -> Function {
+    let n = || local(0, Type::Int);
+    let zero = bin(BinOp::Sub, n(), n());
+    let body = spanned(bin(BinOp::Div, n(), zero), at(9, 3));
+    func("deepest", &[Type::Int], Type::Int, &[], body)
+}
+
+#[test]
+fn trace_names_every_frame_with_its_call_site() {
+    // main -> outer (2:5) -> inner (4:7) -> deepest, which divides by zero.
+    let main = func(
+        "main",
+        &[],
+        Type::Unit,
+        &[Type::Int],
+        let_(0, spanned(call(1, vec![int(1)], Type::Int), at(2, 5))),
+    );
+    let p = program(vec![
+        main,
+        forwarder("outer", 2, at(4, 7)),
+        forwarder("inner", 3, at(6, 2)),
+        deepest(),
+    ]);
+    assert_eq!(
+        trace_of(&p),
+        [
+            "    at deepest (test.kr:9:3)",
+            "    at inner (test.kr:6:2)",
+            "    at outer (test.kr:4:7)",
+            "    at main (test.kr:2:5)",
+        ]
+    );
+}
+
+#[test]
+fn trace_of_a_panic_in_a_loop_and_of_calls_in_a_loop() {
+    // fn main() { var i = 0; loop { i += 1; if i == 5 { assert(false) }; check(i) } }
+    // where check panics (assert) when its argument is 3: the call in the
+    // loop is found in main's frame.
+    let i = || local(0, Type::Int);
+    let check = func(
+        "check",
+        &[Type::Int],
+        Type::Unit,
+        &[],
+        spanned(
+            intr(
+                Intrinsic::Assert,
+                vec![bin(BinOp::Ne, local(0, Type::Int), int(3))],
+                Type::Unit,
+            ),
+            at(8, 4),
+        ),
+    );
+    let body = stmts(vec![
+        let_(0, int(0)),
+        loop_(
+            stmts(vec![
+                assign(0, bin(BinOp::Add, i(), int(1))),
+                if_(
+                    bin(BinOp::Eq, i(), int(5)),
+                    spanned(
+                        intr(Intrinsic::Assert, vec![boolean(false)], Type::Unit),
+                        at(3, 9),
+                    ),
+                    unit(),
+                    Type::Unit,
+                ),
+                spanned(call(1, vec![i()], Type::Unit), at(4, 9)),
+            ]),
+            Type::Never,
+        ),
+    ]);
+    let main = func("main", &[], Type::Unit, &[Type::Int], body);
+    assert_eq!(
+        trace_of(&program(vec![main.clone(), check])),
+        ["    at check (test.kr:8:4)", "    at main (test.kr:4:9)"]
+    );
+    // Without the failing call, the loop's own assert fails in main.
+    let never = func("check", &[Type::Int], Type::Unit, &[], unit());
+    assert_eq!(
+        trace_of(&program(vec![main, never])),
+        ["    at main (test.kr:3:9)"]
+    );
+}
+
+#[test]
+fn trace_shows_inlined_bodies_as_frames() {
+    // What the inliner makes of `main() { let x = middle(1) }` (call at
+    // 2:5) when `middle`'s body `{ deepest(n + 1) }` (call at 6:2, body at
+    // 5:1) is inlined: a block with the call's span, binding the argument
+    // and ending in a copy of the body, which keeps the body's span.
+    let middle_body = || {
+        spanned(
+            block(vec![forwarder("_", 2, at(6, 2)).body], Type::Int),
+            at(5, 1),
+        )
+    };
+    let mut middle = func("middle", &[Type::Int], Type::Int, &[], middle_body());
+    middle.span = at(5, 1);
+    let inlined = spanned(
+        block(
+            // `middle`'s parameter is main's local 1 in the copy.
+            vec![let_(1, int(1)), {
+                let mut body = middle_body();
+                if let ExprKind::Block(items) = &mut body.kind {
+                    if let ExprKind::Call(_, args) = &mut items[0].kind {
+                        args[0] = bin(BinOp::Add, local(1, Type::Int), int(1));
+                    }
+                }
+                body
+            }],
+            Type::Int,
+        ),
+        at(2, 5),
+    );
+    let main = func(
+        "main",
+        &[],
+        Type::Unit,
+        &[Type::Int, Type::Int],
+        let_(0, inlined),
+    );
+    assert_eq!(
+        trace_of(&program(vec![main, middle, deepest()])),
+        [
+            "    at deepest (test.kr:9:3)",
+            "    at middle (test.kr:6:2)",
+            "    at main (test.kr:2:5)",
+        ]
+    );
+}
+
+#[test]
+fn trace_of_a_stack_overflow_is_cut() {
+    // fn down(n: int) -> int { down(n + 1) }  (call at 6:3, declared 5:4)
+    let mut down = forwarder("down", 1, at(6, 3));
+    down.span = at(5, 4);
+    let main = func(
+        "main",
+        &[],
+        Type::Unit,
+        &[Type::Int],
+        let_(0, spanned(call(1, vec![int(0)], Type::Int), at(2, 5))),
+    );
+    let outcome = run_traced(&program(vec![main, down]));
+    let Outcome::Panicked { trace, .. } = outcome else {
+        panic!("expected a panic, got {outcome:?}");
+    };
+    let StackTrace {
+        innermost,
+        omitted,
+        outermost,
+    } = &trace;
+    assert_eq!(innermost.len(), trace::HEAD);
+    assert_eq!(outermost.len(), trace::TAIL);
+    // The main stack allows 100,000 calls of a simple function.
+    assert!(*omitted > 100_000, "{omitted}");
+    let lines = trace.lines();
+    assert_eq!(lines[0], "    at down (test.kr:5:4)");
+    assert_eq!(lines[1], "    at down (test.kr:6:3)");
+    assert_eq!(lines[trace::HEAD], format!("    ... {omitted} more frames"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("    at main (test.kr:2:5)")
+    );
 }

@@ -1,5 +1,7 @@
-//! The typed intermediate representation (KIR) and its printer.
+//! The typed intermediate representation (KIR), its printer, and the
+//! KIR → KIR passes (`inline`).
 
+pub mod inline;
 pub mod kir;
 pub mod print;
 pub mod types;

@@ -22,7 +22,12 @@ fn print_function(p: &Program, f: &Function, out: &mut String) {
         .iter()
         .map(|p| {
             let l = &f.locals[p.0 as usize];
-            format!("{}{}: {}", if l.mutable { "var " } else { "" }, local_name(f, p.0), l.ty)
+            format!(
+                "{}{}: {}",
+                if l.mutable { "var " } else { "" },
+                local_name(f, p.0),
+                l.ty
+            )
         })
         .collect();
     let _ = write!(out, "fn {}({}) -> {} ", f.name, params.join(", "), f.ret);
@@ -134,7 +139,10 @@ fn print_expr(p: &Program, f: &Function, e: &Expr, depth: usize, out: &mut Strin
             print_expr(p, f, a, depth, out);
         }
         ExprKind::Call(id, args) => {
-            let name = p.functions.get(id.0 as usize).map_or("?", |g| g.name.as_str());
+            let name = p
+                .functions
+                .get(id.0 as usize)
+                .map_or("?", |g| g.name.as_str());
             let _ = write!(out, "call {name}");
             print_args(p, f, args, depth, out);
         }

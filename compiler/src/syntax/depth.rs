@@ -113,7 +113,9 @@ impl Walker {
         if !self.enter(depth, e.span) {
             return;
         }
-        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_kind(&e.kind, depth + 1));
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            self.expr_kind(&e.kind, depth + 1)
+        });
     }
 
     fn exprs(&mut self, es: &[Expr], depth: usize) {
@@ -140,7 +142,9 @@ impl Walker {
                     }
                 }
             }
-            ExprKind::Field(e, _) | ExprKind::TupleField(e, ..) | ExprKind::Try(e) => self.expr(e, d),
+            ExprKind::Field(e, _) | ExprKind::TupleField(e, ..) | ExprKind::Try(e) => {
+                self.expr(e, d)
+            }
             ExprKind::Unary(_, e) | ExprKind::Spawn(e) => self.expr(e, d),
             ExprKind::Call(f, args) => {
                 self.expr(f, d);
@@ -250,7 +254,9 @@ impl Walker {
             return;
         }
         stacker::maybe_grow(64 * 1024, 1024 * 1024, || match &p.kind {
-            PatternKind::Tuple(ps) | PatternKind::Or(ps) | PatternKind::Variant { args: ps, .. } => {
+            PatternKind::Tuple(ps)
+            | PatternKind::Or(ps)
+            | PatternKind::Variant { args: ps, .. } => {
                 for q in ps {
                     self.pattern(q, depth + 1);
                 }

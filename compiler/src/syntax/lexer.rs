@@ -32,8 +32,10 @@
 //! The lexer does not parse: it knows nothing about items, statements or
 //! expressions beyond which tokens may end a line. It never panics.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
+use std::rc::Rc;
 
 use logos::Logos;
 
@@ -70,80 +72,142 @@ pub enum Token {
     DocComment(String),
 
     // Keywords.
+    /// `fn`
     Fn,
+    /// `let`
     Let,
+    /// `var`
     Var,
+    /// `const`
     Const,
+    /// `struct`
     Struct,
+    /// `enum`
     Enum,
+    /// `impl`
     Impl,
+    /// `if`
     If,
+    /// `else`
     Else,
+    /// `while`
     While,
+    /// `for`
     For,
+    /// `in`
     In,
+    /// `loop`
     Loop,
+    /// `break`
     Break,
+    /// `continue`
     Continue,
+    /// `return`
     Return,
+    /// `match`
     Match,
+    /// `spawn`
     Spawn,
+    /// `select`
     Select,
+    /// `chan`
     Chan,
+    /// `import`
     Import,
+    /// `pub`
     Pub,
     /// `self`
     SelfValue,
     /// `Self`
     SelfType,
+    /// `true`
     True,
+    /// `false`
     False,
     /// `_`
     Underscore,
 
     // Operators and punctuation.
+    /// `+`
     Plus,
+    /// `-`
     Minus,
+    /// `*`
     Star,
+    /// `/`
     Slash,
+    /// `%`
     Percent,
+    /// `==`
     EqEq,
+    /// `!=`
     NotEq,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
     /// `>`. There is no `>>` token: a shift right is two adjacent `>`
     /// tokens, which lets `Option<Option<int>>` close two type lists.
     Gt,
+    /// `>=`
     Ge,
+    /// `&&`
     AndAnd,
+    /// `||`
     OrOr,
+    /// `!`
     Bang,
+    /// `&`
     Amp,
+    /// `|`
     Pipe,
+    /// `^`
     Caret,
+    /// `<<`
     Shl,
+    /// `=`
     Eq,
+    /// `+=`
     PlusEq,
+    /// `-=`
     MinusEq,
+    /// `*=`
     StarEq,
+    /// `/=`
     SlashEq,
+    /// `%=`
     PercentEq,
+    /// `..`
     DotDot,
+    /// `..=`
     DotDotEq,
+    /// `.`
     Dot,
+    /// `,`
     Comma,
+    /// `:`
     Colon,
+    /// `::`
     ColonColon,
     /// An explicit `;`.
     Semi,
+    /// `(`
     LParen,
+    /// `)`
     RParen,
+    /// `[`
     LBracket,
+    /// `]`
     RBracket,
+    /// `{`
     LBrace,
+    /// `}`
     RBrace,
+    /// `->`
     Arrow,
+    /// `=>`
     FatArrow,
+    /// `?`
     Question,
 
     /// A line break that ends a statement (inserted by the newline rule).
@@ -403,16 +467,20 @@ pub(crate) fn lex_full(file: FileId, src: &str) -> LexOutput {
         diagnostics: Vec::new(),
         big_literals: HashSet::new(),
         fatal_from: None,
+        fuel: Rc::new(Cell::new(16 * src.len() as u64 + (1 << 20))),
+        unterminated: Vec::new(),
     };
     raw.lex_range(0, src.len(), 0);
+    raw.finish_unknown_runs();
     let RawLexer {
         tokens,
         mut diagnostics,
         big_literals,
         fatal_from,
+        unterminated,
         ..
     } = raw;
-    let mut lines = LineRule::new(file, src.len(), big_literals, fatal_from.is_some());
+    let mut lines = LineRule::new(file, src, big_literals, fatal_from.is_some(), unterminated);
     lines.run(tokens);
     if lines.too_deep {
         // The file is not parsed; repaired brackets would only be noise.
@@ -436,7 +504,7 @@ pub(crate) fn lex_full(file: FileId, src: &str) -> LexOutput {
 
 /// What logos recognises. Text is recovered from the span.
 #[derive(Logos, Clone, Copy, Debug, PartialEq)]
-#[logos(extras = u32)]
+#[logos(extras = Scan)]
 #[logos(skip r"[ \t\r\f\u{FEFF}]+")]
 enum Raw {
     #[token("\n")]
@@ -563,9 +631,37 @@ fn block_comment(lex: &mut logos::Lexer<Raw>) -> (bool, bool) {
     (false, newline)
 }
 
+/// What the string scanner needs: how many interpolations enclose the
+/// text being lexed, and the scanning budget shared by the whole file.
+#[derive(Clone)]
+struct Scan {
+    depth: u32,
+    /// Bytes the hole scanner may still look at. Failed hole scans can
+    /// rescan the rest of a line, so pathological input (a long line of
+    /// `"{"{"{...`) could take quadratic time; once the budget is spent,
+    /// `{` in strings is no longer treated as a hole (it is reported).
+    fuel: Rc<Cell<u64>>,
+}
+
+impl Scan {
+    fn nested(&self) -> Scan {
+        Scan {
+            depth: self.depth + 1,
+            fuel: self.fuel.clone(),
+        }
+    }
+
+    /// Uses up one unit; false when the budget is spent.
+    fn burn(&self) -> bool {
+        let left = self.fuel.get();
+        self.fuel.set(left.saturating_sub(1));
+        left > 0
+    }
+}
+
 fn string_literal(lex: &mut logos::Lexer<Raw>) -> bool {
-    let depth = lex.extras;
-    let (end, terminated) = scan_string(lex.remainder().as_bytes(), 0, depth);
+    let scan = lex.extras.clone();
+    let (end, terminated) = scan_string(lex.remainder().as_bytes(), 0, &scan);
     lex.bump(end);
     terminated
 }
@@ -574,8 +670,11 @@ fn string_literal(lex: &mut logos::Lexer<Raw>) -> bool {
 /// Returns the offset just past the closing quote (or of the line break /
 /// end of input where an unterminated string stops) and whether it was
 /// terminated. The decoder ([`RawLexer::string`]) follows the same rules.
-fn scan_string(b: &[u8], mut i: usize, depth: u32) -> (usize, bool) {
+fn scan_string(b: &[u8], mut i: usize, scan: &Scan) -> (usize, bool) {
     while i < b.len() {
+        if !scan.burn() && scan.depth > 0 {
+            return (i, false);
+        }
         match b[i] {
             b'"' => return (i + 1, true),
             b'\n' => return (i, false),
@@ -598,7 +697,7 @@ fn scan_string(b: &[u8], mut i: usize, depth: u32) -> (usize, bool) {
                     Some(_) => i += 1,
                 }
             }
-            b'{' => match scan_hole(b, i + 1, depth) {
+            b'{' => match scan_hole(b, i + 1, scan) {
                 Some(end) => i = end,
                 None => i += 1,
             },
@@ -611,11 +710,14 @@ fn scan_string(b: &[u8], mut i: usize, depth: u32) -> (usize, bool) {
 /// Scans an interpolation hole starting at `i` (just after its `{`).
 /// Returns the offset just past the matching `}`, or `None` when the hole
 /// is not closed on this line (the `{` is then literal text, reported).
-fn scan_hole(b: &[u8], mut i: usize, depth: u32) -> Option<usize> {
-    if depth >= MAX_STRING_NESTING {
+fn scan_hole(b: &[u8], mut i: usize, scan: &Scan) -> Option<usize> {
+    if scan.depth >= MAX_STRING_NESTING {
         // Too deep to lex; still find the end so the string stays intact.
         let mut braces = 0usize;
         while i < b.len() {
+            if !scan.burn() {
+                return None;
+            }
             match b[i] {
                 b'\n' => return None,
                 b'{' => braces += 1,
@@ -628,11 +730,15 @@ fn scan_hole(b: &[u8], mut i: usize, depth: u32) -> Option<usize> {
         return None;
     }
     let mut braces = 0usize;
+    let inner = scan.nested();
     while i < b.len() {
+        if !scan.burn() {
+            return None;
+        }
         match b[i] {
             b'\n' => return None,
             b'"' => {
-                let (end, ok) = scan_string(b, i + 1, depth + 1);
+                let (end, ok) = scan_string(b, i + 1, &inner);
                 if !ok {
                     return None;
                 }
@@ -666,6 +772,9 @@ struct RawLexer<'a> {
     /// `Int(i64::MIN)`), which are only valid right after a prefix `-`.
     big_literals: HashSet<u32>,
     fatal_from: Option<u32>,
+    fuel: Rc<Cell<u64>>,
+    /// Start offsets of unterminated strings.
+    unterminated: Vec<u32>,
 }
 
 impl RawLexer<'_> {
@@ -678,7 +787,14 @@ impl RawLexer<'_> {
         self.tokens.push((tok, span));
     }
 
-    fn error(&mut self, code: &'static str, msg: impl Into<String>, start: usize, end: usize, label: impl Into<String>) {
+    fn error(
+        &mut self,
+        code: &'static str,
+        msg: impl Into<String>,
+        start: usize,
+        end: usize,
+        label: impl Into<String>,
+    ) {
         let d = Diagnostic::error(code, msg, self.span(start, end), label);
         self.diagnostics.push(d);
     }
@@ -686,7 +802,11 @@ impl RawLexer<'_> {
     /// Lexes `src[start..end]`; `depth` counts enclosing interpolations.
     fn lex_range(&mut self, start: usize, end: usize, depth: u32) {
         let text = &self.src[start..end];
-        let mut lexer = Raw::lexer_with_extras(text, depth);
+        let scan = Scan {
+            depth,
+            fuel: self.fuel.clone(),
+        };
+        let mut lexer = Raw::lexer_with_extras(text, scan);
         while let Some(res) = lexer.next() {
             let r = lexer.span();
             let (s, e) = (start + r.start, start + r.end);
@@ -698,6 +818,21 @@ impl RawLexer<'_> {
         }
     }
 
+    /// Words the error for each run of several unknown characters.
+    fn finish_unknown_runs(&mut self) {
+        let src = self.src;
+        for d in &mut self.diagnostics {
+            let text = &src[d.primary.span.range()];
+            if d.code == "E0100" && text.chars().nth(1).is_some() {
+                let mut shown: String = text.chars().take(16).collect::<String>();
+                if text.chars().nth(16).is_some() {
+                    shown.push('…');
+                }
+                d.message = format!("unknown characters `{}`", shown.escape_debug());
+            }
+        }
+    }
+
     fn unknown(&mut self, s: usize, e: usize) {
         // Merge runs of unknown characters into one token and one error.
         if let Some((Token::Error, span)) = self.tokens.last_mut() {
@@ -705,9 +840,8 @@ impl RawLexer<'_> {
                 span.end = e as u32;
                 if let Some(d) = self.diagnostics.last_mut() {
                     if d.code == "E0100" && d.primary.span.end as usize == s {
+                        // The message is fixed up in `finish_unknown_runs`.
                         d.primary.span.end = e as u32;
-                        let text = &self.src[d.primary.span.range()];
-                        d.message = format!("unknown characters `{}`", text.escape_debug());
                         return;
                     }
                 }
@@ -724,7 +858,11 @@ impl RawLexer<'_> {
         if c == '\'' {
             d = d.with_help("strings are written with double quotes: \"...\"");
         } else if !c.is_ascii() {
-            d = d.with_help(format!("`{}` is U+{:04X}; only ASCII is allowed outside strings and comments", c.escape_debug(), c as u32));
+            d = d.with_help(format!(
+                "`{}` is U+{:04X}; only ASCII is allowed outside strings and comments",
+                c.escape_debug(),
+                c as u32
+            ));
         }
         self.diagnostics.push(d);
         self.push(Token::Error, s, e);
@@ -768,7 +906,8 @@ impl RawLexer<'_> {
             Raw::Word => keyword(slice).unwrap_or_else(|| Token::Ident(slice.to_string())),
             Raw::Number => self.number(slice, s, e),
             Raw::Float => {
-                let after_dot = matches!(self.tokens.last(), Some((Token::Dot, sp)) if sp.end as usize == s);
+                let after_dot =
+                    matches!(self.tokens.last(), Some((Token::Dot, sp)) if sp.end as usize == s);
                 if after_dot && !slice.contains(['e', 'E']) {
                     // `t.0.1`: two tuple indices, not a float.
                     if let Some(dot) = slice.find('.') {
@@ -833,17 +972,21 @@ impl RawLexer<'_> {
 
     fn number(&mut self, text: &str, s: usize, e: usize) -> Token {
         let lower = text.get(..2).map(|p| p.to_ascii_lowercase());
-        let (radix, digits, base) = match lower.as_deref() {
-            Some("0x") => (16, &text[2..], "hexadecimal"),
-            Some("0o") => (8, &text[2..], "octal"),
-            Some("0b") => (2, &text[2..], "binary"),
-            _ => (10, text, "decimal"),
+        let (radix, digits) = match lower.as_deref() {
+            Some("0x") => (16, &text[2..]),
+            Some("0o") => (8, &text[2..]),
+            Some("0b") => (2, &text[2..]),
+            _ => (10, text),
         };
         if radix == 10 {
             // `1e9`: digits, `e`, digits is a float.
             if let Some(pos) = text.find(['e', 'E']) {
                 let (m, x) = (&text[..pos], &text[pos + 1..]);
-                let digits_only = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit() || c == b'_') && t.as_bytes()[0].is_ascii_digit();
+                let digits_only = |t: &str| {
+                    !t.is_empty()
+                        && t.bytes().all(|c| c.is_ascii_digit() || c == b'_')
+                        && t.as_bytes()[0].is_ascii_digit()
+                };
                 if digits_only(m) && digits_only(x) {
                     return self.float(text, s, e);
                 }
@@ -859,7 +1002,6 @@ impl RawLexer<'_> {
                 return Token::Int(0);
             }
         }
-        let _ = base;
         self.int_radix(digits, radix, &text[..text.len() - digits.len()], s, e)
     }
 
@@ -916,8 +1058,7 @@ impl RawLexer<'_> {
                 s,
                 e,
                 "does not fit in a 64-bit signed `int`",
-            )
-            ;
+            );
             if let Some(d) = self.diagnostics.last_mut() {
                 d.help = Some("the largest `int` is 9223372036854775807".into());
             }
@@ -953,14 +1094,24 @@ impl RawLexer<'_> {
         let mut first = true;
         let mut pos = s + 1;
         while pos < content_end {
-            let Some(c) = src[pos..].chars().next() else { break };
+            let Some(c) = src[pos..].chars().next() else {
+                break;
+            };
             match c {
                 '\\' => pos = self.escape(pos, content_end, &mut lit),
                 '{' => {
                     // `scan_hole` works on the whole file so offsets match.
-                    match scan_hole(bytes, pos + 1, depth).filter(|&end| end <= content_end) {
+                    let scan = Scan {
+                        depth,
+                        fuel: self.fuel.clone(),
+                    };
+                    match scan_hole(bytes, pos + 1, &scan).filter(|&end| end <= content_end) {
                         Some(hole_end) => {
-                            let tok = if first { Token::StrStart(std::mem::take(&mut lit)) } else { Token::StrMid(std::mem::take(&mut lit)) };
+                            let tok = if first {
+                                Token::StrStart(std::mem::take(&mut lit))
+                            } else {
+                                Token::StrMid(std::mem::take(&mut lit))
+                            };
                             self.push(tok, seg_start, pos + 1);
                             let (hs, he) = (pos + 1, hole_end - 1);
                             if src[hs..he].trim().is_empty() {
@@ -972,7 +1123,8 @@ impl RawLexer<'_> {
                                     "expected an expression inside the braces",
                                 );
                                 if let Some(d) = self.diagnostics.last_mut() {
-                                    d.help = Some("write `\\{` and `\\}` for literal braces".into());
+                                    d.help =
+                                        Some("write `\\{` and `\\}` for literal braces".into());
                                 }
                                 self.push(Token::Error, hs, he);
                             } else if depth + 1 >= MAX_STRING_NESTING {
@@ -1020,8 +1172,13 @@ impl RawLexer<'_> {
             )
             .with_help("strings cannot span lines; write `\\n` for a line break");
             self.diagnostics.push(d);
+            self.unterminated.push(s as u32);
         }
-        let tok = if first { Token::Str(lit) } else { Token::StrEnd(lit) };
+        let tok = if first {
+            Token::Str(lit)
+        } else {
+            Token::StrEnd(lit)
+        };
         self.push(tok, seg_start, e);
     }
 
@@ -1102,7 +1259,10 @@ impl RawLexer<'_> {
             );
             return i;
         }
-        match u32::from_str_radix(digits, 16).ok().and_then(char::from_u32) {
+        match u32::from_str_radix(digits, 16)
+            .ok()
+            .and_then(char::from_u32)
+        {
             Some(ch) => lit.push(ch),
             None => self.error(
                 "E0109",
@@ -1183,9 +1343,9 @@ impl Bracket {
     }
 }
 
-struct LineRule {
+struct LineRule<'a> {
     file: FileId,
-    src_len: usize,
+    src: &'a str,
     out: Vec<(Token, Span)>,
     stack: Vec<(Bracket, Span)>,
     diagnostics: Vec<Diagnostic>,
@@ -1194,13 +1354,22 @@ struct LineRule {
     big_literals: HashSet<u32>,
     /// An unterminated block comment ran to the end of the file.
     fatal: bool,
+    /// Start offsets of unterminated strings.
+    unterminated: Vec<u32>,
 }
 
-impl LineRule {
-    fn new(file: FileId, src_len: usize, big_literals: HashSet<u32>, fatal: bool) -> LineRule {
+impl<'a> LineRule<'a> {
+    fn new(
+        file: FileId,
+        src: &'a str,
+        big_literals: HashSet<u32>,
+        fatal: bool,
+        unterminated: Vec<u32>,
+    ) -> LineRule<'a> {
         LineRule {
             file,
-            src_len,
+            src,
+            unterminated,
             out: Vec::new(),
             stack: Vec::new(),
             diagnostics: Vec::new(),
@@ -1209,6 +1378,19 @@ impl LineRule {
             big_literals,
             fatal,
         }
+    }
+
+    /// Was the closer of the bracket opened at `open` swallowed by an
+    /// unterminated string later on the same line? Then the string's error
+    /// already explains it.
+    fn swallowed(&self, open: Span) -> bool {
+        self.unterminated.iter().any(|&u| {
+            u > open.start
+                && self
+                    .src
+                    .get(open.start as usize..u as usize)
+                    .is_some_and(|between| !between.contains('\n'))
+        })
     }
 
     /// Index of the last output token that is not a doc comment.
@@ -1229,7 +1411,10 @@ impl LineRule {
         while let Some((tok, span)) = input.next() {
             match tok {
                 Token::Newline => {
-                    if matches!(self.stack.last(), Some((Bracket::Paren | Bracket::Square | Bracket::Hole, _))) {
+                    if matches!(
+                        self.stack.last(),
+                        Some((Bracket::Paren | Bracket::Square | Bracket::Hole, _))
+                    ) {
                         continue;
                     }
                     if !self.last().is_some_and(Token::ends_line) {
@@ -1287,7 +1472,16 @@ impl LineRule {
             .into_iter()
             .filter(|(b, _)| *b != Bracket::Hole)
             .collect();
-        if let Some(&(first, first_span)) = unclosed.first() {
+        let reported: Vec<(Bracket, Span)> = unclosed
+            .iter()
+            .copied()
+            .filter(|&(_, open)| !self.swallowed(open))
+            .collect();
+        if let Some(&(_, first_span)) = unclosed.first() {
+            self.poisoned.push((first_span.start, u32::MAX));
+        }
+        if let Some(&(first, first_span)) = reported.first() {
+            let unclosed = &reported;
             if !self.fatal {
                 let message = if unclosed.len() == 1 {
                     format!("unclosed delimiter `{}`", first.open_text())
@@ -1304,12 +1498,11 @@ impl LineRule {
                     d = d.with_label(open, format!("this `{}` is never closed", b.open_text()));
                 }
                 d = d.with_label(
-                    Span::new(self.file, self.src_len, self.src_len),
+                    Span::new(self.file, self.src.len(), self.src.len()),
                     "the file ends here",
                 );
                 self.diagnostics.push(d);
             }
-            self.poisoned.push((first_span.start, u32::MAX));
         }
         for (b, _) in unclosed.into_iter().rev() {
             self.push_closer(b.closer(), eof);
@@ -1328,12 +1521,15 @@ impl LineRule {
         self.stack.push((b, span));
         if self.stack.len() > MAX_NESTING && !self.too_deep {
             self.too_deep = true;
-            self.diagnostics.push(Diagnostic::error(
-                "E0199",
-                "nesting too deep",
-                span,
-                format!("brackets nest more than {MAX_NESTING} levels deep here"),
-            ).with_help("split the expression into smaller parts with `let`"));
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "E0199",
+                    "nesting too deep",
+                    span,
+                    format!("brackets nest more than {MAX_NESTING} levels deep here"),
+                )
+                .with_help("split the expression into smaller parts with `let`"),
+            );
         }
         self.out.push((tok, span));
     }
@@ -1341,8 +1537,7 @@ impl LineRule {
     /// Pushes a closing bracket after dropping trailing separators (and a
     /// trailing comma that follows an element).
     fn push_closer(&mut self, tok: Token, span: Span) {
-        loop {
-            let Some(i) = self.last_index() else { break };
+        while let Some(i) = self.last_index() {
             let t = &self.out[i].0;
             let drop = if t.is_separator() {
                 true
@@ -1351,7 +1546,9 @@ impl LineRule {
                     .iter()
                     .rposition(|(t, _)| !matches!(t, Token::DocComment(_)))
                     .map(|j| &self.out[j].0);
-                !before.is_some_and(|b| b.is_opener() || *b == Token::Comma || matches!(b, Token::StrMid(_)))
+                !before.is_some_and(|b| {
+                    b.is_opener() || *b == Token::Comma || matches!(b, Token::StrMid(_))
+                })
             } else {
                 false
             };
@@ -1382,12 +1579,21 @@ impl LineRule {
                 for (k, open) in unclosed.into_iter().rev() {
                     let d = Diagnostic::error(
                         "E0104",
-                        format!("mismatched closing delimiter `{}`", tok.kind_name().trim_matches('`')),
+                        format!(
+                            "mismatched closing delimiter `{}`",
+                            tok.kind_name().trim_matches('`')
+                        ),
                         span,
-                        format!("expected `{}` to close the `{}` first", k.closer().kind_name().trim_matches('`'), k.open_text()),
+                        format!(
+                            "expected `{}` to close the `{}` first",
+                            k.closer().kind_name().trim_matches('`'),
+                            k.open_text()
+                        ),
                     )
                     .with_label(open, format!("this `{}` is never closed", k.open_text()));
-                    self.diagnostics.push(d);
+                    if !self.swallowed(open) {
+                        self.diagnostics.push(d);
+                    }
                     self.poisoned.push((open.start, span.start));
                     self.push_closer(k.closer(), insert_at);
                 }
@@ -1402,7 +1608,10 @@ impl LineRule {
                 };
                 self.diagnostics.push(Diagnostic::error(
                     "E0105",
-                    format!("unexpected closing delimiter `{}`", tok.kind_name().trim_matches('`')),
+                    format!(
+                        "unexpected closing delimiter `{}`",
+                        tok.kind_name().trim_matches('`')
+                    ),
                     span,
                     format!("this has no matching `{open}`"),
                 ));
@@ -1425,7 +1634,10 @@ impl LineRule {
             self.diagnostics.push(
                 Diagnostic::error(
                     "E0103",
-                    format!("unclosed delimiter `{}` in string interpolation", b.open_text()),
+                    format!(
+                        "unclosed delimiter `{}` in string interpolation",
+                        b.open_text()
+                    ),
                     open,
                     format!("this `{}` is never closed", b.open_text()),
                 )
@@ -1445,7 +1657,10 @@ impl LineRule {
                     .rposition(|(t, _)| !matches!(t, Token::DocComment(_)))
                     .map(|j| &self.out[j].0);
                 let prefix = !before.is_some_and(Token::ends_operand);
-                let postfix = matches!(next, Some(Token::Dot | Token::LParen | Token::LBracket | Token::Question));
+                let postfix = matches!(
+                    next,
+                    Some(Token::Dot | Token::LParen | Token::LBracket | Token::Question)
+                );
                 if prefix && !postfix {
                     let minus = self.out[i].1;
                     self.out[i] = (Token::Int(i64::MIN), minus.to(span));

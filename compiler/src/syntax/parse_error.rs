@@ -488,7 +488,10 @@ impl ErrorContext<'_> {
                 if *tok == Token::Error {
                     return None;
                 }
-                let prev = i.checked_sub(1).and_then(|p| self.tokens.get(p)).map(|(t, _)| t);
+                let prev = i
+                    .checked_sub(1)
+                    .and_then(|p| self.tokens.get(p))
+                    .map(|(t, _)| t);
                 (self.describe(tok, span), span, prev)
             }
             None => {
@@ -504,7 +507,9 @@ impl ErrorContext<'_> {
             n => format!("one of {} or {}", items[..n - 1].join(", "), items[n - 1]),
         };
         let label = match items.first() {
-            _ if err.expected == 1u128 << (LABEL_BASE + Lbl::Item as u32) => "expected an item".to_string(),
+            _ if err.expected == 1u128 << (LABEL_BASE + Lbl::Item as u32) => {
+                "expected an item".to_string()
+            }
             Some(first) if items.len() == 1 => format!("expected {first}"),
             Some(_) => "unexpected here".to_string(),
             None => "unexpected here".to_string(),
@@ -516,12 +521,19 @@ impl ErrorContext<'_> {
             label,
         );
         if let (Some(tok), Some(Token::Newline)) = (found.map(|f| f.1), prev) {
-            if OPERATOR_BITS.contains(&token_bit(tok)) && !matches!(tok, Token::LParen | Token::LBracket | Token::Minus) {
+            if OPERATOR_BITS.contains(&token_bit(tok))
+                && !matches!(tok, Token::LParen | Token::LBracket | Token::Minus)
+            {
                 d = d.with_help(
                     "a line break ended the statement before this operator; \
                      to continue an expression on the next line, end the line with the operator",
                 );
             }
+        }
+        let wants_block =
+            err.expected & (1u128 << (LABEL_BASE + Lbl::Block as u32) | 1u128 << 68) != 0;
+        if wants_block && found.is_some_and(|f| *f.1 == Token::Eq) {
+            d = d.with_help("to compare two values, use `==`");
         }
         if let Some(help) = err.help {
             d = d.with_help(help);
@@ -543,7 +555,7 @@ fn expected_items(bits: u128) -> Vec<String> {
         .iter()
         .filter(|&&b| bits & (1u128 << b) != 0)
         .count();
-    let collapse_ops = ops >= 3;
+    let collapse_ops = ops >= 6;
     let operator = collapse_ops || bits & (1u128 << (LABEL_BASE + Lbl::Operator as u32)) != 0;
     // "a newline" only makes sense as an alternative to a separator.
     let bits = if bits & (1u128 << 63 | 1u128 << 60) == 0 {

@@ -1,4 +1,4 @@
-//! The parser: source text in, an [`ast::Module`] and syntax diagnostics out.
+//! The parser: source text in, a [`Module`] and syntax diagnostics out.
 //!
 //! Consumes the tokens of [`super::lexer`] (which arrive with brackets
 //! already balanced and statement-ending newlines already decided) and
@@ -61,7 +61,7 @@ use crate::span::{FileId, Span};
 
 /// Parser recursion (expressions, types, patterns, `else if`) nests at
 /// most this deep.
-pub const MAX_PARSE_DEPTH: usize = 256;
+pub const MAX_PARSE_DEPTH: usize = 500;
 
 /// One operator chain (`a + b + ...`, `x.f().g()...`, `- - x`) has at most
 /// this many operators.
@@ -164,17 +164,17 @@ pub fn parse(file: FileId, src: &str) -> (Module, Vec<Diagnostic>) {
             );
             drop_deep(deep, tokens.len());
             diagnostics.push(
-                Diagnostic::error("E0199", "nesting too deep", span, format!("nested more than {MAX_AST_DEPTH} levels deep here"))
-                    .with_help("split the expression into smaller parts with `let`"),
+                Diagnostic::error(
+                    "E0199",
+                    "nesting too deep",
+                    span,
+                    format!("nested more than {MAX_AST_DEPTH} levels deep here"),
+                )
+                .with_help("split the expression into smaller parts with `let`"),
             );
         }
     }
 
-    if std::env::var_os("KRITI_DEBUG_PARSE_ERRORS").is_some() {
-        for e in &errors {
-            eprintln!("raw parse error: {e:?}");
-        }
-    }
     // Turn parse errors into diagnostics, dropping consequences of errors
     // already reported.
     errors.sort_by_key(|e| e.span.start);
@@ -395,7 +395,11 @@ fn sep_list<'s, T: 's>(
     let seps = spec.seps;
     let sync = spec.sync;
     let bad_start_help = spec.bad_start_help;
-    let terminator: P<'s, ()> = choice((one_of(seps).ignored(), tok(Token::RBrace).ignored().rewind())).boxed();
+    let terminator: P<'s, ()> = choice((
+        one_of(seps).ignored(),
+        tok(Token::RBrace).ignored().rewind(),
+    ))
+    .boxed();
     custom::<_, In<'s>, Vec<T>, Ex>(move |inp| {
         let mut out = Vec::new();
         let stop = |t: &Token| seps.contains(t) || sync(t);
@@ -457,7 +461,13 @@ fn sep_list<'s, T: 's>(
 fn is_item_start(t: &Token) -> bool {
     matches!(
         t,
-        Token::Fn | Token::Struct | Token::Enum | Token::Impl | Token::Const | Token::Import | Token::Pub
+        Token::Fn
+            | Token::Struct
+            | Token::Enum
+            | Token::Impl
+            | Token::Const
+            | Token::Import
+            | Token::Pub
     )
 }
 
@@ -523,7 +533,8 @@ fn module_parser<'s>(file: FileId) -> P<'s, Vec<Item>> {
         let expr = recursive(move |expr| {
             let expr: P<'s, Expr> = expr.boxed();
             let block = block_parser(file, expr.clone(), item2, pattern2.clone(), ty2.clone());
-            let (expr2, block2, ty3, pattern3) = (expr.clone(), block.clone(), ty2.clone(), pattern2.clone());
+            let (expr2, block2, ty3, pattern3) =
+                (expr.clone(), block.clone(), ty2.clone(), pattern2.clone());
             let expr_ns = recursive(move |ns| {
                 let g = G {
                     file,
@@ -681,7 +692,10 @@ fn pattern_parser<'s>(file: FileId) -> P<'s, Pattern> {
             .or_not()
             .then(select_ref! { Token::Float(x) => *x }.labelled(Lbl::Literal))
             .map_with(move |(neg, x), e| {
-                mk(PatternKind::Float(if neg.is_some() { -x } else { x }), e.span())
+                mk(
+                    PatternKind::Float(if neg.is_some() { -x } else { x }),
+                    e.span(),
+                )
             });
         let simple = select_ref! {
             Token::Str(s) = e => mk(PatternKind::Str(s.clone()), e.span()),
@@ -711,21 +725,23 @@ fn pattern_parser<'s>(file: FileId) -> P<'s, Pattern> {
                 ));
                 mk(PatternKind::Error, span)
             });
-        let paren = list
-            .clone()
-            .delimited_by(tok(Token::LParen), tok(Token::RParen))
-            .map_with(move |mut items, e| match items.len() {
-                0 => mk(PatternKind::Unit, e.span()),
-                1 => {
-                    let mut p = items.remove(0);
-                    p.span = sp(file, e.span());
-                    p
-                }
-                _ => mk(PatternKind::Tuple(items), e.span()),
-            })
-            .recover_with(via_parser(
-                skip_group(Token::LParen).map_with(move |(), e| mk(PatternKind::Error, e.span())),
-            ));
+        let paren = tok(Token::LParen).rewind().ignore_then(
+            list.clone()
+                .delimited_by(tok(Token::LParen), tok(Token::RParen))
+                .map_with(move |mut items, e| match items.len() {
+                    0 => mk(PatternKind::Unit, e.span()),
+                    1 => {
+                        let mut p = items.remove(0);
+                        p.span = sp(file, e.span());
+                        p
+                    }
+                    _ => mk(PatternKind::Tuple(items), e.span()),
+                })
+                .recover_with(via_parser(
+                    skip_group(Token::LParen)
+                        .map_with(move |(), e| mk(PatternKind::Error, e.span())),
+                )),
+        );
         let head = select_ref! {
             Token::Ident(name) = e => Ident { name: name.clone(), span: sp(file, e.span()) },
             Token::SelfType = e => Ident { name: "Self".into(), span: sp(file, e.span()) },
@@ -753,7 +769,11 @@ fn pattern_parser<'s>(file: FileId) -> P<'s, Pattern> {
             .delimited_by(tok(Token::LParen), tok(Token::RParen))
             .map(Tail::Args);
         let named = head
-            .then(tok(Token::ColonColon).ignore_then(ident(file, Lbl::Variant)).or_not())
+            .then(
+                tok(Token::ColonColon)
+                    .ignore_then(ident(file, Lbl::Variant))
+                    .or_not(),
+            )
             .then(choice((args, fields.map(Tail::Fields))).or_not())
             .validate(move |((first, second), tail), e, emitter| {
                 let span = e.span();
@@ -856,7 +876,8 @@ fn block_parser<'s>(
     pattern: P<'s, Pattern>,
     ty: P<'s, TypeExpr>,
 ) -> P<'s, Block> {
-    let let_stmt = choice((tok(Token::Let).to(false), tok(Token::Var).to(true)))
+    let let_stmt = select_ref! { Token::Let => false, Token::Var => true }
+        .labelled(Lbl::Statement)
         .then(pattern)
         .then(tok(Token::Colon).ignore_then(ty).or_not())
         .then_ignore(tok(Token::Eq))
@@ -867,10 +888,8 @@ fn block_parser<'s>(
             ty,
             value,
         });
-    let expr_stmt = expr
-        .clone()
-        .then(assign_op().then(expr).or_not())
-        .validate(move |(lhs, rhs), _, emitter| match rhs {
+    let expr_stmt = expr.clone().then(assign_op().then(expr).or_not()).validate(
+        move |(lhs, rhs), _, emitter| match rhs {
             None => StmtKind::Expr(lhs),
             Some((op, value)) => {
                 if is_place(&lhs) {
@@ -884,8 +903,13 @@ fn block_parser<'s>(
                     StmtKind::Error
                 }
             }
-        });
-    let item_stmt = item.map(|i| StmtKind::Item(Box::new(i)));
+        },
+    );
+    let item_stmt = select_ref! { t if is_item_start(t) => () }
+        .labelled(Lbl::Item)
+        .rewind()
+        .ignore_then(item)
+        .map(|i| StmtKind::Item(Box::new(i)));
     let stmt = choice((let_stmt, item_stmt, expr_stmt))
         .labelled(Lbl::Statement)
         .map_with(move |kind, e| Stmt {
@@ -1003,7 +1027,8 @@ fn expr_chain<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
                         | ExprKind::Block(_)
                         | ExprKind::Error => ExprKind::Spawn(Box::new(operand)),
                         _ => {
-                            let bad = SSpan::new(operand.span.start as usize, operand.span.end as usize);
+                            let bad =
+                                SSpan::new(operand.span.start as usize, operand.span.end as usize);
                             emitter.emit(PErr::custom(
                                 bad,
                                 Diagnostic::error(
@@ -1025,80 +1050,22 @@ fn expr_chain<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
         })
         .boxed();
 
-    let mul_ops = select_ref! {
-        Token::Star = e => (BinOp::Mul, e.span()),
-        Token::Slash = e => (BinOp::Div, e.span()),
-        Token::Percent = e => (BinOp::Rem, e.span()),
-    };
-    let add_ops = select_ref! {
-        Token::Plus = e => (BinOp::Add, e.span()),
-        Token::Minus = e => (BinOp::Sub, e.span()),
-    };
-    let shl = select_ref! { Token::Shl = e => (BinOp::Shl, e.span()) };
-    let shift_ops = choice((shl.boxed(), shr_op()));
-    let bitand_ops = select_ref! { Token::Amp = e => (BinOp::BitAnd, e.span()) };
-    let bitxor_ops = select_ref! { Token::Caret = e => (BinOp::BitXor, e.span()) };
-    let bitor_ops = select_ref! { Token::Pipe = e => (BinOp::BitOr, e.span()) };
-    let cmp_ops = select_ref! {
-        Token::EqEq = e => (BinOp::Eq, e.span()),
-        Token::NotEq = e => (BinOp::Ne, e.span()),
-        Token::Lt = e => (BinOp::Lt, e.span()),
-        Token::Le = e => (BinOp::Le, e.span()),
-        Token::Gt = e => (BinOp::Gt, e.span()),
-        Token::Ge = e => (BinOp::Ge, e.span()),
-    }
-    .labelled(Lbl::Operator);
-    let and_ops = select_ref! { Token::AndAnd = e => (BinOp::And, e.span()) };
-    let or_ops = select_ref! { Token::OrOr = e => (BinOp::Or, e.span()) };
-    let level = |next, ops: P<'s, (BinOp, SSpan)>| checkpoint(binary_level(file, next, ops));
-    let op = |p: P<'s, (BinOp, SSpan)>| p.labelled(Lbl::Operator).boxed();
-    let mul = level(checkpoint(unary), op(mul_ops.boxed()));
-    let add = level(mul, op(add_ops.boxed()));
-    let shift = level(add, op(shift_ops.boxed()));
-    let bitand = level(shift, op(bitand_ops.boxed()));
-    let bitxor = level(bitand, op(bitxor_ops.boxed()));
-    let bitor = level(bitxor, op(bitor_ops.boxed()));
-    let cmp = bitor
+    // All binary operators at once; precedence is applied by
+    // `fold_binary` (one grammar level instead of ten keeps parsing fast).
+    let binary = checkpoint(
+        unary
+            .clone()
+            .then(binary_op().then(unary).repeated().collect::<Vec<_>>())
+            .validate(move |(first, rest), e, emitter| {
+                fold_binary(file, first, rest, e.span(), emitter)
+            })
+            .boxed(),
+    );
+    let range_op =
+        select_ref! { Token::DotDot => false, Token::DotDotEq => true }.labelled(Lbl::Operator);
+    let range = binary
         .clone()
-        .then(cmp_ops.then(bitor).repeated().collect::<Vec<_>>())
-        .validate(move |(first, rest), e, emitter| {
-            let mut rest = rest.into_iter();
-            let Some(((op, op_span), second)) = rest.next() else {
-                return first;
-            };
-            if let Some(((op2, op2_span), _)) = rest.next() {
-                let d = Diagnostic::error(
-                    "E0113",
-                    "comparison operators cannot be chained",
-                    sp(file, op2_span),
-                    format!("`{}` cannot follow another comparison", op2.symbol()),
-                )
-                .with_label(sp(file, op_span), format!("first comparison `{}`", op.symbol()))
-                .with_help(format!(
-                    "compare twice and join with `&&`: `a {} b && b {} c`",
-                    op.symbol(),
-                    op2.symbol()
-                ));
-                emitter.emit(PErr::custom(op2_span, d));
-                return error_expr(sp(file, e.span()));
-            }
-            let span = first.span.to(second.span);
-            Expr {
-                kind: ExprKind::Binary(op, Box::new(first), Box::new(second)),
-                span,
-            }
-        })
-        .boxed();
-    let and = level(cmp, op(and_ops.boxed()));
-    let or = level(and, op(or_ops.boxed()));
-    let range = or
-        .clone()
-        .then(
-            choice((tok(Token::DotDot).to(false), tok(Token::DotDotEq).to(true)))
-                .labelled(Lbl::Operator)
-                .then(or)
-                .or_not(),
-        )
+        .then(range_op.then(binary).or_not())
         .map(|(start, rest)| match rest {
             None => start,
             Some((inclusive, end)) => {
@@ -1118,73 +1085,181 @@ fn expr_chain<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
     guard(file, range)
 }
 
-/// `>>`: two adjacent `>` tokens (the lexer never makes a `>>` token, so
-/// `Option<Option<int>>` closes two type argument lists).
-fn shr_op<'s>() -> P<'s, (BinOp, SSpan)> {
+/// Binding power of a binary operator (higher binds tighter).
+fn precedence(op: BinOp) -> u8 {
+    match op {
+        BinOp::Or => 1,
+        BinOp::And => 2,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 3,
+        BinOp::BitOr => 4,
+        BinOp::BitXor => 5,
+        BinOp::BitAnd => 6,
+        BinOp::Shl | BinOp::Shr => 7,
+        BinOp::Add | BinOp::Sub => 8,
+        BinOp::Mul | BinOp::Div | BinOp::Rem => 9,
+    }
+}
+
+/// Any binary operator. `>>` is two adjacent `>` tokens (the lexer never
+/// makes a `>>` token, so `Option<Option<int>>` closes two lists).
+fn binary_op<'s>() -> P<'s, (BinOp, SSpan)> {
     custom::<_, In<'s>, (BinOp, SSpan), Ex>(|inp| {
         let before = inp.cursor();
-        let first = inp.next_ref();
-        let first_span = inp.span_since(&before);
-        if first != Some(&Token::Gt) {
-            return Err(PErr::expected(fix(first_span), Lbl::Operator));
-        }
-        let mid = inp.cursor();
-        let second = inp.next_ref();
-        let second_span = inp.span_since(&mid);
-        if second != Some(&Token::Gt) || first_span.end != second_span.start {
-            return Err(PErr::expected(first_span, Lbl::Operator));
-        }
-        Ok((BinOp::Shr, inp.span_since(&before)))
+        let tok = inp.next_ref();
+        let span = inp.span_since(&before);
+        let op = match tok {
+            Some(Token::Star) => BinOp::Mul,
+            Some(Token::Slash) => BinOp::Div,
+            Some(Token::Percent) => BinOp::Rem,
+            Some(Token::Plus) => BinOp::Add,
+            Some(Token::Minus) => BinOp::Sub,
+            Some(Token::Shl) => BinOp::Shl,
+            Some(Token::Amp) => BinOp::BitAnd,
+            Some(Token::Caret) => BinOp::BitXor,
+            Some(Token::Pipe) => BinOp::BitOr,
+            Some(Token::EqEq) => BinOp::Eq,
+            Some(Token::NotEq) => BinOp::Ne,
+            Some(Token::Lt) => BinOp::Lt,
+            Some(Token::Le) => BinOp::Le,
+            Some(Token::Ge) => BinOp::Ge,
+            Some(Token::AndAnd) => BinOp::And,
+            Some(Token::OrOr) => BinOp::Or,
+            Some(Token::Gt) => {
+                let mid = inp.cursor();
+                let cp = inp.save();
+                let next = inp.next_ref();
+                let next_span = inp.span_since(&mid);
+                if next == Some(&Token::Gt) && next_span.start == span.end {
+                    return Ok((BinOp::Shr, SSpan::new(span.start, next_span.end)));
+                }
+                inp.rewind(cp);
+                BinOp::Gt
+            }
+            _ => return Err(PErr::expected(fix(span), Lbl::Operator)),
+        };
+        Ok((op, span))
     })
     .boxed()
 }
 
-/// `next (op next)*`, folded to the left.
-fn binary_level<'s>(file: FileId, next: P<'s, Expr>, ops: P<'s, (BinOp, SSpan)>) -> P<'s, Expr> {
-    next.clone()
-        .then(ops.then(next).repeated().collect::<Vec<_>>())
-        .validate(move |(first, rest), e, emitter| {
-            if rest.len() > MAX_CHAIN {
-                emitter.emit(too_long(file, e.span()));
-                return error_expr(sp(file, e.span()));
+/// Builds the tree of `first (op operand)*` by precedence (all operators
+/// associate to the left; comparisons do not associate: `a < b < c` is
+/// error E0113).
+fn fold_binary(
+    file: FileId,
+    first: Expr,
+    rest: Vec<((BinOp, SSpan), Expr)>,
+    whole: SSpan,
+    emitter: &mut chumsky::input::Emitter<PErr>,
+) -> Expr {
+    if rest.is_empty() {
+        return first;
+    }
+    if rest.len() > MAX_CHAIN {
+        emitter.emit(too_long(file, whole));
+        return error_expr(sp(file, whole));
+    }
+    fn is_cmp(op: BinOp) -> bool {
+        precedence(op) == 3
+    }
+    // Operands carry the comparison that made them, if any.
+    type Operand = (Expr, Option<(BinOp, SSpan)>);
+    let mut operands: Vec<Operand> = vec![(first, None)];
+    let mut ops: Vec<(BinOp, SSpan)> = Vec::new();
+    let reduce = |operands: &mut Vec<Operand>,
+                  ops: &mut Vec<(BinOp, SSpan)>,
+                  emitter: &mut chumsky::input::Emitter<PErr>| {
+        let (Some((op, op_span)), Some((r, r_cmp)), Some((l, l_cmp))) =
+            (ops.pop(), operands.pop(), operands.pop())
+        else {
+            return;
+        };
+        let span = l.span.to(r.span);
+        if is_cmp(op) {
+            if let Some((first, first_span)) = l_cmp.or(r_cmp) {
+                let d = Diagnostic::error(
+                    "E0113",
+                    "comparison operators cannot be chained",
+                    sp(file, op_span),
+                    format!("`{}` cannot follow another comparison", op.symbol()),
+                )
+                .with_label(
+                    sp(file, first_span),
+                    format!("first comparison `{}`", first.symbol()),
+                )
+                .with_help(format!(
+                    "compare twice and join with `&&`: `a {} b && b {} c`",
+                    first.symbol(),
+                    op.symbol()
+                ));
+                emitter.emit(PErr::custom(op_span, d));
+                operands.push((error_expr(span), None));
+                return;
             }
-            rest.into_iter().fold(first, |l, ((op, _), r)| {
-                let span = l.span.to(r.span);
-                Expr {
-                    kind: ExprKind::Binary(op, Box::new(l), Box::new(r)),
-                    span,
-                }
-            })
-        })
-        .boxed()
+        }
+        let made = is_cmp(op).then_some((op, op_span));
+        operands.push((
+            Expr {
+                kind: ExprKind::Binary(op, Box::new(l), Box::new(r)),
+                span,
+            },
+            made,
+        ));
+    };
+    for ((op, op_span), rhs) in rest {
+        while ops
+            .last()
+            .is_some_and(|&(top, _)| precedence(top) >= precedence(op))
+        {
+            reduce(&mut operands, &mut ops, emitter);
+        }
+        ops.push((op, op_span));
+        operands.push((rhs, None));
+    }
+    while !ops.is_empty() {
+        reduce(&mut operands, &mut ops, emitter);
+    }
+    operands
+        .pop()
+        .map_or_else(|| error_expr(sp(file, whole)), |(e, _)| e)
 }
 
 fn postfix_parser<'s>(g: &G<'s>, atom: P<'s, Expr>) -> P<'s, Expr> {
     let file = g.file;
-    let args = g
-        .expr
-        .clone()
-        .separated_by(tok(Token::Comma))
-        .collect::<Vec<_>>()
-        .delimited_by(tok(Token::LParen), tok(Token::RParen))
-        .map(Some)
-        .recover_with(via_parser(skip_group(Token::LParen).to(None)))
+    // The lookahead keeps the recovery machinery out of the common case
+    // where there is no group at all.
+    let args = tok(Token::LParen)
+        .rewind()
+        .ignore_then(
+            g.expr
+                .clone()
+                .separated_by(tok(Token::Comma))
+                .collect::<Vec<_>>()
+                .delimited_by(tok(Token::LParen), tok(Token::RParen))
+                .map(Some)
+                .recover_with(via_parser(skip_group(Token::LParen).to(None))),
+        )
         .boxed();
     let call = args.clone().map_with(|a, e| Post::Call(a, e.span()));
-    let index = g
-        .expr
-        .clone()
-        .delimited_by(tok(Token::LBracket), tok(Token::RBracket))
-        .map(Some)
-        .recover_with(via_parser(skip_group(Token::LBracket).to(None)))
+    let index = tok(Token::LBracket)
+        .rewind()
+        .ignore_then(
+            g.expr
+                .clone()
+                .delimited_by(tok(Token::LBracket), tok(Token::RBracket))
+                .map(Some)
+                .recover_with(via_parser(skip_group(Token::LBracket).to(None))),
+        )
         .map_with(|i, e| Post::Index(i, e.span()));
-    let member = ident(file, Lbl::Field)
-        .then(args.or_not())
-        .map_with(|(name, args), e| match args {
-            Some(a) => Post::Method(name, a, e.span()),
-            None => Post::Field(name),
-        });
-    let tuple_field = select_ref! { Token::Int(n) = e => Post::TupleField(*n, e.span()) }.labelled(Lbl::Field);
+    let member =
+        ident(file, Lbl::Field)
+            .then(args.or_not())
+            .map_with(|(name, args), e| match args {
+                Some(a) => Post::Method(name, a, e.span()),
+                None => Post::Field(name),
+            });
+    let tuple_field =
+        select_ref! { Token::Int(n) = e => Post::TupleField(*n, e.span()) }.labelled(Lbl::Field);
     let dot = tok(Token::Dot).ignore_then(choice((member, tuple_field)));
     let question = tok(Token::Question).map_with(|_, e| Post::Try(e.span()));
     let op = choice((call, index, dot, question)).labelled(Lbl::Operator);
@@ -1313,24 +1388,25 @@ fn atom_parser<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
             mk(ExprKind::Str(parts), e.span())
         });
 
-    let paren = g
-        .expr
-        .clone()
-        .separated_by(tok(Token::Comma))
-        .collect::<Vec<_>>()
-        .delimited_by(tok(Token::LParen), tok(Token::RParen))
-        .map_with(move |mut items, e| match items.len() {
-            0 => mk(ExprKind::Unit, e.span()),
-            1 => {
-                let mut x = items.remove(0);
-                x.span = sp(file, e.span());
-                x
-            }
-            _ => mk(ExprKind::Tuple(items), e.span()),
-        })
-        .recover_with(via_parser(
-            skip_group(Token::LParen).map_with(move |(), e| mk(ExprKind::Error, e.span())),
-        ));
+    let paren = tok(Token::LParen).rewind().ignore_then(
+        g.expr
+            .clone()
+            .separated_by(tok(Token::Comma))
+            .collect::<Vec<_>>()
+            .delimited_by(tok(Token::LParen), tok(Token::RParen))
+            .map_with(move |mut items, e| match items.len() {
+                0 => mk(ExprKind::Unit, e.span()),
+                1 => {
+                    let mut x = items.remove(0);
+                    x.span = sp(file, e.span());
+                    x
+                }
+                _ => mk(ExprKind::Tuple(items), e.span()),
+            })
+            .recover_with(via_parser(
+                skip_group(Token::LParen).map_with(move |(), e| mk(ExprKind::Error, e.span())),
+            )),
+    );
 
     enum BracketTail {
         Repeat(Expr),
@@ -1339,7 +1415,9 @@ fn atom_parser<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
     }
     let e = g.expr.clone();
     let bracket_tail = choice((
-        tok(Token::Semi).ignore_then(e.clone()).map(BracketTail::Repeat),
+        tok(Token::Semi)
+            .ignore_then(e.clone())
+            .map(BracketTail::Repeat),
         tok(Token::Colon)
             .ignore_then(e.clone())
             .then(
@@ -1355,43 +1433,47 @@ fn atom_parser<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
             .collect::<Vec<_>>()
             .map(BracketTail::Array),
     ));
-    let bracket = tok(Token::LBracket)
-        .ignore_then(choice((
-            tok(Token::RBracket).to(ExprKind::Array(Vec::new())),
-            tok(Token::Colon)
-                .then(tok(Token::RBracket))
-                .to(ExprKind::Map(Vec::new())),
-            e.clone()
-                .then(bracket_tail)
-                .then_ignore(tok(Token::RBracket))
-                .map(|(first, tail)| match tail {
-                    BracketTail::Repeat(n) => ExprKind::ArrayRepeat(Box::new(first), Box::new(n)),
-                    BracketTail::Map(v, rest) => {
-                        let mut pairs = vec![(first, v)];
-                        pairs.extend(rest);
-                        ExprKind::Map(pairs)
-                    }
-                    BracketTail::Array(rest) => {
-                        let mut items = vec![first];
-                        items.extend(rest);
-                        ExprKind::Array(items)
-                    }
-                }),
-        )))
-        .map_with(move |kind, e| mk(kind, e.span()))
-        .recover_with(via_parser(
-            skip_group(Token::LBracket).map_with(move |(), e| mk(ExprKind::Error, e.span())),
-        ));
+    let bracket = tok(Token::LBracket).rewind().ignore_then(
+        tok(Token::LBracket)
+            .ignore_then(choice((
+                tok(Token::RBracket).to(ExprKind::Array(Vec::new())),
+                tok(Token::Colon)
+                    .then(tok(Token::RBracket))
+                    .to(ExprKind::Map(Vec::new())),
+                e.clone()
+                    .then(bracket_tail)
+                    .then_ignore(tok(Token::RBracket))
+                    .map(|(first, tail)| match tail {
+                        BracketTail::Repeat(n) => {
+                            ExprKind::ArrayRepeat(Box::new(first), Box::new(n))
+                        }
+                        BracketTail::Map(v, rest) => {
+                            let mut pairs = vec![(first, v)];
+                            pairs.extend(rest);
+                            ExprKind::Map(pairs)
+                        }
+                        BracketTail::Array(rest) => {
+                            let mut items = vec![first];
+                            items.extend(rest);
+                            ExprKind::Array(items)
+                        }
+                    }),
+            )))
+            .map_with(move |kind, e| mk(kind, e.span()))
+            .recover_with(via_parser(
+                skip_group(Token::LBracket).map_with(move |(), e| mk(ExprKind::Error, e.span())),
+            )),
+    );
 
-    let block = g
-        .block
-        .clone()
-        .map(|b| Expr {
-            span: b.span,
-            kind: ExprKind::Block(b),
-        });
+    let block = g.block.clone().map(|b| Expr {
+        span: b.span,
+        kind: ExprKind::Block(b),
+    });
     // A block after `if cond`, `while cond`, ... may start on the next line.
-    let head_block = tok(Token::Newline).or_not().ignore_then(g.block.clone()).boxed();
+    let head_block = tok(Token::Newline)
+        .or_not()
+        .ignore_then(g.block.clone())
+        .boxed();
 
     let if_expr = recursive({
         let (ns, head_block, blk) = (g.expr_ns.clone(), head_block.clone(), g.block.clone());
@@ -1552,7 +1634,7 @@ fn atom_parser<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
         .then(choice((
             tok(Token::Arrow)
                 .ignore_then(g.ty.clone())
-                .then(g.block.clone())
+                .then(tok(Token::Newline).or_not().ignore_then(g.block.clone()))
                 .map(|(ret, b)| {
                     (
                         Some(ret),
@@ -1599,7 +1681,8 @@ fn atom_parser<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
             )
         });
 
-    // Names, `Type::name` paths and (where allowed) struct literals.
+    // Names, `Type::name` paths and (where allowed) struct literals
+    // `Name { .. }` / `module.Name { .. }`, parsed from one name.
     let name = select_ref! {
         Token::Ident(n) = e => Ident { name: n.clone(), span: sp(file, e.span()) },
         Token::SelfValue = e => Ident { name: "self".into(), span: sp(file, e.span()) },
@@ -1607,13 +1690,13 @@ fn atom_parser<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
     }
     .labelled(Lbl::Expression)
     .boxed();
-    let path_or_name = name
-        .clone()
-        .then(tok(Token::ColonColon).ignore_then(ident(file, Lbl::Ident)).or_not())
-        .map_with(move |(a, b), e| match b {
-            Some(b) => mk(ExprKind::Path(a, b), e.span()),
-            None => mk(ExprKind::Name(a), e.span()),
-        });
+    enum NameTail {
+        Path(Ident),
+        Struct(Option<Ident>, Vec<(Ident, Option<Expr>)>),
+    }
+    let path_tail = tok(Token::ColonColon)
+        .ignore_then(ident(file, Lbl::Ident))
+        .map(NameTail::Path);
     let field_init = ident(file, Lbl::Field)
         .then(tok(Token::Colon).ignore_then(g.expr.clone()).or_not())
         .boxed();
@@ -1630,34 +1713,37 @@ fn atom_parser<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
             None,
         ))
         .then_ignore(tok(Token::RBrace));
-    let type_name = select_ref! {
-        Token::Ident(n) = e => Ident { name: n.clone(), span: sp(file, e.span()) },
-        Token::SelfType = e => Ident { name: "Self".into(), span: sp(file, e.span()) },
-    }
-    .labelled(Lbl::Expression);
-    let struct_lit = type_name
-        .then(tok(Token::Dot).ignore_then(ident(file, Lbl::Ident)).or_not())
+    let struct_tail = tok(Token::Dot)
+        .ignore_then(ident(file, Lbl::Ident))
+        .or_not()
         .then(field_inits)
-        .map_with(move |((a, b), fields), e| {
-            let (module, name) = match b {
-                Some(b) => (Some(a), b),
-                None => (None, a),
-            };
-            mk(
-                ExprKind::StructLit {
-                    module,
-                    name,
-                    fields,
-                },
-                e.span(),
-            )
-        });
-    let mut atoms: Vec<P<'s, Expr>> = vec![literal.boxed(), interpolated.boxed()];
-    if allow_struct {
-        atoms.push(struct_lit.boxed());
-    }
+        .map(|(second, fields)| NameTail::Struct(second, fields));
+    let tail: P<'s, NameTail> = if allow_struct {
+        choice((path_tail, struct_tail)).boxed()
+    } else {
+        path_tail.boxed()
+    };
+    let name_like = name.then(tail.or_not()).map_with(move |(first, tail), e| {
+        let kind = match tail {
+            None => ExprKind::Name(first),
+            Some(NameTail::Path(second)) => ExprKind::Path(first, second),
+            Some(NameTail::Struct(None, fields)) => ExprKind::StructLit {
+                module: None,
+                name: first,
+                fields,
+            },
+            Some(NameTail::Struct(Some(second), fields)) => ExprKind::StructLit {
+                module: Some(first),
+                name: second,
+                fields,
+            },
+        };
+        mk(kind, e.span())
+    });
+
+    let mut atoms: Vec<P<'s, Expr>> =
+        vec![literal.boxed(), name_like.boxed(), interpolated.boxed()];
     atoms.extend([
-        path_or_name.boxed(),
         paren.boxed(),
         bracket.boxed(),
         block.boxed(),
@@ -1731,36 +1817,38 @@ fn item_parser<'s>(
         .then(params)
         .then(tok(Token::Arrow).ignore_then(ty.clone()).or_not())
         .then(body)
-        .validate(move |((((name, generics), params), ret), body), _, emitter| {
-            let mut self_param = None;
-            let mut out = Vec::new();
-            for (i, p) in params.into_iter().flatten().enumerate() {
-                match p {
-                    Par::SelfP(s) if i == 0 => self_param = Some(s),
-                    Par::SelfP(s) => {
-                        let ss = SSpan::new(s.span.start as usize, s.span.end as usize);
-                        emitter.emit(PErr::custom(
-                            ss,
-                            Diagnostic::error(
-                                "E0115",
-                                "`self` must be the first parameter",
-                                s.span,
-                                "`self` is not first here",
-                            ),
-                        ));
+        .validate(
+            move |((((name, generics), params), ret), body), _, emitter| {
+                let mut self_param = None;
+                let mut out = Vec::new();
+                for (i, p) in params.into_iter().flatten().enumerate() {
+                    match p {
+                        Par::SelfP(s) if i == 0 => self_param = Some(s),
+                        Par::SelfP(s) => {
+                            let ss = SSpan::new(s.span.start as usize, s.span.end as usize);
+                            emitter.emit(PErr::custom(
+                                ss,
+                                Diagnostic::error(
+                                    "E0115",
+                                    "`self` must be the first parameter",
+                                    s.span,
+                                    "`self` is not first here",
+                                ),
+                            ));
+                        }
+                        Par::Normal(p) => out.push(p),
                     }
-                    Par::Normal(p) => out.push(p),
                 }
-            }
-            ItemKind::Fn(FnDecl {
-                name,
-                generics: generics.unwrap_or_default(),
-                self_param,
-                params: out,
-                ret,
-                body,
-            })
-        });
+                ItemKind::Fn(FnDecl {
+                    name,
+                    generics: generics.unwrap_or_default(),
+                    self_param,
+                    params: out,
+                    ret,
+                    body,
+                })
+            },
+        );
 
     let const_decl = tok(Token::Const)
         .ignore_then(name.clone())
@@ -1830,41 +1918,41 @@ fn item_parser<'s>(
         .then(name.clone())
         .then(target_args.or_not())
         .then(braced(item_list(file, item)))
-        .validate(move |(((generics, target), target_args), items), _, emitter| {
-            let items = items
-                .into_iter()
-                .map(|it| match it.kind {
-                    ItemKind::Fn(_) | ItemKind::Error => it,
-                    _ => {
-                        let s = SSpan::new(it.span.start as usize, it.span.end as usize);
-                        emitter.emit(PErr::custom(
-                            s,
-                            Diagnostic::error(
-                                "E0116",
-                                "only functions can be declared inside `impl`",
-                                it.span,
-                                "not a function",
-                            )
-                            .with_help("move this declaration out of the `impl` block"),
-                        ));
-                        Item {
-                            kind: ItemKind::Error,
-                            ..it
+        .validate(
+            move |(((generics, target), target_args), items), _, emitter| {
+                let items = items
+                    .into_iter()
+                    .map(|it| match it.kind {
+                        ItemKind::Fn(_) | ItemKind::Error => it,
+                        _ => {
+                            let s = SSpan::new(it.span.start as usize, it.span.end as usize);
+                            emitter.emit(PErr::custom(
+                                s,
+                                Diagnostic::error(
+                                    "E0116",
+                                    "only functions can be declared inside `impl`",
+                                    it.span,
+                                    "not a function",
+                                )
+                                .with_help("move this declaration out of the `impl` block"),
+                            ));
+                            Item {
+                                kind: ItemKind::Error,
+                                ..it
+                            }
                         }
-                    }
+                    })
+                    .collect();
+                ItemKind::Impl(ImplDecl {
+                    generics: generics.unwrap_or_default(),
+                    target,
+                    target_args: target_args.unwrap_or_default(),
+                    items,
                 })
-                .collect();
-            ItemKind::Impl(ImplDecl {
-                generics: generics.unwrap_or_default(),
-                target,
-                target_args: target_args.unwrap_or_default(),
-                items,
-            })
-        });
+            },
+        );
 
-    let import = tok(Token::Import)
-        .ignore_then(name)
-        .map(ItemKind::Import);
+    let import = tok(Token::Import).ignore_then(name).map(ItemKind::Import);
 
     tok(Token::Pub)
         .or_not()

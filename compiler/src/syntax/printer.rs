@@ -1,6 +1,6 @@
 //! A compact, readable rendering of the AST (`--emit ast`).
 //!
-//! Consumes an [`ast::Module`] (or one expression, pattern or type) and
+//! Consumes a [`Module`] (or one expression, pattern or type) and
 //! produces S-expression-like text: operators and calls in prefix form with
 //! explicit parentheses, so precedence is visible, and statements of a
 //! block on their own indented lines. Spans are not shown. It does not

@@ -33,7 +33,7 @@ use super::display::{format_fixed, write_debug_str, write_float, StackBuf, MAX_F
 use super::{kind, live, ObjHeader};
 use crate::abi::panic_kind;
 use crate::ctx::TaskCtx;
-use crate::panic::{guard, panic_with, panic_with_kind};
+use crate::panic::{guard, panic_with, panic_with_kind, Site};
 
 /// Byte offset of the text in a string object.
 pub const STR_DATA_OFFSET: usize = 24;
@@ -281,23 +281,27 @@ pub extern "C" fn kr_bool_to_str(v: bool) -> *mut StrObj {
 /// A new string.
 ///
 /// # Safety
-/// `ctx` is the running task's context.
+/// `ctx` is the running task's context; `frame` is null or the frame
+/// pointer of the calling JIT function.
 pub unsafe extern "C" fn kr_float_fixed(
     ctx: *mut TaskCtx,
     v: f64,
     digits: i64,
     loc: i64,
+    func: i64,
+    frame: *const usize,
 ) -> *mut StrObj {
+    let site = Site { loc, func, frame };
     if digits < 0 {
         // SAFETY: `ctx` is the running task's context.
-        unsafe { panic_with_kind(ctx, panic_kind::NEGATIVE_DIGITS, digits, loc) }
+        unsafe { panic_with_kind(ctx, panic_kind::NEGATIVE_DIGITS, digits, site) }
     }
     match usize::try_from(digits) {
         Ok(n) if n <= MAX_FIXED_DIGITS => guard(ctx, || StrObj::new(&format_fixed(v, n))),
         _ => {
             let message = format!("number of digits too large: {digits}");
             // SAFETY: `ctx` is the running task's context.
-            unsafe { panic_with(ctx, message, loc) }
+            unsafe { panic_with(ctx, message, site) }
         }
     }
 }
@@ -561,10 +565,27 @@ mod tests {
         // SAFETY: no panic is reached, so the null ctx is never used.
         unsafe {
             assert_eq!(
-                take(kr_float_fixed(std::ptr::null_mut(), 2.675, 2, -1)),
+                take(kr_float_fixed(
+                    std::ptr::null_mut(),
+                    2.675,
+                    2,
+                    -1,
+                    -1,
+                    std::ptr::null()
+                )),
                 "2.67"
             );
-            assert_eq!(take(kr_float_fixed(std::ptr::null_mut(), 2.5, 0, -1)), "3");
+            assert_eq!(
+                take(kr_float_fixed(
+                    std::ptr::null_mut(),
+                    2.5,
+                    0,
+                    -1,
+                    -1,
+                    std::ptr::null()
+                )),
+                "3"
+            );
         }
         assert_eq!(live(), before);
     }
