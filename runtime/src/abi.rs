@@ -95,6 +95,9 @@ macro_rules! abi_symbols {
     (@noreturn noreturn) => { true };
 }
 
+use crate::value::desc::TypeDesc;
+use crate::value::Obj;
+use crate::value::{array as arr, generic, record as rec, strings};
 use crate::{math, output, panic, value::str as s};
 
 abi_symbols! {
@@ -141,6 +144,61 @@ abi_symbols! {
     fn kr_panic_kind(ctx: *mut TaskCtx, kind: i64, value: i64, loc: i64, func: i64, frame: *const usize) [noreturn] = panic::kr_panic_kind;
     fn kr_assert_eq_failed(ctx: *mut TaskCtx, left: *mut StrObj, right: *mut StrObj, loc: i64, func: i64, frame: *const usize) [noreturn] = panic::kr_assert_eq_failed;
     fn kr_exit(ctx: *mut TaskCtx, code: i64) [noreturn] = panic::kr_exit;
+
+    // ---- Composite values (see value/desc.rs for TypeDesc and layouts).
+    // A value in a slot or argument of type i64 is the 8-byte encoding of
+    // any Kriti value: int bits, float bits, bool 0/1, unit 0, or an object
+    // pointer. `desc` describes its type. Functions that can panic end
+    // with (loc, func, frame) like kr_panic_kind.
+
+    // Construction: new objects have rc 1 and zeroed slots that the caller
+    // fills with owned values.
+    fn kr_record_new(desc: *const TypeDesc) -> *mut Obj = rec::kr_record_new;
+    fn kr_array_new(desc: *const TypeDesc, len: i64) -> *mut Obj = arr::kr_array_new;
+    fn kr_array_repeat(ctx: *mut TaskCtx, desc: *const TypeDesc, v: i64, n: i64, loc: i64, func: i64, frame: *const usize) -> *mut Obj = arr::kr_array_repeat;
+    // Consumes one reference to `p`; returns an object with rc 1 holding
+    // the same value (`p` itself when it was already unique).
+    fn kr_make_unique(p: *mut Obj) -> *mut Obj = rec::kr_make_unique;
+
+    // Generic operations through descriptors.
+    fn kr_value_eq(a: i64, b: i64, desc: *const TypeDesc) -> bool = generic::kr_value_eq;
+    fn kr_sb_push_value(b: *mut StrBuilder, v: i64, desc: *const TypeDesc) = generic::kr_sb_push_value;
+    fn kr_value_to_str(v: i64, desc: *const TypeDesc) -> *mut StrObj = generic::kr_value_to_str;
+    fn kr_value_debug(v: i64, desc: *const TypeDesc) -> *mut StrObj = generic::kr_value_debug;
+
+    // Arrays. `a` is borrowed; functions marked "unique" receive an array
+    // the caller made unique (it keeps its reference). Pushed and inserted
+    // values are consumed; returned values are owned.
+    fn kr_panic_index(ctx: *mut TaskCtx, index: i64, len: i64, loc: i64, func: i64, frame: *const usize) [noreturn] = arr::kr_panic_index;
+    fn kr_array_push(a: *mut Obj, v: i64) = arr::kr_array_push;
+    fn kr_array_insert(ctx: *mut TaskCtx, a: *mut Obj, i: i64, v: i64, loc: i64, func: i64, frame: *const usize) = arr::kr_array_insert;
+    fn kr_array_remove(ctx: *mut TaskCtx, a: *mut Obj, i: i64, loc: i64, func: i64, frame: *const usize) -> i64 = arr::kr_array_remove;
+    fn kr_array_clear(a: *mut Obj) = arr::kr_array_clear;
+    fn kr_array_reverse(a: *mut Obj) = arr::kr_array_reverse;
+    fn kr_array_sort(a: *mut Obj) = arr::kr_array_sort;
+    fn kr_array_contains(a: *mut Obj, v: i64) -> bool = arr::kr_array_contains;
+    fn kr_array_join(a: *mut Obj, sep: *mut StrObj) -> *mut StrObj = arr::kr_array_join;
+    fn kr_array_sum_int(ctx: *mut TaskCtx, a: *mut Obj, loc: i64, func: i64, frame: *const usize) -> i64 = arr::kr_array_sum_int;
+    fn kr_array_sum_float(a: *mut Obj) -> f64 = arr::kr_array_sum_float;
+    fn kr_array_enumerate(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_enumerate;
+    fn kr_array_concat(a: *mut Obj, b: *mut Obj) -> *mut Obj = arr::kr_array_concat;
+    fn kr_array_slice(ctx: *mut TaskCtx, a: *mut Obj, start: i64, end: i64, loc: i64, func: i64, frame: *const usize) -> *mut Obj = arr::kr_array_slice;
+
+    // More strings (all borrow their arguments and return new values).
+    // `desc` is the descriptor of the `[str]` or `[int]` result.
+    fn kr_str_slice(ctx: *mut TaskCtx, s: *mut StrObj, start: i64, end: i64, loc: i64, func: i64, frame: *const usize) -> *mut StrObj = strings::kr_str_slice;
+    fn kr_str_chars(s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_str_chars;
+    fn kr_str_bytes(s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_str_bytes;
+    fn kr_str_contains(s: *mut StrObj, t: *mut StrObj) -> bool = strings::kr_str_contains;
+    fn kr_str_starts_with(s: *mut StrObj, t: *mut StrObj) -> bool = strings::kr_str_starts_with;
+    fn kr_str_ends_with(s: *mut StrObj, t: *mut StrObj) -> bool = strings::kr_str_ends_with;
+    fn kr_str_split(s: *mut StrObj, sep: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_str_split;
+    fn kr_str_lines(s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_str_lines;
+    fn kr_str_trim(s: *mut StrObj) -> *mut StrObj = strings::kr_str_trim;
+    fn kr_str_to_upper(s: *mut StrObj) -> *mut StrObj = strings::kr_str_to_upper;
+    fn kr_str_to_lower(s: *mut StrObj) -> *mut StrObj = strings::kr_str_to_lower;
+    fn kr_str_replace(s: *mut StrObj, from: *mut StrObj, to: *mut StrObj) -> *mut StrObj = strings::kr_str_replace;
+    fn kr_str_repeat(ctx: *mut TaskCtx, s: *mut StrObj, n: i64, loc: i64, func: i64, frame: *const usize) -> *mut StrObj = strings::kr_str_repeat;
 }
 
 /// The `kind` argument of `kr_panic_kind`: panics whose message the runtime

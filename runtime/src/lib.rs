@@ -8,7 +8,8 @@
 //!
 //! Code map:
 //! - [`abi`]: the single list of `extern "C"` symbols JIT code may call.
-//! - [`value`]: the object header, reference counting, strings, display forms.
+//! - [`value`]: the object header, reference counting, strings, arrays,
+//!   records (tuples, structs), type descriptors, display forms.
 //! - [`ctx`]: [`TaskCtx`], the pointer every JIT function receives first.
 //! - [`mod@panic`]: Kriti panics and `exit`, [`Outcome`], the panic guard.
 //! - [`trace`]: Kriti stack traces, by walking the frame pointers of JIT code.

@@ -348,3 +348,184 @@ fn trace_follows_frame_records_on_the_task_stack() {
         panicked_in("integer overflow", loc(3, 5), &[("main", loc(3, 5))])
     );
 }
+
+/// Descriptors as the compiler emits them: immutable statics.
+mod static_descs {
+    use crate::value::desc::{desc_kind, TypeDesc};
+
+    /// A static array of descriptor pointers (raw pointers are not `Sync`).
+    #[repr(transparent)]
+    pub struct Children<const N: usize>(pub [*const TypeDesc; N]);
+    // SAFETY: the pointers point to immutable statics.
+    unsafe impl<const N: usize> Sync for Children<N> {}
+
+    const fn scalar(kind: u64) -> TypeDesc {
+        TypeDesc {
+            kind,
+            count: 0,
+            children: std::ptr::null(),
+            name: std::ptr::null(),
+            field_names: std::ptr::null(),
+        }
+    }
+
+    pub static INT: TypeDesc = scalar(desc_kind::INT);
+    pub static STR: TypeDesc = scalar(desc_kind::STR);
+    static INTS_CHILDREN: Children<1> = Children([&raw const INT]);
+    static STRS_CHILDREN: Children<1> = Children([&raw const STR]);
+    pub static INTS: TypeDesc = TypeDesc {
+        kind: desc_kind::ARRAY,
+        count: 1,
+        children: (&raw const INTS_CHILDREN).cast(),
+        name: std::ptr::null(),
+        field_names: std::ptr::null(),
+    };
+    pub static STRS: TypeDesc = TypeDesc {
+        kind: desc_kind::ARRAY,
+        count: 1,
+        children: (&raw const STRS_CHILDREN).cast(),
+        name: std::ptr::null(),
+        field_names: std::ptr::null(),
+    };
+}
+
+/// An `[int]` of `xs`, owned by the caller.
+fn static_int_array(xs: &[i64]) -> *mut crate::value::Obj {
+    use crate::value::array::{kr_array_new, ArrayObj};
+    // SAFETY: a valid static descriptor; the fresh array has `xs.len()`
+    // slots.
+    unsafe {
+        let a = kr_array_new(&static_descs::INTS, xs.len() as i64);
+        for (slot, &x) in ArrayObj::elems_mut(a.cast()).iter_mut().zip(xs) {
+            *slot = x as u64;
+        }
+        a
+    }
+}
+
+#[test]
+fn composite_value_panics() {
+    use crate::value::array::*;
+    use crate::value::strings::{kr_str_repeat, kr_str_slice};
+
+    // Each entry panics at location 1 (main.kr:3:5); the values it built
+    // leak with its abandoned frame, as JIT locals would.
+    macro_rules! entry {
+        (|$ctx:ident| $($body:tt)*) => {{
+            extern "C" fn entry($ctx: *mut TaskCtx) {
+                // SAFETY: `ctx` is the running task; the values are live.
+                unsafe { $($body)* };
+            }
+            run_main(info(), entry)
+        }};
+    }
+    let cases = [
+        (
+            entry!(|ctx| kr_panic_index(ctx, 5, 3, 1, -1, NO_FRAME)),
+            "index out of bounds: the index is 5 but the length is 3",
+        ),
+        (
+            entry!(|ctx| kr_array_insert(ctx, static_int_array(&[1, 2]), 3, 9, 1, -1, NO_FRAME)),
+            "insertion index (is 3) should be <= len (is 2)",
+        ),
+        (
+            entry!(|ctx| kr_array_insert(ctx, static_int_array(&[]), -1, 9, 1, -1, NO_FRAME)),
+            "insertion index (is -1) should be <= len (is 0)",
+        ),
+        (
+            entry!(|ctx| kr_array_remove(ctx, static_int_array(&[1, 2]), 2, 1, -1, NO_FRAME)),
+            "index out of bounds: the index is 2 but the length is 2",
+        ),
+        (
+            entry!(|ctx| kr_array_remove(ctx, static_int_array(&[1]), -1, 1, -1, NO_FRAME)),
+            "index out of bounds: the index is -1 but the length is 1",
+        ),
+        (
+            entry!(|ctx| kr_array_slice(ctx, static_int_array(&[1, 2]), -1, 1, 1, -1, NO_FRAME)),
+            "slice range -1..1 out of bounds for length 2",
+        ),
+        (
+            entry!(|ctx| kr_array_slice(ctx, static_int_array(&[1, 2]), 0, 3, 1, -1, NO_FRAME)),
+            "slice range 0..3 out of bounds for length 2",
+        ),
+        (
+            entry!(|ctx| kr_array_slice(ctx, static_int_array(&[1, 2]), 2, 1, 1, -1, NO_FRAME)),
+            "slice range 2..1 out of bounds for length 2",
+        ),
+        (
+            entry!(|ctx| kr_array_repeat(ctx, &static_descs::INTS, 0, -4, 1, -1, NO_FRAME)),
+            "negative array length: -4",
+        ),
+        (
+            entry!(|ctx| kr_array_sum_int(ctx, static_int_array(&[i64::MAX, 1]), 1, -1, NO_FRAME)),
+            "integer overflow",
+        ),
+        (
+            entry!(|ctx| kr_array_sum_int(ctx, static_int_array(&[i64::MIN, -1]), 1, -1, NO_FRAME)),
+            "integer overflow",
+        ),
+        (
+            entry!(|ctx| kr_str_slice(ctx, StrObj::new("héllo"), 0, 9, 1, -1, NO_FRAME)),
+            "slice range 0..9 out of bounds for length 6",
+        ),
+        (
+            entry!(|ctx| kr_str_slice(ctx, StrObj::new("héllo"), 3, 1, 1, -1, NO_FRAME)),
+            "slice range 3..1 out of bounds for length 6",
+        ),
+        (
+            entry!(|ctx| kr_str_slice(ctx, StrObj::new("héllo"), 0, 2, 1, -1, NO_FRAME)),
+            "byte range 0..2 is not on a char boundary in \"héllo\"",
+        ),
+        (
+            entry!(|ctx| kr_str_slice(ctx, StrObj::new("a\"é"), 3, 4, 1, -1, NO_FRAME)),
+            "byte range 3..4 is not on a char boundary in \"a\\\"é\"",
+        ),
+        (
+            entry!(|ctx| kr_str_repeat(ctx, StrObj::new("ab"), -2, 1, -1, NO_FRAME)),
+            "negative repeat count: -2",
+        ),
+        (
+            entry!(|ctx| kr_str_repeat(ctx, StrObj::new("ab"), i64::MAX, 1, -1, NO_FRAME)),
+            "string too long",
+        ),
+    ];
+    for (outcome, message) in cases {
+        assert_eq!(outcome, panicked(message, Some(loc(3, 5))));
+    }
+
+    // A null ctx still ends the running task, with the same message.
+    let outcome = entry!(|_ctx| kr_panic_index(std::ptr::null_mut(), 0, 0, 1, -1, NO_FRAME));
+    assert_eq!(
+        outcome,
+        panicked(
+            "index out of bounds: the index is 0 but the length is 0",
+            Some(loc(3, 5))
+        )
+    );
+}
+
+#[test]
+fn static_descriptors_work_from_a_task() {
+    use crate::value::generic::kr_value_to_str;
+    use crate::value::strings::kr_str_split;
+    static SHOWN: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+    extern "C" fn entry(_ctx: *mut TaskCtx) {
+        // SAFETY: live values; static descriptors.
+        unsafe {
+            let text = StrObj::new("a b  c");
+            let sep = StrObj::new(" ");
+            let parts = kr_str_split(text, sep, &static_descs::STRS);
+            let shown = kr_value_to_str(parts as usize as i64, &static_descs::STRS);
+            *SHOWN.lock().unwrap_or_else(|e| e.into_inner()) =
+                crate::value::str::as_str(shown).to_string();
+            for p in [text, sep, shown, parts.cast()] {
+                crate::value::str::kr_release(p);
+            }
+        }
+    }
+    assert_eq!(run_main(info(), entry), Outcome::Returned);
+    assert_eq!(
+        *SHOWN.lock().unwrap_or_else(|e| e.into_inner()),
+        r#"["a", "b", "", "c"]"#
+    );
+}

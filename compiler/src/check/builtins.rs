@@ -2,7 +2,7 @@
 //! `str`: their names, argument types and the intrinsic each becomes.
 
 use super::expr::plural;
-use super::items::error_expr;
+use super::items::{error_expr, has_error};
 use super::scope::FnScope;
 use super::suggest::closest;
 use super::Checker;
@@ -213,7 +213,8 @@ impl Checker {
         Some(Self::intrinsic(op, checked, ret, span))
     }
 
-    /// Checks `recv.name(args)` on the built-in types.
+    /// Checks `recv.name(args)`: a user method, or a built-in method of
+    /// `str`, `float` or arrays.
     pub(super) fn check_method(
         &mut self,
         scope: &mut FnScope,
@@ -222,87 +223,266 @@ impl Checker {
         args: &[ast::Expr],
         span: Span,
     ) -> kir::Expr {
-        let r = self.check_expr(scope, recv, None);
-        let mut checked = vec![r];
-        for a in args {
-            checked.push(self.check_expr(scope, a, None));
+        // The receiver's type decides what the method is. A mutating method
+        // needs the receiver as a place instead of a value, so the probe's
+        // diagnostics are dropped then and the place reports its own.
+        let mark = self.diags.len();
+        let probe = self.check_expr(scope, recv, None);
+        let probe_diags: Vec<Diagnostic> = self.diags.drain(mark..).collect();
+        let recv_ty = probe.ty.clone();
+        let mutating = match (&recv_ty, name.name.as_str()) {
+            (Type::Struct(owner, _), m) => self
+                .methods
+                .get(&(*owner, m.to_string()))
+                .is_some_and(|id| self.functions[id.0 as usize].self_param == Some(true)),
+            (t, m) => builtin_method(t, m).is_some_and(|m| m.mutating),
+        };
+        if !mutating || has_error(&recv_ty) {
+            self.diags.extend(probe_diags);
         }
-        let recv_ty = checked[0].ty.clone();
-        if recv_ty == Type::Error {
+        if has_error(&recv_ty) {
+            for a in args {
+                let _ = self.check_expr(scope, a, None);
+            }
             return error_expr(span);
         }
-        let (op, params, ret): (Intrinsic, &[Type], Type) = match (&recv_ty, name.name.as_str()) {
-            (Type::Str, "len") => (Intrinsic::StrLen, &[], Type::Int),
-            (Type::Float, "fixed") => (Intrinsic::Fixed, &[Type::Int], Type::Str),
-            (Type::Str, m) if STR_LATER.contains(&m) => {
-                self.unsupported(name.span, &format!("the `str` method `{m}`"));
-                return error_expr(span);
-            }
-            _ => {
-                let methods: &[&str] = match recv_ty {
-                    Type::Str => &["len"],
-                    Type::Float => &["fixed"],
-                    _ => &[],
-                };
-                let mut d = Diagnostic::error(
-                    "E0204",
-                    format!("no method `{}` on type `{recv_ty}`", name.name),
-                    name.span,
-                    "method not found",
-                );
-                if let Some(s) = closest(
-                    &name.name,
-                    methods.iter().copied().chain(STR_LATER.iter().copied()),
-                ) {
-                    if methods.contains(&s) {
-                        d = d.with_help(format!("did you mean `{s}`?"));
-                    }
+        if let Type::Struct(owner, _) = &recv_ty {
+            let Some(&id) = self.methods.get(&(*owner, name.name.clone())) else {
+                for a in args {
+                    let _ = self.check_expr(scope, a, None);
                 }
-                self.error(d);
+                self.report_unknown_method(*owner, name);
+                return error_expr(span);
+            };
+            match self.functions[id.0 as usize].self_param {
+                Some(false) => return self.call_user_fn(scope, id, vec![probe], args, span),
+                Some(true) => {
+                    let Some((place, _)) = self.place_of(scope, recv, "change") else {
+                        for a in args {
+                            let _ = self.check_expr(scope, a, None);
+                        }
+                        return error_expr(span);
+                    };
+                    let Some((out, ret)) = self.check_call_args(scope, id, 1, args, span) else {
+                        return error_expr(span);
+                    };
+                    return kir::Expr {
+                        kind: kir::ExprKind::CallMut(id, place, out),
+                        ty: ret,
+                        span,
+                    };
+                }
+                None => {
+                    let fname = self.functions[id.0 as usize].name.clone();
+                    self.error(
+                        Diagnostic::error(
+                            "E0305",
+                            format!("`{fname}` is not a method"),
+                            name.span,
+                            "it takes no `self`",
+                        )
+                        .with_help(format!("call it as `{fname}(...)`")),
+                    );
+                    return error_expr(span);
+                }
+            }
+        }
+        let Some(m) = builtin_method(&recv_ty, &name.name) else {
+            for a in args {
+                let _ = self.check_expr(scope, a, None);
+            }
+            if LATER_METHODS.contains(&name.name.as_str()) {
+                self.unsupported(name.span, &format!("the method `{}`", name.name));
                 return error_expr(span);
             }
+            let known = method_names(&recv_ty);
+            let mut d = Diagnostic::error(
+                "E0204",
+                format!("no method `{}` on type `{recv_ty}`", name.name),
+                name.span,
+                "method not found",
+            );
+            if let Some(s) = closest(&name.name, known.iter().copied()) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            self.error(d);
+            return error_expr(span);
         };
-        if args.len() != params.len() {
+        if let Some(problem) = m.requirement {
+            for a in args {
+                let _ = self.check_expr(scope, a, None);
+            }
+            self.error(Diagnostic::error(
+                "E0303",
+                format!("`{}` needs {problem}", name.name),
+                span,
+                format!("this is `{recv_ty}`"),
+            ));
+            return error_expr(span);
+        }
+        let mut checked = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            checked.push(self.check_expr(scope, a, m.params.get(i)));
+        }
+        if args.len() != m.params.len() {
             self.error(Diagnostic::error(
                 "E0302",
                 format!(
                     "`{}` takes {} but {} {} given",
                     name.name,
-                    plural(params.len(), "argument"),
+                    plural(m.params.len(), "argument"),
                     args.len(),
                     if args.len() == 1 { "was" } else { "were" }
                 ),
                 span,
-                format!("expected {}", plural(params.len(), "argument")),
+                format!("expected {}", plural(m.params.len(), "argument")),
             ));
             return error_expr(span);
         }
         let mut ok = true;
-        for (v, t) in checked[1..].iter().zip(params) {
+        for (v, t) in checked.iter().zip(&m.params) {
             ok &= self.expect_type(v, t);
         }
         if !ok {
             return error_expr(span);
         }
-        Self::intrinsic(op, checked, ret, span)
+        if m.mutating {
+            let Some((place, _)) = self.place_of(scope, recv, "change") else {
+                return error_expr(span);
+            };
+            return kir::Expr {
+                kind: kir::ExprKind::MutIntrinsic(place, m.op, checked),
+                ty: m.ret,
+                span,
+            };
+        }
+        let mut all = vec![probe];
+        all.extend(checked);
+        Self::intrinsic(m.op, all, m.ret, span)
     }
 }
 
-/// `str` methods of the contract that arrive with arrays and options.
-const STR_LATER: &[&str] = &[
-    "chars",
-    "bytes",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "find",
-    "split",
-    "lines",
-    "trim",
-    "to_upper",
-    "to_lower",
-    "replace",
-    "repeat",
+/// A built-in method, resolved for one receiver type.
+struct Method {
+    op: Intrinsic,
+    params: Vec<Type>,
+    ret: Type,
+    /// Changes the receiver, which must then be a place in a `var`.
+    mutating: bool,
+    /// Set when the receiver's element type does not support the method.
+    requirement: Option<&'static str>,
+}
+
+fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
+    use Intrinsic as I;
+    let m = |op, params: Vec<Type>, ret: Type| Method {
+        op,
+        params,
+        ret,
+        mutating: false,
+        requirement: None,
+    };
+    let strs = Type::Array(Box::new(Type::Str));
+    Some(match (recv, name) {
+        (Type::Str, "len") => m(I::StrLen, vec![], Type::Int),
+        (Type::Str, "chars") => m(I::StrChars, vec![], strs),
+        (Type::Str, "bytes") => m(I::StrBytes, vec![], Type::Array(Box::new(Type::Int))),
+        (Type::Str, "contains") => m(I::StrContains, vec![Type::Str], Type::Bool),
+        (Type::Str, "starts_with") => m(I::StrStartsWith, vec![Type::Str], Type::Bool),
+        (Type::Str, "ends_with") => m(I::StrEndsWith, vec![Type::Str], Type::Bool),
+        (Type::Str, "split") => m(I::StrSplit, vec![Type::Str], strs),
+        (Type::Str, "lines") => m(I::StrLines, vec![], strs),
+        (Type::Str, "trim") => m(I::StrTrim, vec![], Type::Str),
+        (Type::Str, "to_upper") => m(I::StrToUpper, vec![], Type::Str),
+        (Type::Str, "to_lower") => m(I::StrToLower, vec![], Type::Str),
+        (Type::Str, "replace") => m(I::StrReplace, vec![Type::Str, Type::Str], Type::Str),
+        (Type::Str, "repeat") => m(I::StrRepeat, vec![Type::Int], Type::Str),
+        (Type::Float, "fixed") => m(I::Fixed, vec![Type::Int], Type::Str),
+        (Type::Array(elem), _) => {
+            let t = (**elem).clone();
+            let mut method = match name {
+                "len" => m(I::ArrayLen, vec![], Type::Int),
+                "push" => m(I::ArrayPush, vec![t.clone()], Type::Unit),
+                "insert" => m(I::ArrayInsert, vec![Type::Int, t.clone()], Type::Unit),
+                "remove" => m(I::ArrayRemove, vec![Type::Int], t.clone()),
+                "clear" => m(I::ArrayClear, vec![], Type::Unit),
+                "reverse" => m(I::ArrayReverse, vec![], Type::Unit),
+                "sort" => m(I::ArraySort, vec![], Type::Unit),
+                "contains" => m(I::ArrayContains, vec![t.clone()], Type::Bool),
+                "join" => m(I::ArrayJoin, vec![Type::Str], Type::Str),
+                "sum" => m(I::ArraySum, vec![], t.clone()),
+                "enumerate" => m(
+                    I::ArrayEnumerate,
+                    vec![],
+                    Type::Array(Box::new(Type::Tuple(vec![Type::Int, t.clone()]))),
+                ),
+                _ => return None,
+            };
+            method.mutating = matches!(
+                method.op,
+                I::ArrayPush
+                    | I::ArrayInsert
+                    | I::ArrayRemove
+                    | I::ArrayClear
+                    | I::ArrayReverse
+                    | I::ArraySort
+            );
+            method.requirement = match method.op {
+                I::ArraySort if !matches!(t, Type::Int | Type::Float | Type::Str) => {
+                    Some("an array of `int`, `float` or `str`")
+                }
+                I::ArrayJoin if t != Type::Str => Some("an array of `str`"),
+                I::ArraySum if !matches!(t, Type::Int | Type::Float) => {
+                    Some("an array of `int` or `float`")
+                }
+                _ => None,
+            };
+            method
+        }
+        _ => return None,
+    })
+}
+
+/// The built-in method names of a type, for suggestions.
+fn method_names(t: &Type) -> &'static [&'static str] {
+    match t {
+        Type::Str => &[
+            "len",
+            "chars",
+            "bytes",
+            "contains",
+            "starts_with",
+            "ends_with",
+            "split",
+            "lines",
+            "trim",
+            "to_upper",
+            "to_lower",
+            "replace",
+            "repeat",
+        ],
+        Type::Float => &["fixed"],
+        Type::Array(_) => &[
+            "len",
+            "push",
+            "insert",
+            "remove",
+            "clear",
+            "reverse",
+            "sort",
+            "contains",
+            "join",
+            "sum",
+            "enumerate",
+        ],
+        _ => &[],
+    }
+}
+
+/// Methods of the contract that arrive with `Option`, closures and maps.
+const LATER_METHODS: &[&str] = &[
+    "find", "pop", "index_of", "min", "max", "map", "filter", "fold", "any", "all", "sort_by",
+    "par_map",
 ];
 
 /// Converts a value to its display string (identity on `str`).

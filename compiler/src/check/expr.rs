@@ -1,12 +1,12 @@
 //! Expressions: literals, names, operators, calls and control flow.
 
-use super::items::{compatible, error_expr};
+use super::items::{compatible, error_expr, has_error};
 use super::scope::FnScope;
 use super::stmt::unit;
 use super::suggest::closest;
 use super::Checker;
 use crate::diagnostics::Diagnostic;
-use crate::ir::kir::{self, ExprKind, Intrinsic};
+use crate::ir::kir::{self, ExprKind, FuncId, Intrinsic};
 use crate::ir::types::Type;
 use crate::span::Span;
 use crate::syntax::ast::{self, BinOp, UnOp};
@@ -128,14 +128,32 @@ impl Checker {
                 error_expr(span)
             }
             A::Error => error_expr(span),
-            A::Path(..) => self.unsupported_expr(span, "paths (`Type::name`)"),
-            A::Field(..) | A::TupleField(..) => self.unsupported_expr(span, "field access"),
-            A::Index(..) => self.unsupported_expr(span, "indexing"),
+            A::Path(..) => self.unsupported_expr(span, "paths (`Type::name`) outside calls"),
+            A::Field(base, name) => {
+                let b = self.check_expr(scope, base, None);
+                self.check_field(b, name, span)
+            }
+            A::TupleField(base, i, ispan) => {
+                let b = self.check_expr(scope, base, None);
+                match self.tuple_index(&b.ty, *i, *ispan) {
+                    Some(t) => expr(ExprKind::Field(Box::new(b), *i), t, span),
+                    None => error_expr(span),
+                }
+            }
+            A::Index(base, index) => self.check_index(scope, base, index, span),
             A::Try(_) => self.unsupported_expr(span, "the `?` operator"),
-            A::Array(_) | A::ArrayRepeat(..) => self.unsupported_expr(span, "arrays"),
+            A::Array(items) => self.check_array_lit(scope, items, expected, span),
+            A::ArrayRepeat(v, n) => self.check_array_repeat(scope, v, n, expected, span),
             A::Map(_) => self.unsupported_expr(span, "maps"),
-            A::Tuple(_) => self.unsupported_expr(span, "tuples"),
-            A::StructLit { .. } => self.unsupported_expr(span, "structs"),
+            A::Tuple(items) => self.check_tuple(scope, items, expected, span),
+            A::StructLit {
+                module: Some(m), ..
+            } => self.unsupported_expr(m.span, "imported types"),
+            A::StructLit {
+                module: None,
+                name,
+                fields,
+            } => self.check_struct_lit(scope, name, fields, span),
             A::Match { .. } => self.unsupported_expr(span, "`match`"),
             A::Closure { .. } => self.unsupported_expr(span, "closures"),
             A::Spawn(_) => self.unsupported_expr(span, "`spawn`"),
@@ -191,7 +209,7 @@ impl Checker {
         expr(ExprKind::Interpolate(out), Type::Str, span)
     }
 
-    fn check_name(&mut self, scope: &mut FnScope, id: &ast::Ident) -> kir::Expr {
+    pub(super) fn check_name(&mut self, scope: &mut FnScope, id: &ast::Ident) -> kir::Expr {
         if let Some(local) = scope.lookup(&id.name) {
             let ty = scope.local(local).ty.clone();
             return expr(ExprKind::Local(local), ty, id.span);
@@ -314,10 +332,7 @@ impl Checker {
         } = &iter.kind
         else {
             let it = self.check_expr(scope, iter, None);
-            if it.ty != Type::Error {
-                self.unsupported(iter.span, "`for` loops over anything but ranges");
-            }
-            return error_expr(span);
+            return self.check_for_array(scope, pattern, it, body, span);
         };
         let start = self.check_expr(scope, start, Some(&Type::Int));
         self.expect_type(&start, &Type::Int);
@@ -399,7 +414,7 @@ impl Checker {
         span: Span,
     ) -> kir::Expr {
         use BinOp::*;
-        if a.ty == Type::Error || b.ty == Type::Error {
+        if has_error(&a.ty) || has_error(&b.ty) {
             return error_expr(span);
         }
         let same = a.ty == b.ty || (a.ty == Type::Never) || (b.ty == Type::Never);
@@ -409,6 +424,7 @@ impl Checker {
             a.ty.clone()
         };
         let result = match op {
+            Add if same && matches!(operand, Type::Array(_)) => Some(operand.clone()),
             Add if same && matches!(operand, Type::Int | Type::Float | Type::Str) => {
                 Some(operand.clone())
             }
@@ -497,8 +513,8 @@ impl Checker {
         span: Span,
     ) -> kir::Expr {
         let ast::ExprKind::Name(name) = &callee.kind else {
-            if let ast::ExprKind::Path(..) = callee.kind {
-                return self.unsupported_expr(span, "associated functions (`Type::f`)");
+            if let ast::ExprKind::Path(ty, name) = &callee.kind {
+                return self.check_path_call(scope, ty, name, args, span);
             }
             for a in args {
                 let _ = self.check_expr(scope, a, None);
@@ -525,37 +541,7 @@ impl Checker {
             return error_expr(span);
         }
         if let Some(&id) = self.fn_ids.get(&name.name) {
-            let sig = self.functions[id.0 as usize].clone();
-            if args.len() != sig.params.len() {
-                self.error(
-                    Diagnostic::error(
-                        "E0302",
-                        format!(
-                            "`{}` takes {} but {} {} given",
-                            sig.name,
-                            plural(sig.params.len(), "argument"),
-                            args.len(),
-                            if args.len() == 1 { "was" } else { "were" }
-                        ),
-                        span,
-                        format!("expected {}", plural(sig.params.len(), "argument")),
-                    )
-                    .with_label(sig.span, format!("`{}` is defined here", sig.name)),
-                );
-            }
-            let mut out = Vec::with_capacity(args.len());
-            for (i, a) in args.iter().enumerate() {
-                let expected = sig.params.get(i).map(|p| p.ty.clone());
-                let v = self.check_expr(scope, a, expected.as_ref());
-                if let Some(t) = &expected {
-                    self.expect_type(&v, t);
-                }
-                out.push(v);
-            }
-            if args.len() != sig.params.len() {
-                return error_expr(span);
-            }
-            return expr(ExprKind::Call(id, out), sig.ret.clone(), span);
+            return self.call_user_fn(scope, id, Vec::new(), args, span);
         }
         if let Some(e) = self.check_builtin_call(scope, name, args, span) {
             return e;
@@ -565,6 +551,148 @@ impl Checker {
         }
         self.report_unknown_name(scope, name);
         error_expr(span)
+    }
+
+    /// Checks the arguments of a call to user function `id` whose first
+    /// arguments (`leading`, e.g. a method's receiver) are already checked.
+    pub(super) fn call_user_fn(
+        &mut self,
+        scope: &mut FnScope,
+        id: FuncId,
+        leading: Vec<kir::Expr>,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> kir::Expr {
+        let (out, ret) = match self.check_call_args(scope, id, leading.len(), args, span) {
+            Some(r) => r,
+            None => return error_expr(span),
+        };
+        let mut all = leading;
+        all.extend(out);
+        expr(ExprKind::Call(id, all), ret, span)
+    }
+
+    /// Checks `args` against the parameters of `id` after the first `skip`
+    /// (a receiver); returns them and the return type, or `None` after
+    /// reporting a wrong count.
+    pub(super) fn check_call_args(
+        &mut self,
+        scope: &mut FnScope,
+        id: FuncId,
+        skip: usize,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Option<(Vec<kir::Expr>, Type)> {
+        let sig = self.functions[id.0 as usize].clone();
+        let params = sig.params.get(skip..).unwrap_or(&[]);
+        if args.len() != params.len() {
+            self.error(
+                Diagnostic::error(
+                    "E0302",
+                    format!(
+                        "`{}` takes {} but {} {} given",
+                        sig.name,
+                        plural(params.len(), "argument"),
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
+                    span,
+                    format!("expected {}", plural(params.len(), "argument")),
+                )
+                .with_label(sig.span, format!("`{}` is defined here", sig.name)),
+            );
+        }
+        let mut out = Vec::with_capacity(args.len());
+        for (i, a) in args.iter().enumerate() {
+            let expected = params.get(i).map(|p| p.ty.clone());
+            let v = self.check_expr(scope, a, expected.as_ref());
+            if let Some(t) = &expected {
+                self.expect_type(&v, t);
+            }
+            out.push(v);
+        }
+        if args.len() != params.len() {
+            return None;
+        }
+        Some((out, sig.ret.clone()))
+    }
+
+    /// `Type::name(args)`: an associated function (or a method called
+    /// with its receiver as the first argument).
+    fn check_path_call(
+        &mut self,
+        scope: &mut FnScope,
+        ty: &ast::Ident,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> kir::Expr {
+        let owner = if ty.name == "Self" {
+            match &self.self_type {
+                Some(Type::Struct(id, _)) => Some(*id),
+                _ => None,
+            }
+        } else {
+            self.struct_ids.get(&ty.name).copied()
+        };
+        let Some(owner) = owner else {
+            for a in args {
+                let _ = self.check_expr(scope, a, None);
+            }
+            self.error(Diagnostic::error(
+                "E0203",
+                format!("unknown type `{}`", ty.name),
+                ty.span,
+                "no struct with this name",
+            ));
+            return error_expr(span);
+        };
+        let Some(&id) = self.methods.get(&(owner, name.name.clone())) else {
+            for a in args {
+                let _ = self.check_expr(scope, a, None);
+            }
+            self.report_unknown_method(owner, name);
+            return error_expr(span);
+        };
+        if self.functions[id.0 as usize].self_param == Some(true) {
+            self.error(
+                Diagnostic::error(
+                    "E0305",
+                    format!(
+                        "`{}` changes its receiver",
+                        self.functions[id.0 as usize].name
+                    ),
+                    span,
+                    "a `var self` method must be called on a variable",
+                )
+                .with_help(format!(
+                    "write `value.{}(...)` with a `var` value",
+                    name.name
+                )),
+            );
+            return error_expr(span);
+        }
+        self.call_user_fn(scope, id, Vec::new(), args, span)
+    }
+
+    pub(super) fn report_unknown_method(&mut self, owner: u32, name: &ast::Ident) {
+        let sname = self.structs[owner as usize].name.clone();
+        let candidates: Vec<&str> = self
+            .methods
+            .keys()
+            .filter(|(o, _)| *o == owner)
+            .map(|(_, n)| n.as_str())
+            .collect();
+        let mut d = Diagnostic::error(
+            "E0204",
+            format!("no function or method `{}` on `{sname}`", name.name),
+            name.span,
+            "not found in its `impl`",
+        );
+        if let Some(s) = closest(&name.name, candidates) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.error(d);
     }
 
     /// Builds an intrinsic call expression.

@@ -2,7 +2,7 @@
 //! function body, and finding `main`.
 
 use super::scope::FnScope;
-use super::{Checker, ConstInfo, ConstState, FnSig, ParamSig};
+use super::{Checker, ConstInfo, ConstState, FnSig, ParamSig, StructInfo};
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir::{self, FuncId};
 use crate::ir::types::Type;
@@ -12,18 +12,80 @@ use std::collections::HashMap;
 
 impl Checker {
     pub(super) fn check_module(&mut self, module: &ast::Module) -> kir::Program {
+        self.collect_structs(module);
         let fns = self.collect_items(module);
         let mut program = kir::Program::default();
         for (decl, id) in &fns {
+            self.self_type = self.functions[id.0 as usize]
+                .owner
+                .map(|s| Type::Struct(s, self.structs[s as usize].name.clone()));
             let f = self.check_fn(decl, *id);
             program.functions.push(f);
         }
+        self.self_type = None;
+        program.structs = self
+            .structs
+            .iter()
+            .map(|s| kir::StructDef {
+                name: s.name.clone(),
+                fields: s
+                    .fields
+                    .iter()
+                    .map(|(n, t, _)| (n.clone(), t.clone()))
+                    .collect(),
+            })
+            .collect();
         program.main = self.find_main(module);
         program
     }
 
-    /// Registers every function signature and constant, so items can be
-    /// used in any order.
+    /// Registers every struct name first (so fields may name any struct),
+    /// then resolves the fields.
+    fn collect_structs(&mut self, module: &ast::Module) {
+        let mut decls = Vec::new();
+        for item in &module.items {
+            if let ItemKind::Struct(s) = &item.kind {
+                if self.struct_ids.contains_key(&s.name.name) {
+                    continue; // reported with the other duplicates
+                }
+                if !s.generics.is_empty() {
+                    self.unsupported(s.generics[0].span, "generic structs");
+                }
+                let id = self.structs.len() as u32;
+                self.struct_ids.insert(s.name.name.clone(), id);
+                self.structs.push(StructInfo {
+                    name: s.name.name.clone(),
+                    fields: Vec::new(),
+                });
+                decls.push((id, s));
+            }
+        }
+        for (id, s) in decls {
+            let mut fields: Vec<(String, Type, Span)> = Vec::new();
+            for f in &s.fields {
+                if let Some((_, _, prev)) = fields.iter().find(|(n, _, _)| *n == f.name.name) {
+                    let prev = *prev;
+                    self.error(
+                        Diagnostic::error(
+                            "E0202",
+                            format!("field `{}` is declared more than once", f.name.name),
+                            f.name.span,
+                            "declared again here",
+                        )
+                        .with_label(prev, "first declared here"),
+                    );
+                    continue;
+                }
+                let ty = self.resolve_type(&f.ty);
+                fields.push((f.name.name.clone(), ty, f.name.span));
+            }
+            self.structs[id as usize].fields = fields;
+        }
+    }
+
+    /// Registers every function signature (free functions and the
+    /// functions of `impl` blocks) and constant, so items can be used in
+    /// any order.
     fn collect_items<'m>(&mut self, module: &'m ast::Module) -> Vec<(&'m ast::FnDecl, FuncId)> {
         let mut seen: HashMap<String, Span> = HashMap::new();
         let mut fns = Vec::new();
@@ -31,14 +93,14 @@ impl Checker {
             let name = match &item.kind {
                 ItemKind::Fn(f) => &f.name,
                 ItemKind::Const(c) => &c.name,
-                ItemKind::Struct(_)
-                | ItemKind::Enum(_)
-                | ItemKind::Impl(_)
-                | ItemKind::Import(_) => {
+                ItemKind::Struct(s) => &s.name,
+                ItemKind::Impl(imp) => {
+                    self.collect_impl(imp, &mut fns);
+                    continue;
+                }
+                ItemKind::Enum(_) | ItemKind::Import(_) => {
                     let what = match &item.kind {
-                        ItemKind::Struct(_) => "`struct` declarations",
                         ItemKind::Enum(_) => "`enum` declarations",
-                        ItemKind::Impl(_) => "`impl` blocks",
                         _ => "`import`",
                     };
                     self.unsupported(item.span, what);
@@ -61,7 +123,7 @@ impl Checker {
             seen.insert(name.name.clone(), name.span);
             match &item.kind {
                 ItemKind::Fn(f) => {
-                    let sig = self.fn_signature(f);
+                    let sig = self.fn_signature(f, None);
                     let id = FuncId(self.functions.len() as u32);
                     self.functions.push(sig);
                     self.fn_ids.insert(f.name.name.clone(), id);
@@ -88,14 +150,85 @@ impl Checker {
         fns
     }
 
-    fn fn_signature(&mut self, f: &ast::FnDecl) -> FnSig {
+    fn collect_impl<'m>(
+        &mut self,
+        imp: &'m ast::ImplDecl,
+        fns: &mut Vec<(&'m ast::FnDecl, FuncId)>,
+    ) {
+        let Some(&owner) = self.struct_ids.get(&imp.target.name) else {
+            let mut d = Diagnostic::error(
+                "E0203",
+                format!("unknown type `{}`", imp.target.name),
+                imp.target.span,
+                "`impl` needs a struct declared in this file",
+            );
+            if let Some(s) = super::suggest::closest(
+                &imp.target.name,
+                self.struct_ids.keys().map(String::as_str),
+            ) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            self.error(d);
+            return;
+        };
+        if !imp.generics.is_empty() || !imp.target_args.is_empty() {
+            self.unsupported(imp.target.span, "generic `impl` blocks");
+        }
+        let struct_name = self.structs[owner as usize].name.clone();
+        self.self_type = Some(Type::Struct(owner, struct_name.clone()));
+        for item in &imp.items {
+            let ItemKind::Fn(f) = &item.kind else {
+                continue;
+            };
+            let key = (owner, f.name.name.clone());
+            if let Some(&prev) = self.methods.get(&key) {
+                let prev = self.functions[prev.0 as usize].span;
+                self.error(
+                    Diagnostic::error(
+                        "E0202",
+                        format!("`{struct_name}::{}` is defined more than once", f.name.name),
+                        f.name.span,
+                        "redefined here",
+                    )
+                    .with_label(prev, "first defined here"),
+                );
+                continue;
+            }
+            let sig = self.fn_signature(f, Some(owner));
+            let id = FuncId(self.functions.len() as u32);
+            self.functions.push(sig);
+            self.methods.insert(key, id);
+            fns.push((f, id));
+        }
+        self.self_type = None;
+    }
+
+    fn fn_signature(&mut self, f: &ast::FnDecl, owner: Option<u32>) -> FnSig {
         if !f.generics.is_empty() {
             self.unsupported(f.generics[0].span, "generic functions");
         }
-        if let Some(s) = &f.self_param {
-            self.unsupported(s.span, "methods (`self` parameters)");
-        }
         let mut params: Vec<ParamSig> = Vec::new();
+        let self_param = match (&f.self_param, &self.self_type) {
+            (Some(s), Some(t)) => {
+                params.push(ParamSig {
+                    name: "self".to_string(),
+                    ty: t.clone(),
+                    mutable: s.mutable,
+                    span: s.span,
+                });
+                Some(s.mutable)
+            }
+            (Some(s), None) => {
+                self.error(Diagnostic::error(
+                    "E0407",
+                    "`self` parameter outside an `impl` block",
+                    s.span,
+                    "only functions in `impl` blocks take `self`",
+                ));
+                None
+            }
+            (None, _) => None,
+        };
         for p in &f.params {
             if let Some(prev) = params.iter().find(|q| q.name == p.name.name) {
                 self.error(
@@ -120,11 +253,17 @@ impl Checker {
             Some(t) => self.resolve_type(t),
             None => Type::Unit,
         };
+        let name = match owner {
+            Some(o) => format!("{}::{}", self.structs[o as usize].name, f.name.name),
+            None => f.name.name.clone(),
+        };
         FnSig {
-            name: f.name.name.clone(),
+            name,
             params,
             ret,
             span: f.name.span,
+            self_param,
+            owner,
         }
     }
 
@@ -147,6 +286,7 @@ impl Checker {
             locals: scope.locals,
             body,
             span: sig.span,
+            returns_self: sig.self_param == Some(true),
         }
     }
 
@@ -288,7 +428,34 @@ fn is_constant(e: &ast::Expr) -> bool {
 
 /// Whether a value of type `found` may stand where `expected` is wanted.
 pub(super) fn compatible(found: &Type, expected: &Type) -> bool {
-    found == expected || matches!(found, Type::Never | Type::Error) || *expected == Type::Error
+    match (found, expected) {
+        (Type::Never | Type::Error, _) | (_, Type::Error) => true,
+        (Type::Array(a), Type::Array(b)) => same(a, b),
+        (Type::Tuple(a), Type::Tuple(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
+        }
+        _ => found == expected,
+    }
+}
+
+/// Type equality where an unknown (`Error`) part matches anything, so an
+/// earlier mistake inside an element type is not reported again.
+pub(super) fn same(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Never, Type::Never) => true,
+        (Type::Never, _) | (_, Type::Never) => false,
+        _ => compatible(a, b),
+    }
+}
+
+/// True when a type contains an unknown part (already reported).
+pub(super) fn has_error(t: &Type) -> bool {
+    match t {
+        Type::Error => true,
+        Type::Array(e) => has_error(e),
+        Type::Tuple(ts) => ts.iter().any(has_error),
+        _ => false,
+    }
 }
 
 /// A placeholder for an expression that failed to check.

@@ -11,6 +11,7 @@
 //! blocks whose value is discarded are typed.
 
 mod builtins;
+mod composite;
 mod expr;
 mod items;
 mod scope;
@@ -48,6 +49,10 @@ struct FnSig {
     ret: Type,
     /// The function's name in its declaration.
     span: Span,
+    /// For methods: `Some(true)` for `var self`, `Some(false)` for `self`.
+    self_param: Option<bool>,
+    /// The struct whose `impl` declares this function.
+    owner: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -79,6 +84,20 @@ struct Checker {
     functions: Vec<FnSig>,
     fn_ids: HashMap<String, FuncId>,
     consts: HashMap<String, ConstInfo>,
+    structs: Vec<StructInfo>,
+    struct_ids: HashMap<String, u32>,
+    /// Functions of `impl` blocks, by (struct id, name).
+    methods: HashMap<(u32, String), FuncId>,
+    /// The type `Self` names inside the `impl` being checked.
+    self_type: Option<Type>,
+}
+
+/// A user struct as the checker knows it.
+#[derive(Clone, Debug)]
+struct StructInfo {
+    name: String,
+    /// Field names, types and declaration spans, in declaration order.
+    fields: Vec<(String, Type, Span)>,
 }
 
 impl Checker {

@@ -44,6 +44,18 @@ impl FnScope {
         id
     }
 
+    /// Declares a local no source name can refer to (a temporary).
+    pub fn declare_hidden(&mut self, ty: Type, span: Span) -> LocalId {
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push(kir::Local {
+            name: format!("$t{}", id.0),
+            ty,
+            mutable: false,
+        });
+        self.local_spans.push(span);
+        id
+    }
+
     pub fn lookup(&self, name: &str) -> Option<LocalId> {
         self.scopes.iter().rev().find_map(|s| s.get(name).copied())
     }

@@ -4,7 +4,7 @@ use super::items::{compatible, error_expr};
 use super::scope::FnScope;
 use super::Checker;
 use crate::diagnostics::Diagnostic;
-use crate::ir::kir::{self, ExprKind};
+use crate::ir::kir::{self, ExprKind, PlaceStep};
 use crate::ir::types::Type;
 use crate::syntax::ast::{self, PatternKind, StmtKind};
 
@@ -95,22 +95,28 @@ impl Checker {
             None if value.ty == Type::Never => Type::Unit,
             None => value.ty.clone(),
         };
-        let (name, span) = match &pattern.kind {
-            PatternKind::Binding(id) => (id.name.as_str(), id.span),
-            PatternKind::Wildcard => {
-                return discard(value);
-            }
+        match &pattern.kind {
+            PatternKind::Wildcard => return discard(value),
             PatternKind::Error => return error_expr(stmt.span),
-            _ => {
-                self.unsupported(pattern.span, "destructuring patterns in `let`");
-                return error_expr(stmt.span);
-            }
-        };
+            _ => {}
+        }
         let diverges = value.ty == Type::Never;
-        let local = scope.declare(name, ty, mutable, span);
-        kir::Expr {
+        let (local, binds) = self.bind_pattern(scope, pattern, &ty, mutable);
+        let ty = if diverges { Type::Never } else { Type::Unit };
+        let binding = kir::Expr {
             kind: ExprKind::Let(local, Box::new(value)),
-            ty: if diverges { Type::Never } else { Type::Unit },
+            ty: ty.clone(),
+            span: stmt.span,
+        };
+        if binds.is_empty() {
+            return binding;
+        }
+        let mut items = vec![binding];
+        items.extend(binds);
+        items.push(unit(stmt.span));
+        kir::Expr {
+            kind: ExprKind::Block(items),
+            ty,
             span: stmt.span,
         }
     }
@@ -126,8 +132,7 @@ impl Checker {
         let ident = match &target.kind {
             ast::ExprKind::Name(id) => id,
             ast::ExprKind::Index(..) | ast::ExprKind::Field(..) | ast::ExprKind::TupleField(..) => {
-                self.unsupported(target.span, "assignment to elements and fields");
-                return error_expr(stmt.span);
+                return self.check_assign_place(scope, target, op, value, stmt);
             }
             ast::ExprKind::Error => return error_expr(stmt.span),
             _ => {
@@ -196,6 +201,104 @@ impl Checker {
         kir::Expr {
             kind: ExprKind::Assign(local, Box::new(value)),
             ty,
+            span: stmt.span,
+        }
+    }
+}
+
+impl Checker {
+    /// `a[i].x = v` and `a[i].x += v`: writes into a place in a `var`.
+    fn check_assign_place(
+        &mut self,
+        scope: &mut FnScope,
+        target: &ast::Expr,
+        op: Option<ast::BinOp>,
+        value: &ast::Expr,
+        stmt: &ast::Stmt,
+    ) -> kir::Expr {
+        let Some((mut place, ty)) = self.place_of(scope, target, "assign to") else {
+            let _ = self.check_expr(scope, value, None);
+            return error_expr(stmt.span);
+        };
+        let v = self.check_expr(scope, value, Some(&ty));
+        let mut items = Vec::new();
+        let v = match op {
+            None => {
+                if !self.expect_type(&v, &ty) {
+                    return error_expr(stmt.span);
+                }
+                v
+            }
+            Some(op) => {
+                // Index expressions are evaluated once: bind them first,
+                // then read the place's current value through the same
+                // temporaries.
+                let mut read = kir::Expr {
+                    kind: ExprKind::Local(place.root),
+                    ty: scope.local(place.root).ty.clone(),
+                    span: place.span,
+                };
+                for step in &mut place.path {
+                    let elem_ty = match (&read.ty, &*step) {
+                        (Type::Array(e), PlaceStep::Index(_)) => (**e).clone(),
+                        (Type::Tuple(ts), PlaceStep::Field(i)) => ts[*i as usize].clone(),
+                        (Type::Struct(id, _), PlaceStep::Field(i)) => {
+                            self.structs[*id as usize].fields[*i as usize].1.clone()
+                        }
+                        _ => Type::Error,
+                    };
+                    let span = read.span;
+                    read = match step {
+                        PlaceStep::Field(i) => kir::Expr {
+                            kind: ExprKind::Field(Box::new(read), *i),
+                            ty: elem_ty,
+                            span,
+                        },
+                        PlaceStep::Index(index) => {
+                            let t = scope.declare_hidden(Type::Int, index.span);
+                            let e = std::mem::replace(
+                                index,
+                                kir::Expr {
+                                    kind: ExprKind::Local(t),
+                                    ty: Type::Int,
+                                    span: index.span,
+                                },
+                            );
+                            items.push(kir::Expr {
+                                kind: ExprKind::Let(t, Box::new(e)),
+                                ty: Type::Unit,
+                                span: index.span,
+                            });
+                            kir::Expr {
+                                kind: ExprKind::Index(Box::new(read), Box::new(index.clone())),
+                                ty: elem_ty,
+                                span,
+                            }
+                        }
+                    };
+                }
+                let combined = self.binary(op, read, v, stmt.span);
+                if !compatible(&combined.ty, &ty) || combined.ty == Type::Error {
+                    if combined.ty != Type::Error {
+                        self.expect_type(&combined, &ty);
+                    }
+                    return error_expr(stmt.span);
+                }
+                combined
+            }
+        };
+        let assign = kir::Expr {
+            kind: ExprKind::AssignPlace(place, Box::new(v)),
+            ty: Type::Unit,
+            span: stmt.span,
+        };
+        if items.is_empty() {
+            return assign;
+        }
+        items.push(assign);
+        kir::Expr {
+            kind: ExprKind::Block(items),
+            ty: Type::Unit,
             span: stmt.span,
         }
     }

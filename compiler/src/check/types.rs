@@ -28,6 +28,9 @@ impl Checker {
                 "Option" | "Result" | "Map" | "chan" | "task" => {
                     self.unsupported(t.span, &format!("the type `{}`", name.name))
                 }
+                other if self.struct_ids.contains_key(other) => {
+                    Type::Struct(self.struct_ids[other], other.to_string())
+                }
                 other => {
                     let mut d = Diagnostic::error(
                         "E0203",
@@ -35,7 +38,11 @@ impl Checker {
                         name.span,
                         "not a type in scope",
                     );
-                    if let Some(s) = closest(other, TYPE_NAMES.iter().copied()) {
+                    let candidates = TYPE_NAMES
+                        .iter()
+                        .copied()
+                        .chain(self.struct_ids.keys().map(String::as_str));
+                    if let Some(s) = closest(other, candidates) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
                     self.error(d);
@@ -43,12 +50,26 @@ impl Checker {
                 }
             },
             TypeExprKind::Tuple(items) if items.is_empty() => Type::Unit,
+            TypeExprKind::Tuple(items) if items.len() == 1 => self.resolve_type(&items[0]),
+            TypeExprKind::Tuple(items) => {
+                Type::Tuple(items.iter().map(|t| self.resolve_type(t)).collect())
+            }
+            TypeExprKind::Array(elem) => Type::Array(Box::new(self.resolve_type(elem))),
             TypeExprKind::Error => Type::Error,
             TypeExprKind::Named { .. } => self.unsupported(t.span, "generic and imported types"),
-            TypeExprKind::Array(_) => self.unsupported(t.span, "array types"),
-            TypeExprKind::Tuple(_) => self.unsupported(t.span, "tuple types"),
             TypeExprKind::Fn { .. } => self.unsupported(t.span, "function types"),
-            TypeExprKind::SelfType => self.unsupported(t.span, "`Self`"),
+            TypeExprKind::SelfType => match &self.self_type {
+                Some(t) => t.clone(),
+                None => {
+                    self.error(Diagnostic::error(
+                        "E0203",
+                        "`Self` outside an `impl` block",
+                        t.span,
+                        "`Self` names the type of the enclosing `impl`",
+                    ));
+                    Type::Error
+                }
+            },
         }
     }
 

@@ -17,6 +17,8 @@ use cranelift_module::{
     ModuleResult,
 };
 
+use kriti_runtime::IMMORTAL_RC;
+
 use super::{catch_ice, host_isa, ice, lower_program};
 use crate::ir::kir;
 use crate::span::SourceMap;
@@ -44,7 +46,8 @@ struct ClifModule {
     isa: OwnedTargetIsa,
     declarations: ModuleDeclarations,
     text: String,
-    /// The text of each string literal, to name data references.
+    /// What each data object is (a string literal's quoted text, or a
+    /// type descriptor), to name data references.
     literals: HashMap<DataId, String>,
     /// The first verifier error; `define_function` cannot return our error
     /// type, so it is kept here.
@@ -127,7 +130,7 @@ impl Module for ClifModule {
                         .into_owned()
                 }
                 1 => match self.literals.get(&DataId::from_u32(ext.index)) {
-                    Some(text) => format!("{text:?}"),
+                    Some(legend) => legend.clone(),
                     None => continue,
                 },
                 _ => continue,
@@ -149,12 +152,21 @@ impl Module for ClifModule {
     }
 
     fn define_data(&mut self, data_id: DataId, data: &DataDescription) -> ModuleResult<()> {
-        // Our only data objects are string literals (see `strings.rs`):
-        // the text follows a 24-byte header.
+        // Our data objects are string literals (see `strings.rs`), whose
+        // text follows a 24-byte header that starts with the immortal
+        // count, and type descriptors (see `descs.rs`).
         if let Init::Bytes { contents } = &data.init {
-            let text = contents.get(24..).unwrap_or_default();
-            self.literals
-                .insert(data_id, String::from_utf8_lossy(text).into_owned());
+            let is_string = contents
+                .get(..8)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .is_some_and(|b| u64::from_ne_bytes(b) == IMMORTAL_RC);
+            let legend = if is_string {
+                let text = contents.get(24..).unwrap_or_default();
+                format!("{:?}", String::from_utf8_lossy(text))
+            } else {
+                "type descriptor".to_string()
+            };
+            self.literals.insert(data_id, legend);
         }
         Ok(())
     }

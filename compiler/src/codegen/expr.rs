@@ -4,8 +4,11 @@
 //! `ir/kir.rs` says); produces Cranelift values. Integer arithmetic is
 //! checked: overflow, division or remainder by zero, and an out-of-range
 //! shift call `kr_panic_kind` with the expression's location. Floats follow
-//! IEEE-754. Strings go through the runtime, which borrows its operands, so
-//! both are released after the call.
+//! IEEE-754. Strings and composite values go through the runtime, which
+//! borrows its operands (see `Lowerer::borrow`): a temporary operand is
+//! released after the call, a local is read in place. `==` and `!=` on
+//! arrays, tuples and structs compare structurally (`kr_value_eq`, by the
+//! type's descriptor); `+` on arrays concatenates.
 //!
 //! This file does not decide operand types (the checker did) and does not
 //! short-circuit anything but `&&` and `||`.
@@ -55,9 +58,34 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 }))
             }
             Type::Str => {
-                let a = self.operand(l, ty)?;
-                let b = self.operand(r, ty)?;
-                self.str_binary(op, a, b).map(Some)
+                let a = self.borrow(l, ty, &[r])?;
+                let b = self.borrow(r, ty, &[])?;
+                let v = self.str_binary(op, a.value, b.value)?;
+                self.end_borrow(a)?;
+                self.end_borrow(b)?;
+                Ok(Some(v))
+            }
+            Type::Array(_) | Type::Tuple(_) | Type::Struct(..) => {
+                let a = self.borrow(l, ty, &[r])?;
+                let b = self.borrow(r, ty, &[])?;
+                let v = match op {
+                    BinOp::Eq | BinOp::Ne => {
+                        let desc = self.desc(ty)?;
+                        let eq = self.call_rt_value("kr_value_eq", &[a.value, b.value, desc])?;
+                        if op == BinOp::Eq {
+                            eq
+                        } else {
+                            self.b.ins().bxor_imm_u(eq, 1)
+                        }
+                    }
+                    BinOp::Add if matches!(ty, Type::Array(_)) => {
+                        self.call_rt_value("kr_array_concat", &[a.value, b.value])?
+                    }
+                    _ => return Err(unsupported(op, ty)),
+                };
+                self.end_borrow(a)?;
+                self.end_borrow(b)?;
+                Ok(Some(v))
             }
             Type::Unit => {
                 // Unit values are all equal; the operands still run.
@@ -197,7 +225,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         })
     }
 
-    /// String operators; the runtime borrows both operands.
+    /// String operators; the runtime borrows both operands (the caller
+    /// releases them).
     fn str_binary(&mut self, op: BinOp, a: Value, b: Value) -> R<Value> {
         let v = match op {
             BinOp::Add => self.call_rt_value("kr_str_concat", &[a, b])?,
@@ -221,8 +250,6 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             }
             _ => return Err(unsupported(op, &Type::Str)),
         };
-        self.release(a)?;
-        self.release(b)?;
         Ok(v)
     }
 

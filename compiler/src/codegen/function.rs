@@ -14,6 +14,8 @@
 //! the shared exit block that every `return` jumps to; a discarded value and
 //! an operand that a runtime function only borrows are released after use.
 //! String literals are immortal, so releasing one is skipped statically.
+//! Composite values follow the same rule (see `composite.rs`, which also
+//! borrows operands that are read in place instead of retaining them).
 //!
 //! **Unreachable code:** an expression of type never (`return`, `break`,
 //! `continue`, a noreturn call, a `loop` without `break`) ends the current
@@ -35,10 +37,11 @@ use kriti_runtime::abi::panic_kind;
 use kriti_runtime::ctx::STACK_LIMIT_OFFSET;
 use kriti_runtime::InlinedCall;
 
+use super::descs::DescPool;
 use super::imports::Imports;
 use super::locations::LocationTable;
 use super::strings::StringPool;
-use super::{clif_type, ice};
+use super::{clif_type, ice, receiver_type};
 use crate::ir::kir::{self, Expr, ExprKind, LocalId};
 use crate::ir::types::Type;
 use crate::span::Span;
@@ -56,12 +59,9 @@ pub(crate) struct Shared<'p> {
     /// The Cranelift function of each KIR function, by [`kir::FuncId`].
     pub funcs: Vec<ClifFuncId>,
     pub strings: StringPool,
+    pub descs: DescPool,
     pub locations: LocationTable<'p>,
     pub pointer: ClifType,
-    /// Each function's index by the span of its body, to recognise the
-    /// copies of bodies that the inliner made (see
-    /// [`Lowerer::enter_inlined`]).
-    pub bodies: HashMap<Span, u32>,
     /// The inlined bodies met so far; scope `program.functions.len() + j`
     /// is `inlined[j]`.
     pub inlined: Vec<InlinedCall>,
@@ -104,6 +104,7 @@ pub(crate) fn lower<'p, M: Module>(
         ctx: task_ctx,
         exit,
         loops: Vec::new(),
+        loop_temps: Vec::new(),
         func_refs: HashMap::new(),
         data_refs: HashMap::new(),
         reachable: true,
@@ -136,6 +137,11 @@ pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     /// The shared exit block; its parameter is the return value, if any.
     exit: cranelift_codegen::ir::Block,
     loops: Vec<LoopTargets>,
+    /// Owned temporaries that enclosing loops hold while their body runs
+    /// (the array of a `for x in xs`): a `return` from the body releases
+    /// them, since the loop's own exit, which releases them otherwise, is
+    /// skipped.
+    pub loop_temps: Vec<Value>,
     func_refs: HashMap<ClifFuncId, FuncRef>,
     data_refs: HashMap<DataId, GlobalValue>,
     /// False after a terminator, while lowering code no path reaches.
@@ -145,7 +151,7 @@ pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     immortal: HashSet<Value>,
 }
 
-impl<M: Module> Lowerer<'_, '_, '_, M> {
+impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     /// Lowers the whole function; the builder is in the entry block, whose
     /// parameters after the task context are `params`.
     fn body(&mut self, params: &[Value]) -> R<()> {
@@ -182,6 +188,18 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         if let Some(t) = ret {
             self.b.append_block_param(self.exit, t);
         }
+        // A `var self` method also returns its receiver's final value: the
+        // parameter's variable is moved out at exit instead of released.
+        let receiver = match receiver_type(f, pointer) {
+            Some(_) => {
+                let id = f
+                    .params
+                    .first()
+                    .ok_or_else(|| ice("a `returns_self` function without parameters"))?;
+                self.var(*id)?
+            }
+            None => None,
+        };
 
         let result = self.value(&f.body, &f.ret)?;
         self.jump(self.exit, result);
@@ -191,15 +209,21 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         // a literal on every path be seen as one (and its release dropped).
         self.b.seal_block(self.exit);
         self.switch_to(self.exit);
-        let result = ret.map(|_| self.b.block_params(self.exit)[0]);
+        let mut results: Vec<Value> = ret
+            .map(|_| self.b.block_params(self.exit)[0])
+            .into_iter()
+            .collect();
+        if let Some(var) = receiver {
+            results.push(self.b.use_var(var));
+        }
         for var in self.heap_locals.clone() {
+            if Some(var) == receiver {
+                continue;
+            }
             let v = self.b.use_var(var);
             self.release(v)?;
         }
-        match result {
-            Some(v) => self.b.ins().return_(&[v]),
-            None => self.b.ins().return_(&[]),
-        };
+        self.b.ins().return_(&results);
         Ok(())
     }
 
@@ -302,7 +326,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.store_local(*id, value)?;
                 None
             }
-            ExprKind::Block(es) => self.block(e.span, es, &e.ty)?,
+            ExprKind::Block(es) => self.block(es, &e.ty)?,
             ExprKind::If {
                 cond,
                 then,
@@ -344,6 +368,9 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 let func = self.func;
                 let ret = &func.ret;
                 let v = self.value(value, ret)?;
+                for temp in self.loop_temps.clone() {
+                    self.release(temp)?;
+                }
                 self.jump(self.exit, v);
                 self.start_unreachable();
                 None
@@ -353,39 +380,51 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             ExprKind::Call(callee, args) => self.call(e.span, *callee, args)?,
             ExprKind::Intrinsic(which, args) => self.intrinsic(e, *which, args)?,
             ExprKind::Interpolate(parts) => Some(self.interpolate(parts)?),
+            ExprKind::Inlined { callee, body } => self.inlined(e, *callee, body)?,
+            ExprKind::ArrayLit(items) => Some(self.array_lit(e, items)?),
+            ExprKind::ArrayRepeat(value, count) => Some(self.array_repeat(e, value, count)?),
+            ExprKind::TupleLit(items) | ExprKind::StructLit(_, items) => {
+                Some(self.record_lit(e, items)?)
+            }
+            ExprKind::Field(base, index) => self.field(e, base, *index)?,
+            ExprKind::Index(base, index) => self.index(e, base, index)?,
+            ExprKind::Slice { base, start, end } => Some(self.slice(e, base, start, end)?),
+            ExprKind::AssignPlace(place, value) => {
+                self.assign_place(place, value)?;
+                None
+            }
+            ExprKind::MutIntrinsic(place, which, args) => {
+                self.mut_intrinsic(e, place, *which, args)?
+            }
+            ExprKind::CallMut(callee, place, args) => self.call_mut(e, *callee, place, args)?,
+            ExprKind::ForArray { var, array, body } => {
+                self.for_array(*var, array, body)?;
+                None
+            }
         })
     }
 
-    /// Enters a new scope when `last`, the last item of a block with span
-    /// `span`, is the body of a function inlined here. The inliner replaces
-    /// a call by a block with the call's span whose last item is a copy of
-    /// the callee's body, a block that keeps the body's span; no block in
-    /// the source ends in a block with the span of a function's body.
-    /// Returns whether a scope was entered.
-    ///
-    /// (An explicit KIR marker for inlined bodies would say this without
-    /// relying on spans; until there is one, a body that the inliner
-    /// rewrote at its root is not seen as inlined, and its frame merges
-    /// into the caller's.)
-    fn enter_inlined(&mut self, span: Span, last: &Expr) -> R<bool> {
-        if last.span == span || !matches!(last.kind, ExprKind::Block(_)) {
-            return Ok(false);
+    /// The body of a function inlined here (`ExprKind::Inlined`, whose
+    /// span is the call's): it is lowered in a scope of its own, numbered
+    /// after the functions' own scopes, so that stack traces show the
+    /// inlined call as a frame.
+    fn inlined(&mut self, e: &Expr, callee: kir::FuncId, body: &Expr) -> R<Option<Value>> {
+        if callee.0 as usize >= self.shared.program.functions.len() {
+            return Err(ice("an inlined body of an unknown function"));
         }
-        let Some(&callee) = self.shared.bodies.get(&last.span) else {
-            return Ok(false);
-        };
-        let call = span;
         let caller = *self.scopes.last().ok_or_else(|| ice("no scope"))?;
         let scope = self.shared.program.functions.len() + self.shared.inlined.len();
         let scope = u32::try_from(scope).map_err(|_| ice("too many inlined calls"))?;
-        let loc = self.loc(call);
+        let loc = self.loc(e.span);
         self.shared.inlined.push(InlinedCall {
-            callee,
+            callee: callee.0,
             caller,
             loc: u32::try_from(loc).map_err(|_| ice("location index out of range"))?,
         });
         self.scopes.push(scope);
-        Ok(true)
+        let v = self.value(body, &e.ty);
+        self.scopes.pop();
+        v
     }
 
     /// The innermost scope (see `scopes`).
@@ -408,9 +447,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         Ok(())
     }
 
-    /// A block with span `span`. Its last item may be an inlined body: it
-    /// is lowered in a scope of its own (see [`Lowerer::enter_inlined`]).
-    fn block(&mut self, span: Span, es: &[Expr], ty: &Type) -> R<Option<Value>> {
+    /// A block: its items in order; its value is the last one's.
+    fn block(&mut self, es: &[Expr], ty: &Type) -> R<Option<Value>> {
         let Some((last, init)) = es.split_last() else {
             return Ok(None);
         };
@@ -422,12 +460,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 return Ok(None);
             }
         }
-        let entered = self.enter_inlined(span, last)?;
-        let v = self.value(last, ty);
-        if entered {
-            self.scopes.pop();
-        }
-        v
+        self.value(last, ty)
     }
 
     fn if_else(
@@ -563,7 +596,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
 
     /// Lowers a loop body with `break`/`continue` targets; its value (if
     /// any) is discarded.
-    fn loop_body(
+    pub(crate) fn loop_body(
         &mut self,
         body: &Expr,
         break_to: cranelift_codegen::ir::Block,
@@ -595,7 +628,21 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             )));
         }
         let mut values = vec![self.ctx];
-        for (param, arg) in f.params.iter().zip(args) {
+        self.call_args(f, &f.params, args, &mut values)?;
+        let inst = self.emit_call(span, callee, &values)?;
+        Ok(self.b.inst_results(inst).first().copied())
+    }
+
+    /// Lowers the arguments `args` of the parameters `params` of `f` and
+    /// appends those with a representation to `values`.
+    pub(crate) fn call_args(
+        &mut self,
+        f: &kir::Function,
+        params: &[LocalId],
+        args: &[Expr],
+        values: &mut Vec<Value>,
+    ) -> R<()> {
+        for (param, arg) in params.iter().zip(args) {
             let ty = &f
                 .locals
                 .get(param.0 as usize)
@@ -605,6 +652,18 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 values.push(v);
             }
         }
+        Ok(())
+    }
+
+    /// Emits the call of the user function `callee` with the machine
+    /// arguments `values` (the task context first), marked with the call's
+    /// location for stack traces.
+    pub(crate) fn emit_call(
+        &mut self,
+        span: Span,
+        callee: kir::FuncId,
+        values: &[Value],
+    ) -> R<Inst> {
         let id = *self
             .shared
             .funcs
@@ -614,9 +673,9 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let loc = self.loc(span);
         let srcloc = self.shared.locations.call_srcloc(self.scope(), loc);
         self.b.set_srcloc(srcloc);
-        let inst = self.b.ins().call(func_ref, &values);
+        let inst = self.b.ins().call(func_ref, values);
         self.b.set_srcloc(SourceLoc::default());
-        Ok(self.b.inst_results(inst).first().copied())
+        Ok(inst)
     }
 
     // ---- Helpers shared with expr.rs and intrinsics.rs -------------------
@@ -691,6 +750,22 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// A literal string: the address of its immortal static object.
     pub fn literal(&mut self, text: &str) -> R<Value> {
         let id = self.shared.strings.data_for(self.module, text)?;
+        let v = self.data_addr(id);
+        self.immortal.insert(v);
+        Ok(v)
+    }
+
+    /// The address of the type descriptor of `ty` (static data).
+    pub fn desc(&mut self, ty: &Type) -> R<Value> {
+        let shared = &mut *self.shared;
+        let id = shared
+            .descs
+            .data_for(self.module, &mut shared.strings, shared.program, ty)?;
+        Ok(self.data_addr(id))
+    }
+
+    /// The address of the data object `id`.
+    fn data_addr(&mut self, id: DataId) -> Value {
         let gv = match self.data_refs.get(&id) {
             Some(&gv) => gv,
             None => {
@@ -699,9 +774,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 gv
             }
         };
-        let v = self.b.ins().symbol_value(self.shared.pointer, gv);
-        self.immortal.insert(v);
-        Ok(v)
+        self.b.ins().symbol_value(self.shared.pointer, gv)
     }
 
     /// Adds one reference to a heap value (nothing for literals).
@@ -747,7 +820,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     }
 
     /// Jumps to `block`, passing `arg` if there is one.
-    fn jump(&mut self, block: cranelift_codegen::ir::Block, arg: Option<Value>) {
+    pub(crate) fn jump(&mut self, block: cranelift_codegen::ir::Block, arg: Option<Value>) {
         match arg {
             Some(v) => self.b.ins().jump(block, &[BlockArg::Value(v)]),
             None => self.b.ins().jump(block, &[]),
@@ -760,6 +833,11 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         self.reachable = true;
     }
 
+    /// False while lowering code that no path reaches.
+    pub fn reachable(&self) -> bool {
+        self.reachable
+    }
+
     /// Continues in a fresh block that nothing branches to; the current
     /// block must already be terminated.
     pub fn start_unreachable(&mut self) {
@@ -769,7 +847,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         self.reachable = false;
     }
 
-    fn func_ref(&mut self, id: ClifFuncId) -> FuncRef {
+    pub(crate) fn func_ref(&mut self, id: ClifFuncId) -> FuncRef {
         if let Some(&r) = self.func_refs.get(&id) {
             return r;
         }
@@ -778,14 +856,14 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         r
     }
 
-    fn var(&self, id: LocalId) -> R<Option<Variable>> {
+    pub(crate) fn var(&self, id: LocalId) -> R<Option<Variable>> {
         self.vars
             .get(id.0 as usize)
             .copied()
             .ok_or_else(|| ice(format_args!("unknown local {}", id.0)))
     }
 
-    fn local_ty(&self, id: LocalId) -> R<&'_ Type> {
+    pub(crate) fn local_ty(&self, id: LocalId) -> R<&'p Type> {
         self.func
             .locals
             .get(id.0 as usize)

@@ -2,9 +2,15 @@
 //!
 //! Consumes `Intrinsic` and `Interpolate` expressions; produces inline
 //! Cranelift code where an instruction does the job (conversions, `abs`,
-//! `min`/`max`, `sqrt`/`floor`/`ceil`, the length of a string) and runtime
-//! calls otherwise. Calls that can panic get the location of the call.
-//! Heap operands are borrowed by the runtime and released after the call.
+//! `min`/`max`, `sqrt`/`floor`/`ceil`, the length of a string or an array)
+//! and runtime calls otherwise. Calls that can panic get the location of
+//! the call. Heap operands are borrowed by the runtime: a local is read in
+//! place, a temporary is released after the call (`Lowerer::borrow`). The
+//! display form of a composite value, its comparison in `assert_eq` and
+//! the built-ins that make arrays get the type's descriptor.
+//!
+//! The mutating array built-ins (`push`, `insert`, ...) only come as
+//! `MutIntrinsic` (see `composite.rs`).
 //!
 //! This file does not choose which intrinsic a call means (the checker
 //! did); where an intrinsic takes "int or float", the argument's type picks
@@ -15,6 +21,7 @@ use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
 use cranelift_module::Module;
 use kriti_runtime::abi::panic_kind;
 
+use super::composite::{is_composite, Borrowed};
 use super::function::{Lowerer, R};
 use super::ice;
 use crate::ir::kir::{Expr, Intrinsic};
@@ -48,10 +55,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                     Intrinsic::Println => 1,
                     _ => 2,
                 };
-                let s = self.operand(arg(0)?, &Type::Str)?;
+                let s = self.borrow(arg(0)?, &Type::Str, &[])?;
                 let stream = self.b.ins().iconst(types::I64, stream);
-                self.call_rt("kr_print", &[self.ctx, s, stream])?;
-                self.release(s)?;
+                self.call_rt("kr_print", &[self.ctx, s.value, stream])?;
+                self.end_borrow(s)?;
                 None
             }
             Intrinsic::ToStr => self.display_form(arg(0)?, false)?,
@@ -72,13 +79,13 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 })
             }
             Intrinsic::StrLen => {
-                let s = self.operand(arg(0)?, &Type::Str)?;
+                let s = self.borrow(arg(0)?, &Type::Str, &[])?;
                 // Strings are immutable, so the length can be read inline.
-                let len = self
-                    .b
-                    .ins()
-                    .load(types::I64, MemFlagsData::trusted(), s, STR_LEN_OFFSET);
-                self.release(s)?;
+                let len =
+                    self.b
+                        .ins()
+                        .load(types::I64, MemFlagsData::trusted(), s.value, STR_LEN_OFFSET);
+                self.end_borrow(s)?;
                 Some(len)
             }
             Intrinsic::Abs => {
@@ -182,7 +189,135 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.assert_eq(e, arg(0)?, arg(1)?)?;
                 None
             }
+            Intrinsic::ArrayLen => {
+                let a = self.borrow(arg(0)?, &arg_ty(0)?, &[])?;
+                let len = self.array_len(a.value);
+                self.end_borrow(a)?;
+                Some(len)
+            }
+            Intrinsic::ArrayContains => {
+                let ty = arg_ty(0)?;
+                let Type::Array(elem) = &ty else {
+                    return Err(ice(format_args!("`contains` on a `{ty}`")));
+                };
+                let ops = self.borrow_all(args, &[ty.clone(), (**elem).clone()])?;
+                let v = ops[1].value;
+                let v = self.encode_slot(Some(v), elem)?;
+                let found = self.call_rt_value("kr_array_contains", &[ops[0].value, v])?;
+                self.end_borrows(ops)?;
+                Some(found)
+            }
+            Intrinsic::ArrayJoin => {
+                let ops = self.borrow_all(args, &[arg_ty(0)?, Type::Str])?;
+                let s = self.call_rt_value("kr_array_join", &[ops[0].value, ops[1].value])?;
+                self.end_borrows(ops)?;
+                Some(s)
+            }
+            Intrinsic::ArraySum => {
+                let ty = arg_ty(0)?;
+                let a = self.borrow(arg(0)?, &ty, &[])?;
+                let sum = match (&ty, &e.ty) {
+                    (_, Type::Float) => self.call_rt_value("kr_array_sum_float", &[a.value])?,
+                    _ => {
+                        let loc = self.loc(e.span);
+                        let [loc, func, frame] = self.panic_site(loc);
+                        let args = [self.ctx, a.value, loc, func, frame];
+                        self.call_rt_value("kr_array_sum_int", &args)?
+                    }
+                };
+                self.end_borrow(a)?;
+                Some(sum)
+            }
+            Intrinsic::ArrayEnumerate => {
+                let a = self.borrow(arg(0)?, &arg_ty(0)?, &[])?;
+                let desc = self.desc(&e.ty)?;
+                let v = self.call_rt_value("kr_array_enumerate", &[a.value, desc])?;
+                self.end_borrow(a)?;
+                Some(v)
+            }
+            Intrinsic::ArrayPush
+            | Intrinsic::ArrayInsert
+            | Intrinsic::ArrayRemove
+            | Intrinsic::ArrayClear
+            | Intrinsic::ArrayReverse
+            | Intrinsic::ArraySort => {
+                return Err(ice(format_args!(
+                    "the mutating `{}` outside a `MutIntrinsic`",
+                    which.name()
+                )))
+            }
+            Intrinsic::StrChars | Intrinsic::StrBytes | Intrinsic::StrLines => {
+                let name = match which {
+                    Intrinsic::StrChars => "kr_str_chars",
+                    Intrinsic::StrBytes => "kr_str_bytes",
+                    _ => "kr_str_lines",
+                };
+                let s = self.borrow(arg(0)?, &Type::Str, &[])?;
+                let desc = self.desc(&e.ty)?;
+                let v = self.call_rt_value(name, &[s.value, desc])?;
+                self.end_borrow(s)?;
+                Some(v)
+            }
+            Intrinsic::StrSplit => {
+                let ops = self.borrow_all(args, &[Type::Str, Type::Str])?;
+                let desc = self.desc(&e.ty)?;
+                let v = self.call_rt_value("kr_str_split", &[ops[0].value, ops[1].value, desc])?;
+                self.end_borrows(ops)?;
+                Some(v)
+            }
+            Intrinsic::StrContains
+            | Intrinsic::StrStartsWith
+            | Intrinsic::StrEndsWith
+            | Intrinsic::StrTrim
+            | Intrinsic::StrToUpper
+            | Intrinsic::StrToLower
+            | Intrinsic::StrReplace => {
+                let (name, arity) = match which {
+                    Intrinsic::StrContains => ("kr_str_contains", 2),
+                    Intrinsic::StrStartsWith => ("kr_str_starts_with", 2),
+                    Intrinsic::StrEndsWith => ("kr_str_ends_with", 2),
+                    Intrinsic::StrTrim => ("kr_str_trim", 1),
+                    Intrinsic::StrToUpper => ("kr_str_to_upper", 1),
+                    Intrinsic::StrToLower => ("kr_str_to_lower", 1),
+                    _ => ("kr_str_replace", 3),
+                };
+                let ops = self.borrow_all(args, &vec![Type::Str; arity])?;
+                let values: Vec<Value> = ops.iter().map(|o| o.value).collect();
+                let v = self.call_rt_value(name, &values)?;
+                self.end_borrows(ops)?;
+                Some(v)
+            }
+            Intrinsic::StrRepeat => {
+                let ops = self.borrow_all(args, &[Type::Str, Type::Int])?;
+                let loc = self.loc(e.span);
+                let [loc, func, frame] = self.panic_site(loc);
+                let args = [self.ctx, ops[0].value, ops[1].value, loc, func, frame];
+                let v = self.call_rt_value("kr_str_repeat", &args)?;
+                self.end_borrows(ops)?;
+                Some(v)
+            }
         })
+    }
+
+    /// Borrows every argument in order (each as its type in `tys`), for a
+    /// runtime function that only reads them.
+    fn borrow_all(&mut self, args: &[Expr], tys: &[Type]) -> R<Vec<Borrowed>> {
+        if args.len() != tys.len() {
+            return Err(ice("a built-in with the wrong number of arguments"));
+        }
+        let mut out = Vec::with_capacity(args.len());
+        for (i, (arg, ty)) in args.iter().zip(tys).enumerate() {
+            let later: Vec<&Expr> = args[i + 1..].iter().collect();
+            out.push(self.borrow(arg, ty, &later)?);
+        }
+        Ok(out)
+    }
+
+    fn end_borrows(&mut self, ops: Vec<Borrowed>) -> R<()> {
+        for o in ops {
+            self.end_borrow(o)?;
+        }
+        Ok(())
     }
 
     /// `int(x)` on a float: truncation toward zero, after checking that the
@@ -204,6 +339,12 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// The display form of `x` as a new string. With `debug`, strings are
     /// shown quoted (as `assert_eq` shows them).
     fn display_form(&mut self, x: &Expr, debug: bool) -> R<Option<Value>> {
+        if is_composite(&x.ty) {
+            let v = self.borrow(x, &x.ty, &[])?;
+            let s = self.text_of(v.value, &x.ty, debug)?;
+            self.end_borrow(v)?;
+            return Ok(Some(s));
+        }
         let v = self.expr(x)?;
         self.display(v, &x.ty, debug)
     }
@@ -218,33 +359,61 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             });
         };
         Ok(Some(match ty {
-            Type::Int => self.call_rt_value("kr_int_to_str", &[v])?,
-            Type::Float => self.call_rt_value("kr_float_to_str", &[v])?,
-            Type::Bool => self.call_rt_value("kr_bool_to_str", &[v])?,
-            Type::Str if debug => {
-                let s = self.call_rt_value("kr_str_debug", &[v])?;
-                self.release(v)?;
+            Type::Str if !debug => v,
+            _ => {
+                let s = self.text_of(v, ty, debug)?;
+                if ty.is_heap() {
+                    self.release(v)?;
+                }
                 s
             }
-            Type::Str => v,
-            _ => return Err(ice(format_args!("`str` of a `{ty}`"))),
         }))
+    }
+
+    /// A new string with the display form of `v` (borrowed), a value of
+    /// type `ty`; with `debug`, strings (also inside containers) are
+    /// quoted. A `str` itself needs no new string unless `debug`: the
+    /// caller handles that case.
+    fn text_of(&mut self, v: Value, ty: &Type, debug: bool) -> R<Value> {
+        match ty {
+            Type::Int => self.call_rt_value("kr_int_to_str", &[v]),
+            Type::Float => self.call_rt_value("kr_float_to_str", &[v]),
+            Type::Bool => self.call_rt_value("kr_bool_to_str", &[v]),
+            Type::Str if debug => self.call_rt_value("kr_str_debug", &[v]),
+            Type::Array(_) | Type::Tuple(_) | Type::Struct(..) => {
+                let desc = self.desc(ty)?;
+                let name = if debug {
+                    "kr_value_debug"
+                } else {
+                    "kr_value_to_str"
+                };
+                self.call_rt_value(name, &[v, desc])
+            }
+            _ => Err(ice(format_args!("`str` of a `{ty}`"))),
+        }
     }
 
     /// `assert_eq(a, b)`: compares by type and, on failure, reports both
     /// display forms (strings quoted) from a cold block.
     fn assert_eq(&mut self, e: &Expr, l: &Expr, r: &Expr) -> R<()> {
         let ty = if l.ty == Type::Never { &r.ty } else { &l.ty };
-        let a = self.value(l, ty)?;
-        let b = self.value(r, ty)?;
-        let (Some(a), Some(b)) = (a, b) else {
+        if ty.is_zero_sized() {
             // Unit (always equal) or unreachable code: nothing to compare.
+            self.value(l, &Type::Unit)?;
+            self.value(r, &Type::Unit)?;
             return Ok(());
-        };
+        }
+        let a = self.borrow(l, ty, &[r])?;
+        let b = self.borrow(r, ty, &[])?;
+        let (x, y) = (a.value, b.value);
         let equal = match ty {
-            Type::Int | Type::Bool => self.b.ins().icmp(IntCC::Equal, a, b),
-            Type::Float => self.b.ins().fcmp(FloatCC::Equal, a, b),
-            Type::Str => self.call_rt_value("kr_str_eq", &[a, b])?,
+            Type::Int | Type::Bool => self.b.ins().icmp(IntCC::Equal, x, y),
+            Type::Float => self.b.ins().fcmp(FloatCC::Equal, x, y),
+            Type::Str => self.call_rt_value("kr_str_eq", &[x, y])?,
+            Type::Array(_) | Type::Tuple(_) | Type::Struct(..) => {
+                let desc = self.desc(ty)?;
+                self.call_rt_value("kr_value_eq", &[x, y, desc])?
+            }
             _ => return Err(ice(format_args!("`assert_eq` on `{ty}`"))),
         };
         let failed = self.b.create_block();
@@ -256,24 +425,17 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
 
         self.switch_to(failed);
         // The task ends in this block, so the display forms are never
-        // released. (`display` consumes a string operand; the release on
-        // the success path below is on the other branch.)
-        let left = self.display(Some(a), ty, true)?;
-        let right = self.display(Some(b), ty, true)?;
-        let (Some(left), Some(right)) = (left, right) else {
-            return Err(ice("`assert_eq` operands have no display form"));
-        };
+        // released.
+        let left = self.text_of(x, ty, true)?;
+        let right = self.text_of(y, ty, true)?;
         let loc = self.loc(e.span);
         let [loc, func, frame] = self.panic_site(loc);
         let args = [self.ctx, left, right, loc, func, frame];
         self.call_rt("kr_assert_eq_failed", &args)?;
 
         self.switch_to(cont);
-        if ty.is_heap() {
-            self.release(a)?;
-            self.release(b)?;
-        }
-        Ok(())
+        self.end_borrow(a)?;
+        self.end_borrow(b)
     }
 
     /// String interpolation: a builder, one push per part by type, and the
@@ -281,28 +443,37 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     pub(crate) fn interpolate(&mut self, parts: &[Expr]) -> R<Value> {
         let builder = self.call_rt_value("kr_sb_new", &[])?;
         for part in parts {
-            let v = self.expr(part)?;
-            match (&part.ty, v) {
-                (Type::Str, Some(v)) => {
-                    self.call_rt("kr_sb_push_str", &[builder, v])?;
-                    self.release(v)?;
+            match &part.ty {
+                Type::Str => {
+                    let v = self.borrow(part, &Type::Str, &[])?;
+                    self.call_rt("kr_sb_push_str", &[builder, v.value])?;
+                    self.end_borrow(v)?;
                 }
-                (Type::Int, Some(v)) => {
-                    self.call_rt("kr_sb_push_int", &[builder, v])?;
+                ty @ (Type::Array(_) | Type::Tuple(_) | Type::Struct(..)) => {
+                    let v = self.borrow(part, ty, &[])?;
+                    let desc = self.desc(ty)?;
+                    self.call_rt("kr_sb_push_value", &[builder, v.value, desc])?;
+                    self.end_borrow(v)?;
                 }
-                (Type::Float, Some(v)) => {
-                    self.call_rt("kr_sb_push_float", &[builder, v])?;
+                ty @ (Type::Int | Type::Float | Type::Bool) => {
+                    let name = match ty {
+                        Type::Int => "kr_sb_push_int",
+                        Type::Float => "kr_sb_push_float",
+                        _ => "kr_sb_push_bool",
+                    };
+                    let v = self.operand(part, ty)?;
+                    self.call_rt(name, &[builder, v])?;
                 }
-                (Type::Bool, Some(v)) => {
-                    self.call_rt("kr_sb_push_bool", &[builder, v])?;
-                }
-                (Type::Unit, _) => {
+                Type::Unit => {
+                    self.value(part, &Type::Unit)?;
                     let unit = self.literal("()")?;
                     self.call_rt("kr_sb_push_str", &[builder, unit])?;
                 }
                 // A diverging part: the rest is unreachable.
-                (Type::Never, _) => {}
-                (ty, _) => return Err(ice(format_args!("interpolating a `{ty}`"))),
+                Type::Never => {
+                    self.value(part, &Type::Unit)?;
+                }
+                ty => return Err(ice(format_args!("interpolating a `{ty}`"))),
             }
         }
         self.call_rt_value("kr_sb_finish", &[builder])

@@ -12,10 +12,14 @@
 //! Files, one job each:
 //! - `imports.rs`: declares the runtime functions from `kriti_runtime::abi`.
 //! - `strings.rs`: string literals as static, immortal string objects.
+//! - `descs.rs`: type descriptors as static data, which the runtime reads
+//!   to drop, copy, compare and display composite values.
 //! - `locations.rs`: the table of source locations that runtime panics name,
 //!   and the call sites that stack traces name (read from the machine code).
 //! - `function.rs`: one function: locals, control flow, ownership, calls.
 //! - `expr.rs`: operators (checked integer arithmetic, comparisons).
+//! - `composite.rs`: arrays, tuples and structs: literals, reading fields
+//!   and elements, writing through places (copy-on-write), `for x in xs`.
 //! - `intrinsics.rs`: built-in functions and string interpolation.
 //! - `jit.rs`: the JIT driver and [`JitProgram`].
 //! - `clif.rs`: a `Module` that records IR text instead of compiling.
@@ -27,7 +31,15 @@
 //! runtime can map each return address on the stack to a function and a
 //! line (`kriti_runtime::trace`). A scope is a function's own body or a
 //! body the inliner copied into it: the lowering numbers each inlined body
-//! it meets as a new scope, so traces show inlined calls too.
+//! it meets (`ExprKind::Inlined`) as a new scope, so traces show inlined
+//! calls too.
+//!
+//! **Values:** `int`, `float` and `bool` live in registers; every heap
+//! value (`str`, arrays, tuples, structs) is one pointer. Composite values
+//! keep their fields and elements in 8-byte slots (see `composite.rs`) and
+//! point to their type's descriptor, so the runtime can drop, copy,
+//! compare and display them; writes make every object on the written path
+//! unique first (copy-on-write), which gives value semantics.
 //!
 //! **Invariant:** every language error (overflow, division by zero, stack
 //! overflow, ...) is an explicit call to a noreturn runtime function, never a
@@ -40,6 +52,8 @@
 //! codegen: ...")`.
 
 mod clif;
+mod composite;
+mod descs;
 mod expr;
 mod function;
 mod imports;
@@ -90,7 +104,7 @@ pub(crate) fn clif_type(ty: &Type, pointer: ClifType) -> Option<ClifType> {
         Type::Int => Some(types::I64),
         Type::Float => Some(types::F64),
         Type::Bool => Some(types::I8),
-        Type::Str => Some(pointer),
+        Type::Str | Type::Array(_) | Type::Tuple(_) | Type::Struct(..) => Some(pointer),
         Type::Unit | Type::Never | Type::Error => None,
     }
 }
@@ -197,14 +211,9 @@ pub(crate) fn lower_program<M: Module>(
         imports,
         funcs,
         strings: strings::StringPool::default(),
+        descs: descs::DescPool::default(),
         locations: locations::LocationTable::new(sources),
         pointer,
-        bodies: program
-            .functions
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.body.span, i as u32))
-            .collect(),
         inlined: Vec::new(),
     };
     let mut ctx = module.make_context();
@@ -263,7 +272,9 @@ fn with_function(error: String, f: &kir::Function) -> String {
 
 /// The machine signature of a KIR function: the hidden task context first,
 /// then every parameter that has a representation, then the result if it
-/// has one. `fn main()` is therefore `extern "C" fn(*mut TaskCtx)`.
+/// has one, and for a `returns_self` method (`var self`) the final value of
+/// its receiver after that. `fn main()` is therefore
+/// `extern "C" fn(*mut TaskCtx)`.
 pub(crate) fn signature<M: Module>(module: &M, f: &kir::Function, pointer: ClifType) -> Signature {
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(pointer));
@@ -276,7 +287,21 @@ pub(crate) fn signature<M: Module>(module: &M, f: &kir::Function, pointer: ClifT
     if let Some(t) = clif_type(&f.ret, pointer) {
         sig.returns.push(AbiParam::new(t));
     }
+    if let Some(t) = receiver_type(f, pointer) {
+        sig.returns.push(AbiParam::new(t));
+    }
     sig
+}
+
+/// The machine type of the receiver that a `returns_self` method returns
+/// after its result, if it returns one (not for a zero-sized receiver).
+pub(crate) fn receiver_type(f: &kir::Function, pointer: ClifType) -> Option<ClifType> {
+    if !f.returns_self {
+        return None;
+    }
+    let receiver = f.params.first()?;
+    let ty = &f.locals.get(receiver.0 as usize)?.ty;
+    clif_type(ty, pointer)
 }
 
 /// Runs `f`, turning a panic inside Cranelift (its builder asserts on

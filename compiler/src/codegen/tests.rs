@@ -218,6 +218,7 @@ fn func(name: &str, params: &[Type], ret: Type, locals: &[Type], body: Expr) -> 
         locals: all,
         body,
         span: at(1, 1),
+        returns_self: false,
     }
 }
 
@@ -225,6 +226,7 @@ fn func(name: &str, params: &[Type], ret: Type, locals: &[Type], body: Expr) -> 
 fn program(functions: Vec<Function>) -> Program {
     Program {
         functions,
+        structs: Vec::new(),
         main: Some(FuncId(0)),
     }
 }
@@ -1428,48 +1430,99 @@ fn trace_of_a_panic_in_a_loop_and_of_calls_in_a_loop() {
 #[test]
 fn trace_shows_inlined_bodies_as_frames() {
     // What the inliner makes of `main() { let x = middle(1) }` (call at
-    // 2:5) when `middle`'s body `{ deepest(n + 1) }` (call at 6:2, body at
-    // 5:1) is inlined: a block with the call's span, binding the argument
-    // and ending in a copy of the body, which keeps the body's span.
-    let middle_body = || {
+    // 2:5) when `middle`'s body `{ deepest(n + 1) }` (call at 6:2) is
+    // inlined: the argument bound to a local of main's, then the copy of
+    // the body marked `Inlined` with the call's span.
+    let middle_body = |n: Expr| {
         spanned(
-            block(vec![forwarder("_", 2, at(6, 2)).body], Type::Int),
+            block(
+                vec![spanned(
+                    call(2, vec![bin(BinOp::Add, n, int(1))], Type::Int),
+                    at(6, 2),
+                )],
+                Type::Int,
+            ),
             at(5, 1),
         )
     };
-    let mut middle = func("middle", &[Type::Int], Type::Int, &[], middle_body());
+    let mut middle = func(
+        "middle",
+        &[Type::Int],
+        Type::Int,
+        &[],
+        middle_body(local(0, Type::Int)),
+    );
     middle.span = at(5, 1);
-    let inlined = spanned(
-        block(
-            // `middle`'s parameter is main's local 1 in the copy.
-            vec![let_(1, int(1)), {
-                let mut body = middle_body();
-                if let ExprKind::Block(items) = &mut body.kind {
-                    if let ExprKind::Call(_, args) = &mut items[0].kind {
-                        args[0] = bin(BinOp::Add, local(1, Type::Int), int(1));
-                    }
-                }
-                body
-            }],
-            Type::Int,
-        ),
-        at(2, 5),
+    let inlined = |callee: u32, body: Expr, call_at: Span| {
+        let ty = body.ty.clone();
+        spanned(
+            ex(
+                ExprKind::Inlined {
+                    callee: FuncId(callee),
+                    body: Box::new(body),
+                },
+                ty,
+            ),
+            call_at,
+        )
+    };
+    let copy = block(
+        vec![
+            let_(1, int(1)),
+            inlined(1, middle_body(local(1, Type::Int)), at(2, 5)),
+        ],
+        Type::Int,
     );
     let main = func(
         "main",
         &[],
         Type::Unit,
         &[Type::Int, Type::Int],
-        let_(0, inlined),
+        let_(0, copy),
     );
     assert_eq!(
-        trace_of(&program(vec![main, middle, deepest()])),
+        trace_of(&program(vec![main.clone(), middle.clone(), deepest()])),
         [
             "    at deepest (test.kr:9:3)",
             "    at middle (test.kr:6:2)",
             "    at main (test.kr:2:5)",
         ]
     );
+    // Inlined twice over: `outer`'s body `{ middle(n) }` (call at 8:1)
+    // inlined into main at 3:3, with `middle` inlined into that copy.
+    let twice = inlined(
+        3,
+        block(
+            vec![
+                let_(2, local(1, Type::Int)),
+                inlined(1, middle_body(local(2, Type::Int)), at(8, 1)),
+            ],
+            Type::Int,
+        ),
+        at(3, 3),
+    );
+    let main = func(
+        "main",
+        &[],
+        Type::Unit,
+        &[Type::Int, Type::Int, Type::Int],
+        stmts(vec![let_(1, int(1)), let_(0, twice)]),
+    );
+    let outer = func("outer", &[Type::Int], Type::Int, &[], unit_int());
+    assert_eq!(
+        trace_of(&program(vec![main, middle, deepest(), outer])),
+        [
+            "    at deepest (test.kr:9:3)",
+            "    at middle (test.kr:6:2)",
+            "    at outer (test.kr:8:1)",
+            "    at main (test.kr:3:3)",
+        ]
+    );
+}
+
+/// A body for a function that is only ever inlined in a test.
+fn unit_int() -> Expr {
+    int(0)
 }
 
 #[test]
@@ -1506,3 +1559,8 @@ fn trace_of_a_stack_overflow_is_cut() {
         Some("    at main (test.kr:2:5)")
     );
 }
+
+// ---- Composite values -----------------------------------------------------
+
+#[path = "tests_composite.rs"]
+mod composite;

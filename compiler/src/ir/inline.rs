@@ -40,10 +40,8 @@
 //! caps how many nodes one function may gain, which keeps compile time
 //! proportional to the program's size.
 //!
-//! **Stack traces** find inlined bodies by their shape (codegen's
-//! `enter_inlined`): the block that replaces a call has the call's span
-//! and ends in the callee's body, a block that keeps the body's span. A
-//! guarded call is no inlined body: its base case cannot panic, and its
+//! **Stack traces** find inlined bodies by the [`ExprKind::Inlined`]
+//! marker that wraps each one, with the call's span. A guarded call is no inlined body: its base case cannot panic, and its
 //! call is an ordinary call with the original span.
 //!
 //! **What it does not do:** inline bodies whose `return`s are elsewhere
@@ -56,6 +54,7 @@ use std::mem;
 
 use super::kir::{BinOp, Expr, ExprKind, FuncId, Function, Local, LocalId, Program, UnOp};
 use super::types::Type;
+use super::visit::{for_each_child, for_each_child_mut, own_locals_mut};
 
 /// The largest body (in KIR nodes, see [`size`]) that is inlined. A call
 /// costs a fixed price (moving arguments, the call and return, the
@@ -430,7 +429,16 @@ impl Inliner<'_> {
         self.stack.push(callee);
         self.visit(&mut body);
         self.stack.pop();
-        items.push(body);
+        // The marker keeps the call's span (stack traces show the call);
+        // the body keeps its own spans (panics point into the callee).
+        items.push(Expr {
+            ty: body.ty.clone(),
+            kind: ExprKind::Inlined {
+                callee,
+                body: Box::new(body),
+            },
+            span: e.span,
+        });
         // The block keeps the call's type and span.
         e.kind = ExprKind::Block(items);
     }
@@ -566,11 +574,7 @@ fn renumber(e: &mut Expr, base: u32) {
 fn renumber_with(e: &mut Expr, map: &impl Fn(LocalId) -> LocalId) {
     let mut work = vec![e];
     while let Some(e) = work.pop() {
-        match &mut e.kind {
-            ExprKind::Local(id) | ExprKind::Let(id, _) | ExprKind::Assign(id, _) => *id = map(*id),
-            ExprKind::ForRange { var, .. } => *var = map(*var),
-            _ => {}
-        }
+        own_locals_mut(e, &mut |id| *id = map(*id));
         for_each_child_mut(e, &mut |c| work.push(c));
     }
 }
@@ -608,101 +612,3 @@ fn placeholder(span: crate::span::Span) -> Expr {
         span,
     }
 }
-
-/// Calls `f` on each direct child of `e`, in evaluation order.
-fn for_each_child<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-    match &e.kind {
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Str(_)
-        | ExprKind::Unit
-        | ExprKind::Local(_)
-        | ExprKind::Break
-        | ExprKind::Continue => {}
-        ExprKind::Let(_, v)
-        | ExprKind::Assign(_, v)
-        | ExprKind::Return(v)
-        | ExprKind::Unary(_, v)
-        | ExprKind::Loop(v) => f(v),
-        ExprKind::Block(es)
-        | ExprKind::Call(_, es)
-        | ExprKind::Intrinsic(_, es)
-        | ExprKind::Interpolate(es) => es.iter().for_each(f),
-        ExprKind::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            f(cond);
-            f(then);
-            f(otherwise);
-        }
-        ExprKind::While { cond, body } => {
-            f(cond);
-            f(body);
-        }
-        ExprKind::ForRange {
-            start, end, body, ..
-        } => {
-            f(start);
-            f(end);
-            f(body);
-        }
-        ExprKind::Binary(_, a, b) => {
-            f(a);
-            f(b);
-        }
-    }
-}
-
-/// [`for_each_child`] for a mutable tree.
-fn for_each_child_mut<'a>(e: &'a mut Expr, f: &mut impl FnMut(&'a mut Expr)) {
-    match &mut e.kind {
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Str(_)
-        | ExprKind::Unit
-        | ExprKind::Local(_)
-        | ExprKind::Break
-        | ExprKind::Continue => {}
-        ExprKind::Let(_, v)
-        | ExprKind::Assign(_, v)
-        | ExprKind::Return(v)
-        | ExprKind::Unary(_, v)
-        | ExprKind::Loop(v) => f(v),
-        ExprKind::Block(es)
-        | ExprKind::Call(_, es)
-        | ExprKind::Intrinsic(_, es)
-        | ExprKind::Interpolate(es) => es.iter_mut().for_each(f),
-        ExprKind::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            f(cond);
-            f(then);
-            f(otherwise);
-        }
-        ExprKind::While { cond, body } => {
-            f(cond);
-            f(body);
-        }
-        ExprKind::ForRange {
-            start, end, body, ..
-        } => {
-            f(start);
-            f(end);
-            f(body);
-        }
-        ExprKind::Binary(_, a, b) => {
-            f(a);
-            f(b);
-        }
-    }
-}
-
-#[cfg(test)]
-#[path = "inline_tests.rs"]
-mod tests;

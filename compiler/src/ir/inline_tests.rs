@@ -172,11 +172,14 @@ fn the_inlined_block_keeps_the_call_span_and_ends_in_the_body() {
     let ExprKind::Block(items) = &block.kind else {
         panic!("the call became {:?}", block.kind);
     };
-    // Stack traces find inlined bodies by this shape (codegen's
-    // `enter_inlined`).
+    // Stack traces find inlined bodies by the `Inlined` marker, which
+    // keeps the call's span while the body keeps its own.
     let last = items.last().expect("a body");
-    assert_eq!(last.span, body_span);
-    assert!(matches!(last.kind, ExprKind::Block(_)));
+    assert_eq!(last.span, call_span);
+    let ExprKind::Inlined { body, .. } = &last.kind else {
+        panic!("the body is not marked: {:?}", last.kind);
+    };
+    assert_eq!(body.span, body_span);
     assert_eq!(block.ty, Type::Int);
 }
 

@@ -11,6 +11,12 @@
 //! copies (retains) it; `Let`/`Assign` consume their value and release the
 //! previous one; parameters are owned by the callee; locals are released
 //! when the function returns.
+//!
+//! Composite values (`[T]`, tuples, structs) are heap objects too, with the
+//! same rule. They have value semantics through copy-on-write: a value is
+//! shared by reference count until a write through a `var`
+//! ([`ExprKind::AssignPlace`], [`ExprKind::MutIntrinsic`],
+//! [`ExprKind::CallMut`]) finds it shared and copies it first.
 
 use super::types::Type;
 use crate::span::Span;
@@ -28,8 +34,18 @@ pub struct LocalId(pub u32);
 #[derive(Clone, Debug, Default)]
 pub struct Program {
     pub functions: Vec<Function>,
+    /// Every struct type; [`Type::Struct`] indexes this.
+    pub structs: Vec<StructDef>,
     /// The user's `fn main()`, if the program has one.
     pub main: Option<FuncId>,
+}
+
+/// A user `struct`: its name and its fields in declaration order (a
+/// struct value stores field `i` in slot `i`).
+#[derive(Clone, Debug)]
+pub struct StructDef {
+    pub name: String,
+    pub fields: Vec<(String, Type)>,
 }
 
 #[derive(Clone, Debug)]
@@ -43,6 +59,10 @@ pub struct Function {
     pub body: Expr,
     /// The function's name in its declaration.
     pub span: Span,
+    /// A method declared `var self`: its first parameter is the receiver,
+    /// and the function also returns the receiver's final value, after its
+    /// own result, so [`ExprKind::CallMut`] can store it back.
+    pub returns_self: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -106,6 +126,76 @@ pub enum ExprKind {
     Intrinsic(Intrinsic, Vec<Expr>),
     /// String interpolation: the display forms of the parts, concatenated.
     Interpolate(Vec<Expr>),
+    /// The inlined body of a call to `callee` (made by the inliner; the
+    /// expression keeps the call's span, `body` keeps its own). It lowers
+    /// exactly like `body`; stack traces use it to show the call.
+    Inlined {
+        callee: FuncId,
+        body: Box<Expr>,
+    },
+
+    // ---- Composite values. All are heap objects (see the module doc). ----
+    /// `[a, b, c]` (type `[T]`).
+    ArrayLit(Vec<Expr>),
+    /// `[value; count]`; a negative count panics.
+    ArrayRepeat(Box<Expr>, Box<Expr>),
+    /// `(a, b, ...)` with at least two elements.
+    TupleLit(Vec<Expr>),
+    /// A struct value; the fields are in declaration order (the checker
+    /// binds them to temporaries first when the source order differs).
+    StructLit(StructId, Vec<Expr>),
+    /// Reads field (slot) `i` of a tuple or struct value.
+    Field(Box<Expr>, u32),
+    /// `array[index]`, bounds-checked.
+    Index(Box<Expr>, Box<Expr>),
+    /// `array[start..end]` (or `..=` made exclusive by the checker): a copy
+    /// of the range, bounds-checked; also `str[start..end]` by bytes,
+    /// checked against char boundaries.
+    Slice {
+        base: Box<Expr>,
+        start: Box<Expr>,
+        end: Box<Expr>,
+    },
+    /// Writes `value` into a place inside a `var` local: `a[i] = v`,
+    /// `p.x = v`, `grid[1][2] = v`. Every object along the path is made
+    /// unique first (copy-on-write), so no other copy sees the write. Type
+    /// `()`. Index expressions in the path are evaluated before `value`.
+    AssignPlace(Place, Box<Expr>),
+    /// A mutating built-in method on the object at a place
+    /// (`xs.push(v)`, `grid[0].clear()`): the object is made unique, then
+    /// the intrinsic receives it as its first argument followed by `args`.
+    MutIntrinsic(Place, Intrinsic, Vec<Expr>),
+    /// A call of a `var self` method on the value at a place: the place's
+    /// value is moved into the call and the returned receiver is stored
+    /// back (see [`Function::returns_self`]).
+    CallMut(FuncId, Place, Vec<Expr>),
+    /// `for var in array { body }`: the array is evaluated once; `var` is
+    /// each element in turn.
+    ForArray {
+        var: LocalId,
+        array: Box<Expr>,
+        body: Box<Expr>,
+    },
+}
+
+/// Index into [`Program::structs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StructId(pub u32);
+
+/// A location inside a mutable local: the local, then fields and indexes.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub root: LocalId,
+    pub path: Vec<PlaceStep>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum PlaceStep {
+    /// Field (slot) `i` of a tuple or struct.
+    Field(u32),
+    /// An element of an array, bounds-checked.
+    Index(Expr),
 }
 
 /// Built-in operations that codegen expands inline or to a runtime call.
@@ -157,6 +247,50 @@ pub enum Intrinsic {
     Assert,
     /// `assert_eq(a, b)`, any type with `==`.
     AssertEq,
+
+    // ---- Arrays. `MutIntrinsic` ones receive a unique array first. ----
+    /// `xs.len()`
+    ArrayLen,
+    /// `xs.push(v)` (mutating)
+    ArrayPush,
+    /// `xs.insert(i, v)` (mutating); `i` in `0..=len`, else a panic.
+    ArrayInsert,
+    /// `xs.remove(i) -> T` (mutating); bounds-checked.
+    ArrayRemove,
+    /// `xs.clear()` (mutating)
+    ArrayClear,
+    /// `xs.reverse()` (mutating)
+    ArrayReverse,
+    /// `xs.sort()` (mutating, stable) on `[int]`, `[float]`, `[str]`.
+    ArraySort,
+    /// `xs.contains(v) -> bool`
+    ArrayContains,
+    /// `xs.join(sep) -> str` on `[str]`.
+    ArrayJoin,
+    /// `xs.sum()` on `[int]` (checked) or `[float]`.
+    ArraySum,
+    /// `xs.enumerate() -> [(int, T)]`
+    ArrayEnumerate,
+
+    // ---- Strings (all return new values; `str` is immutable). ----
+    /// `s.chars() -> [str]`
+    StrChars,
+    /// `s.bytes() -> [int]`
+    StrBytes,
+    StrContains,
+    StrStartsWith,
+    StrEndsWith,
+    /// `s.split(sep) -> [str]`
+    StrSplit,
+    /// `s.lines() -> [str]`
+    StrLines,
+    StrTrim,
+    StrToUpper,
+    StrToLower,
+    /// `s.replace(from, to)`
+    StrReplace,
+    /// `s.repeat(n)`; a negative `n` panics.
+    StrRepeat,
 }
 
 impl Intrinsic {
@@ -190,6 +324,29 @@ impl Intrinsic {
             Intrinsic::Panic => "panic",
             Intrinsic::Assert => "assert",
             Intrinsic::AssertEq => "assert_eq",
+            Intrinsic::ArrayLen => "len",
+            Intrinsic::ArrayPush => "push",
+            Intrinsic::ArrayInsert => "insert",
+            Intrinsic::ArrayRemove => "remove",
+            Intrinsic::ArrayClear => "clear",
+            Intrinsic::ArrayReverse => "reverse",
+            Intrinsic::ArraySort => "sort",
+            Intrinsic::ArrayContains => "contains",
+            Intrinsic::ArrayJoin => "join",
+            Intrinsic::ArraySum => "sum",
+            Intrinsic::ArrayEnumerate => "enumerate",
+            Intrinsic::StrChars => "chars",
+            Intrinsic::StrBytes => "bytes",
+            Intrinsic::StrContains => "contains",
+            Intrinsic::StrStartsWith => "starts_with",
+            Intrinsic::StrEndsWith => "ends_with",
+            Intrinsic::StrSplit => "split",
+            Intrinsic::StrLines => "lines",
+            Intrinsic::StrTrim => "trim",
+            Intrinsic::StrToUpper => "to_upper",
+            Intrinsic::StrToLower => "to_lower",
+            Intrinsic::StrReplace => "replace",
+            Intrinsic::StrRepeat => "repeat",
         }
     }
 }

@@ -5,3 +5,4 @@ pub mod inline;
 pub mod kir;
 pub mod print;
 pub mod types;
+pub mod visit;

@@ -1,7 +1,7 @@
 //! The KIR printer behind `kriti run --emit ir`: one readable, stable text
 //! form of a checked program, so that every later bug can be seen in text.
 
-use super::kir::{Expr, ExprKind, Function, Program};
+use super::kir::{Expr, ExprKind, Function, Place, PlaceStep, Program};
 use std::fmt::Write;
 
 /// Renders a whole program.
@@ -154,16 +154,111 @@ fn print_expr(p: &Program, f: &Function, e: &Expr, depth: usize, out: &mut Strin
             out.push_str("@interpolate");
             print_args(p, f, parts, depth, out);
         }
+        ExprKind::Inlined { callee, body } => {
+            let name = p
+                .functions
+                .get(callee.0 as usize)
+                .map_or("?", |g| g.name.as_str());
+            let _ = write!(out, "inlined {name} ");
+            print_expr(p, f, body, depth, out);
+        }
+        ExprKind::ArrayLit(items) => {
+            out.push('[');
+            print_list(p, f, items, depth, out);
+            out.push(']');
+        }
+        ExprKind::ArrayRepeat(v, n) => {
+            out.push('[');
+            print_expr(p, f, v, depth, out);
+            out.push_str("; ");
+            print_expr(p, f, n, depth, out);
+            out.push(']');
+        }
+        ExprKind::TupleLit(items) => {
+            out.push_str("tuple");
+            print_args(p, f, items, depth, out);
+        }
+        ExprKind::StructLit(id, fields) => {
+            let name = p
+                .structs
+                .get(id.0 as usize)
+                .map_or("?", |s| s.name.as_str());
+            out.push_str(name);
+            print_args(p, f, fields, depth, out);
+        }
+        ExprKind::Field(base, i) => {
+            print_expr(p, f, base, depth, out);
+            let _ = write!(out, ".{i}");
+        }
+        ExprKind::Index(base, i) => {
+            print_expr(p, f, base, depth, out);
+            out.push('[');
+            print_expr(p, f, i, depth, out);
+            out.push(']');
+        }
+        ExprKind::Slice { base, start, end } => {
+            print_expr(p, f, base, depth, out);
+            out.push('[');
+            print_expr(p, f, start, depth, out);
+            out.push_str("..");
+            print_expr(p, f, end, depth, out);
+            out.push(']');
+        }
+        ExprKind::AssignPlace(place, v) => {
+            print_place(p, f, place, depth, out);
+            out.push_str(" = ");
+            print_expr(p, f, v, depth, out);
+        }
+        ExprKind::MutIntrinsic(place, op, args) => {
+            print_place(p, f, place, depth, out);
+            let _ = write!(out, ".@{}", op.name());
+            print_args(p, f, args, depth, out);
+        }
+        ExprKind::CallMut(id, place, args) => {
+            let name = p
+                .functions
+                .get(id.0 as usize)
+                .map_or("?", |g| g.name.as_str());
+            let _ = write!(out, "call_mut {name} ");
+            print_place(p, f, place, depth, out);
+            print_args(p, f, args, depth, out);
+        }
+        ExprKind::ForArray { var, array, body } => {
+            let _ = write!(out, "for {} in ", local_name(f, var.0));
+            print_expr(p, f, array, depth, out);
+            out.push(' ');
+            print_expr(p, f, body, depth, out);
+        }
+    }
+}
+
+fn print_place(p: &Program, f: &Function, place: &Place, depth: usize, out: &mut String) {
+    out.push_str(&local_name(f, place.root.0));
+    for step in &place.path {
+        match step {
+            PlaceStep::Field(i) => {
+                let _ = write!(out, ".{i}");
+            }
+            PlaceStep::Index(e) => {
+                out.push('[');
+                print_expr(p, f, e, depth, out);
+                out.push(']');
+            }
+        }
     }
 }
 
 fn print_args(p: &Program, f: &Function, args: &[Expr], depth: usize, out: &mut String) {
     out.push('(');
+    print_list(p, f, args, depth, out);
+    out.push(')');
+}
+
+fn print_list(p: &Program, f: &Function, args: &[Expr], depth: usize, out: &mut String) {
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
         print_expr(p, f, a, depth, out);
     }
-    out.push(')');
 }

@@ -10,6 +10,12 @@ pub enum Type {
     Bool,
     Str,
     Unit,
+    /// `[T]`
+    Array(Box<Type>),
+    /// `(A, B, ...)`, at least two elements.
+    Tuple(Vec<Type>),
+    /// A user struct: its index in `Program::structs` and its name.
+    Struct(u32, String),
     /// The type of expressions that never produce a value (`return`,
     /// `panic(..)`, a `loop` without `break`). It fits any expected type.
     Never,
@@ -21,7 +27,10 @@ pub enum Type {
 impl Type {
     /// True for values that live on the heap behind a reference count.
     pub fn is_heap(&self) -> bool {
-        matches!(self, Type::Str)
+        matches!(
+            self,
+            Type::Str | Type::Array(_) | Type::Tuple(_) | Type::Struct(..)
+        )
     }
 
     /// True when values of this type occupy no register (unit, never).
@@ -38,6 +47,18 @@ impl fmt::Display for Type {
             Type::Bool => f.write_str("bool"),
             Type::Str => f.write_str("str"),
             Type::Unit => f.write_str("()"),
+            Type::Array(t) => write!(f, "[{t}]"),
+            Type::Tuple(ts) => {
+                f.write_str("(")?;
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                f.write_str(")")
+            }
+            Type::Struct(_, name) => f.write_str(name),
             Type::Never => f.write_str("never"),
             Type::Error => f.write_str("{unknown}"),
         }

@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Objects are 8-byte aligned. The layout of each kind is documented in its
-//! module ([`mod@str`] for strings).
+//! module ([`mod@str`] for strings, [`desc`] for arrays and records).
 //!
 //! **Invariant:** an object whose `rc` is at least [`IMMORTAL_RC`] is never
 //! written to and never freed. The compiler emits string literals as static
@@ -24,12 +24,19 @@
 //! form and reference counting reclaims everything. Mutation of a shared
 //! object is copy-on-write: a count of 1 means the holder may write in place.
 //!
-//! This module does not know how to display or compare values; that lives
-//! with each kind (and, for composite values, in the code the compiler
-//! generates).
+//! Composite values (arrays, tuples, structs) carry a pointer to a static
+//! [`desc::TypeDesc`] that says how to drop, copy, compare and display
+//! them; see [`desc`] for their layouts and [`generic`] for the operations.
 
+pub mod array;
+#[cfg(test)]
+mod composite_tests;
+pub mod desc;
 pub mod display;
+pub mod generic;
+pub mod record;
 pub mod str;
+pub mod strings;
 
 use std::sync::atomic::{fence, AtomicU64, Ordering};
 
@@ -45,7 +52,15 @@ pub const IMMORTAL_RC: u64 = 1 << 62;
 pub mod kind {
     /// An immutable UTF-8 string ([`super::str::StrObj`]).
     pub const STR: u32 = 1;
+    /// A growable array ([`super::array::ArrayObj`]).
+    pub const ARRAY: u32 = 2;
+    /// A tuple or struct ([`super::record::RecordObj`]).
+    pub const RECORD: u32 = 3;
 }
+
+/// Any heap object, as the ABI passes it: a pointer to its header. The
+/// header's `kind` says which object it is.
+pub type Obj = ObjHeader;
 
 /// The header at offset 0 of every heap object. See the [module
 /// docs](self) for the layout.
@@ -137,20 +152,71 @@ pub unsafe fn release(p: *const ObjHeader) {
     }
 }
 
-/// Frees an object whose count has reached zero, according to its kind.
+/// Frees an object whose count has reached zero, according to its kind,
+/// and with it every child whose count drops to zero in turn.
+///
+/// The walk is iterative (a worklist on the heap), so freeing a deeply
+/// nested value never recurses on the task stack.
 ///
 /// # Safety
 /// `p` points to a mortal object that nothing references any more.
 #[cold]
 unsafe fn free_object(p: *mut ObjHeader) {
+    // `Vec::new` does not allocate until something is pushed.
+    let mut pending: Vec<*mut ObjHeader> = Vec::new();
+    let mut next = Some(p);
+    while let Some(p) = next {
+        // SAFETY: every object on the worklist reached count zero.
+        unsafe { free_one(p, &mut pending) };
+        next = pending.pop();
+    }
+}
+
+/// Frees one object whose count reached zero, dropping one reference to
+/// each of its heap children; children that reach zero go on `pending`.
+///
+/// # Safety
+/// As [`free_object`].
+unsafe fn free_one(p: *mut ObjHeader, pending: &mut Vec<*mut ObjHeader>) {
     // SAFETY: `p` is live until we free it below.
     let kind = unsafe { (*p).kind };
+    let mut drop_child = |child: u64| {
+        // SAFETY: a heap slot owns one reference to a live object (or is
+        // null).
+        unsafe { release_deferred(child as usize as *mut ObjHeader, pending) }
+    };
     match kind {
         // SAFETY: the kind says this is a heap-allocated string.
         kind::STR => unsafe { str::StrObj::free(p.cast()) },
+        // SAFETY: the kind says this is a heap-allocated array.
+        kind::ARRAY => unsafe { array::ArrayObj::free(p.cast(), &mut drop_child) },
+        // SAFETY: the kind says this is a heap-allocated record.
+        kind::RECORD => unsafe { record::RecordObj::free(p.cast(), &mut drop_child) },
         // An unknown kind is a runtime bug. Leaking is the only safe choice:
         // we do not know the object's size.
         _ => debug_assert!(false, "free of an object of unknown kind {kind}"),
+    }
+}
+
+/// [`release`] for the children of an object being freed: an object whose
+/// count reaches zero is queued on `pending` instead of freed right away.
+///
+/// # Safety
+/// As [`release`].
+unsafe fn release_deferred(p: *mut ObjHeader, pending: &mut Vec<*mut ObjHeader>) {
+    if p.is_null() {
+        return;
+    }
+    // SAFETY: the caller guarantees `p` points to a live header.
+    let rc = unsafe { &(*p).rc };
+    let count = rc.load(Ordering::Relaxed);
+    if count >= IMMORTAL_RC {
+        return;
+    }
+    debug_assert!(count != 0, "release of a freed object");
+    if rc.fetch_sub(1, Ordering::Release) == 1 {
+        fence(Ordering::Acquire);
+        pending.push(p);
     }
 }
 

@@ -66,6 +66,34 @@ static EMPTY: StrObj = StrObj {
     bytes: [],
 };
 
+/// A string object with room for up to 8 bytes inline: the shape of the
+/// immortal one-byte strings in [`ASCII`].
+#[repr(C)]
+struct ShortStr {
+    header: ObjHeader,
+    len: u64,
+    bytes: [u8; 8],
+}
+
+const _: () = assert!(std::mem::offset_of!(ShortStr, bytes) == STR_DATA_OFFSET);
+
+/// The 128 one-byte ASCII strings, immortal and shared.
+static ASCII: [ShortStr; 128] = {
+    let mut table = [const {
+        ShortStr {
+            header: ObjHeader::immortal(kind::STR),
+            len: 1,
+            bytes: [0; 8],
+        }
+    }; 128];
+    let mut i = 0;
+    while i < 128 {
+        table[i].bytes[0] = i as u8;
+        i += 1;
+    }
+    table
+};
+
 impl StrObj {
     /// A new string holding a copy of `s`, owned by the caller (count 1;
     /// the empty string is a shared immortal object).
@@ -80,11 +108,18 @@ impl StrObj {
         std::ptr::addr_of!(EMPTY).cast_mut()
     }
 
-    /// A new string holding the concatenation of `parts`.
+    /// A new string holding the concatenation of `parts`. One-byte (ASCII)
+    /// results are shared immortal objects, like the empty string, so that
+    /// `chars()` and one-char slices of ASCII text allocate nothing.
     pub fn concat(parts: &[&str]) -> *mut StrObj {
         let len: usize = parts.iter().map(|p| p.len()).sum();
         if len == 0 {
             return Self::empty();
+        }
+        if len == 1 {
+            if let Some(&b) = parts.iter().find_map(|p| p.as_bytes().first()) {
+                return Self::ascii(b);
+            }
         }
         let p = Self::alloc(len);
         // SAFETY: `alloc` returned room for `len` bytes after the header, and
@@ -97,6 +132,14 @@ impl StrObj {
             }
         }
         p
+    }
+
+    /// The immortal one-byte string holding ASCII byte `b` (`b < 128`).
+    fn ascii(b: u8) -> *mut StrObj {
+        let entry = &ASCII[usize::from(b & 0x7f)];
+        // Immortal objects are never written to; the short-string shape
+        // starts with exactly the `StrObj` fields.
+        std::ptr::from_ref(entry).cast::<StrObj>().cast_mut()
     }
 
     fn layout(len: usize) -> Layout {
@@ -326,7 +369,7 @@ pub extern "C" fn kr_sb_new() -> *mut StrBuilder {
 ///
 /// # Safety
 /// `b` came from `kr_sb_new` and was not finished.
-unsafe fn with_builder(b: *mut StrBuilder, f: impl FnOnce(&mut String)) {
+pub(crate) unsafe fn with_builder(b: *mut StrBuilder, f: impl FnOnce(&mut String)) {
     guard(std::ptr::null_mut(), || {
         // SAFETY: a live builder, used by one task at a time.
         let b = unsafe { &mut *b };

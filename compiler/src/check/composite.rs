@@ -1,0 +1,644 @@
+//! Composite values: array, tuple and struct literals, field access,
+//! indexing and slicing, places (`a[i].x = v`), and `for` over arrays.
+
+use super::items::{error_expr, has_error};
+use super::scope::FnScope;
+use super::suggest::closest;
+use super::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::ir::kir::{self, ExprKind, LocalId, Place, PlaceStep, StructId};
+use crate::ir::types::Type;
+use crate::span::Span;
+use crate::syntax::ast;
+
+fn expr(kind: ExprKind, ty: Type, span: Span) -> kir::Expr {
+    kir::Expr { kind, ty, span }
+}
+
+impl Checker {
+    pub(super) fn check_array_lit(
+        &mut self,
+        scope: &mut FnScope,
+        items: &[ast::Expr],
+        expected: Option<&Type>,
+        span: Span,
+    ) -> kir::Expr {
+        let mut elem = match expected {
+            Some(Type::Array(e)) => Some((**e).clone()),
+            _ => None,
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let v = self.check_expr(scope, item, elem.as_ref());
+            match &elem {
+                Some(t) => {
+                    self.expect_type(&v, t);
+                }
+                None if !matches!(v.ty, Type::Never) => elem = Some(v.ty.clone()),
+                None => {}
+            }
+            out.push(v);
+        }
+        let Some(elem) = elem else {
+            self.error(
+                Diagnostic::error(
+                    "E0304",
+                    "cannot infer the element type of this array",
+                    span,
+                    "the type of `[]` is not known here",
+                )
+                .with_help("annotate it: `let xs: [int] = []`"),
+            );
+            return error_expr(span);
+        };
+        expr(ExprKind::ArrayLit(out), Type::Array(Box::new(elem)), span)
+    }
+
+    pub(super) fn check_array_repeat(
+        &mut self,
+        scope: &mut FnScope,
+        value: &ast::Expr,
+        count: &ast::Expr,
+        expected: Option<&Type>,
+        span: Span,
+    ) -> kir::Expr {
+        let elem = match expected {
+            Some(Type::Array(e)) => Some((**e).clone()),
+            _ => None,
+        };
+        let v = self.check_expr(scope, value, elem.as_ref());
+        let n = self.check_expr(scope, count, Some(&Type::Int));
+        self.expect_type(&n, &Type::Int);
+        let ty = Type::Array(Box::new(v.ty.clone()));
+        expr(ExprKind::ArrayRepeat(Box::new(v), Box::new(n)), ty, span)
+    }
+
+    pub(super) fn check_tuple(
+        &mut self,
+        scope: &mut FnScope,
+        items: &[ast::Expr],
+        expected: Option<&Type>,
+        span: Span,
+    ) -> kir::Expr {
+        let hints: Vec<Type> = match expected {
+            Some(Type::Tuple(ts)) if ts.len() == items.len() => ts.clone(),
+            _ => Vec::new(),
+        };
+        let out: Vec<kir::Expr> = items
+            .iter()
+            .enumerate()
+            .map(|(i, e)| self.check_expr(scope, e, hints.get(i)))
+            .collect();
+        let ty = Type::Tuple(out.iter().map(|e| e.ty.clone()).collect());
+        expr(ExprKind::TupleLit(out), ty, span)
+    }
+
+    /// The struct a name in a literal or pattern refers to (`Self` too).
+    fn struct_named(&mut self, name: &ast::Ident) -> Option<u32> {
+        if name.name == "Self" {
+            if let Some(Type::Struct(id, _)) = &self.self_type {
+                return Some(*id);
+            }
+        }
+        if let Some(&id) = self.struct_ids.get(&name.name) {
+            return Some(id);
+        }
+        let mut d = Diagnostic::error(
+            "E0203",
+            format!("unknown struct `{}`", name.name),
+            name.span,
+            "no struct with this name",
+        );
+        if let Some(s) = closest(&name.name, self.struct_ids.keys().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.error(d);
+        None
+    }
+
+    pub(super) fn check_struct_lit(
+        &mut self,
+        scope: &mut FnScope,
+        name: &ast::Ident,
+        fields: &[(ast::Ident, Option<ast::Expr>)],
+        span: Span,
+    ) -> kir::Expr {
+        let Some(id) = self.struct_named(name) else {
+            for (_, v) in fields {
+                if let Some(v) = v {
+                    let _ = self.check_expr(scope, v, None);
+                }
+            }
+            return error_expr(span);
+        };
+        let info = self.structs[id as usize].clone();
+        let mut values: Vec<Option<kir::Expr>> = vec![None; info.fields.len()];
+        let mut order = Vec::with_capacity(fields.len());
+        let mut ok = true;
+        for (fname, value) in fields {
+            let Some(index) = info.fields.iter().position(|(n, _, _)| *n == fname.name) else {
+                let mut d = Diagnostic::error(
+                    "E0204",
+                    format!("struct `{}` has no field `{}`", info.name, fname.name),
+                    fname.span,
+                    "unknown field",
+                );
+                if let Some(s) =
+                    closest(&fname.name, info.fields.iter().map(|(n, _, _)| n.as_str()))
+                {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
+                if let Some(v) = value {
+                    let _ = self.check_expr(scope, v, None);
+                }
+                ok = false;
+                continue;
+            };
+            let fty = info.fields[index].1.clone();
+            let v = match value {
+                Some(v) => self.check_expr(scope, v, Some(&fty)),
+                None => self.check_name(scope, fname),
+            };
+            ok &= self.expect_type(&v, &fty);
+            if values[index].is_some() {
+                self.error(Diagnostic::error(
+                    "E0202",
+                    format!("field `{}` is given more than once", fname.name),
+                    fname.span,
+                    "given again here",
+                ));
+                ok = false;
+                continue;
+            }
+            values[index] = Some(v);
+            order.push(index);
+        }
+        let missing: Vec<&str> = info
+            .fields
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|((n, _, _), _)| n.as_str())
+            .collect();
+        if ok && !missing.is_empty() {
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.error(Diagnostic::error(
+                "E0305",
+                format!(
+                    "missing field{} {list} in `{}`",
+                    if missing.len() == 1 { "" } else { "s" },
+                    info.name
+                ),
+                span,
+                "every field needs a value",
+            ));
+            ok = false;
+        }
+        if !ok {
+            return error_expr(span);
+        }
+        let ty = Type::Struct(id, info.name.clone());
+        let values: Vec<kir::Expr> = values.into_iter().flatten().collect();
+        // Fields are evaluated in source order; when that differs from the
+        // declaration order, bind them to temporaries first.
+        if order.windows(2).all(|w| w[0] < w[1]) {
+            return expr(ExprKind::StructLit(StructId(id), values), ty, span);
+        }
+        let mut temps = vec![LocalId(0); values.len()];
+        let mut items = Vec::with_capacity(values.len() + 1);
+        let mut values: Vec<Option<kir::Expr>> = values.into_iter().map(Some).collect();
+        for &index in &order {
+            let Some(v) = values[index].take() else {
+                continue;
+            };
+            let t = scope.declare_hidden(v.ty.clone(), v.span);
+            temps[index] = t;
+            items.push(expr(ExprKind::Let(t, Box::new(v)), Type::Unit, span));
+        }
+        let reads = temps
+            .iter()
+            .zip(&info.fields)
+            .map(|(t, (_, fty, _))| expr(ExprKind::Local(*t), fty.clone(), span))
+            .collect();
+        items.push(expr(
+            ExprKind::StructLit(StructId(id), reads),
+            ty.clone(),
+            span,
+        ));
+        expr(ExprKind::Block(items), ty, span)
+    }
+
+    /// `base.name`: a struct field.
+    pub(super) fn check_field(
+        &mut self,
+        base: kir::Expr,
+        name: &ast::Ident,
+        span: Span,
+    ) -> kir::Expr {
+        match self.field_index(&base.ty, name) {
+            Some((i, ty)) => expr(ExprKind::Field(Box::new(base), i), ty, span),
+            None => error_expr(span),
+        }
+    }
+
+    /// The slot and type of field `name` of a value of type `ty`; reports
+    /// and returns `None` when there is none.
+    fn field_index(&mut self, ty: &Type, name: &ast::Ident) -> Option<(u32, Type)> {
+        match ty {
+            Type::Error => None,
+            Type::Struct(id, sname) => {
+                let info = &self.structs[*id as usize];
+                if let Some(i) = info.fields.iter().position(|(n, _, _)| *n == name.name) {
+                    return Some((i as u32, info.fields[i].1.clone()));
+                }
+                let is_method = self.methods.contains_key(&(*id, name.name.clone()));
+                let mut d = Diagnostic::error(
+                    "E0204",
+                    format!("no field `{}` on type `{sname}`", name.name),
+                    name.span,
+                    "unknown field",
+                );
+                if is_method {
+                    d = d.with_help(format!(
+                        "`{}` is a method: call it with `.{}()`",
+                        name.name, name.name
+                    ));
+                } else if let Some(s) =
+                    closest(&name.name, info.fields.iter().map(|(n, _, _)| n.as_str()))
+                {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
+                None
+            }
+            other => {
+                self.error(Diagnostic::error(
+                    "E0204",
+                    format!("no field `{}` on type `{other}`", name.name),
+                    name.span,
+                    "unknown field",
+                ));
+                None
+            }
+        }
+    }
+
+    /// `base.0`: a tuple element.
+    pub(super) fn tuple_index(&mut self, ty: &Type, index: u32, span: Span) -> Option<Type> {
+        match ty {
+            Type::Error => None,
+            Type::Tuple(ts) => match ts.get(index as usize) {
+                Some(t) => Some(t.clone()),
+                None => {
+                    self.error(Diagnostic::error(
+                        "E0204",
+                        format!("no field `{index}` on type `{ty}`"),
+                        span,
+                        format!("this tuple has {} elements", ts.len()),
+                    ));
+                    None
+                }
+            },
+            other => {
+                self.error(Diagnostic::error(
+                    "E0204",
+                    format!("no field `{index}` on type `{other}`"),
+                    span,
+                    "only tuples have numbered fields",
+                ));
+                None
+            }
+        }
+    }
+
+    /// `base[index]` and `base[a..b]`.
+    pub(super) fn check_index(
+        &mut self,
+        scope: &mut FnScope,
+        base: &ast::Expr,
+        index: &ast::Expr,
+        span: Span,
+    ) -> kir::Expr {
+        let b = self.check_expr(scope, base, None);
+        if let ast::ExprKind::Range {
+            start,
+            end,
+            inclusive,
+        } = &index.kind
+        {
+            let start = self.check_expr(scope, start, Some(&Type::Int));
+            let mut end = self.check_expr(scope, end, Some(&Type::Int));
+            let ok = self.expect_type(&start, &Type::Int) & self.expect_type(&end, &Type::Int);
+            if *inclusive {
+                let one = expr(ExprKind::Int(1), Type::Int, end.span);
+                let s = end.span;
+                end = expr(
+                    ExprKind::Binary(ast::BinOp::Add, Box::new(end), Box::new(one)),
+                    Type::Int,
+                    s,
+                );
+            }
+            let ty = match &b.ty {
+                Type::Array(_) | Type::Str => b.ty.clone(),
+                Type::Error => return error_expr(span),
+                other => {
+                    self.error(Diagnostic::error(
+                        "E0303",
+                        format!("cannot slice a value of type `{other}`"),
+                        b.span,
+                        "only arrays and strings can be sliced",
+                    ));
+                    return error_expr(span);
+                }
+            };
+            if !ok {
+                return error_expr(span);
+            }
+            return expr(
+                ExprKind::Slice {
+                    base: Box::new(b),
+                    start: Box::new(start),
+                    end: Box::new(end),
+                },
+                ty,
+                span,
+            );
+        }
+        let i = self.check_expr(scope, index, Some(&Type::Int));
+        match &b.ty {
+            Type::Array(elem) => {
+                let elem = (**elem).clone();
+                if !self.expect_type(&i, &Type::Int) {
+                    return error_expr(span);
+                }
+                expr(ExprKind::Index(Box::new(b), Box::new(i)), elem, span)
+            }
+            Type::Error => error_expr(span),
+            Type::Str => {
+                self.error(
+                    Diagnostic::error(
+                        "E0303",
+                        "strings cannot be indexed by position",
+                        span,
+                        "`str` is UTF-8 text, not an array",
+                    )
+                    .with_help("take a byte range `s[a..b]`, or use `s.chars()[i]`"),
+                );
+                error_expr(span)
+            }
+            other => {
+                self.error(Diagnostic::error(
+                    "E0303",
+                    format!("cannot index a value of type `{other}`"),
+                    b.span,
+                    "only arrays can be indexed",
+                ));
+                error_expr(span)
+            }
+        }
+    }
+
+    /// The place an assignment or mutating call writes to: a `var` local
+    /// followed by fields and indexes. Reports and returns `None` when the
+    /// expression is no place or its root is not mutable; `what` says what
+    /// the write is, for the message.
+    pub(super) fn place_of(
+        &mut self,
+        scope: &mut FnScope,
+        e: &ast::Expr,
+        what: &str,
+    ) -> Option<(Place, Type)> {
+        let mut steps = Vec::new();
+        let mut cur = e;
+        loop {
+            match &cur.kind {
+                ast::ExprKind::Field(base, name) => {
+                    steps.push(Step::Field(name));
+                    cur = base;
+                }
+                ast::ExprKind::TupleField(base, i, span) => {
+                    steps.push(Step::Tuple(*i, *span));
+                    cur = base;
+                }
+                ast::ExprKind::Index(base, index) => {
+                    steps.push(Step::Index(index));
+                    cur = base;
+                }
+                _ => break,
+            }
+        }
+        let root = match &cur.kind {
+            ast::ExprKind::Name(id) => id,
+            ast::ExprKind::Error => return None,
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        "E0403",
+                        format!("cannot {what} a temporary value"),
+                        cur.span,
+                        "this value is not stored in a variable",
+                    )
+                    .with_help("store it in a `var` first"),
+                );
+                return None;
+            }
+        };
+        let Some(local) = scope.lookup(&root.name) else {
+            self.report_unknown_name(scope, root);
+            return None;
+        };
+        let info = scope.local(local).clone();
+        if !info.mutable {
+            let decl = scope.local_spans[local.0 as usize];
+            let (label, help) = if root.name == "self" {
+                (
+                    "`self` is not mutable here".to_string(),
+                    "declare the method with `var self` to let it change the value".to_string(),
+                )
+            } else {
+                (
+                    format!("`{}` is declared here with `let`", root.name),
+                    format!("declare it with `var {}` to make it mutable", root.name),
+                )
+            };
+            self.error(
+                Diagnostic::error(
+                    "E0401",
+                    format!("cannot {what} `{}`: it is not mutable", root.name),
+                    e.span,
+                    "this is part of an immutable value",
+                )
+                .with_label(decl, label)
+                .with_help(help),
+            );
+            return None;
+        }
+        let mut ty = info.ty.clone();
+        let mut path = Vec::with_capacity(steps.len());
+        for step in steps.into_iter().rev() {
+            match step {
+                Step::Field(name) => {
+                    let (i, t) = self.field_index(&ty, name)?;
+                    path.push(PlaceStep::Field(i));
+                    ty = t;
+                }
+                Step::Tuple(i, span) => {
+                    ty = self.tuple_index(&ty, i, span)?;
+                    path.push(PlaceStep::Field(i));
+                }
+                Step::Index(index) => {
+                    let Type::Array(elem) = &ty else {
+                        if ty != Type::Error {
+                            self.error(Diagnostic::error(
+                                "E0303",
+                                format!("cannot index a value of type `{ty}`"),
+                                index.span,
+                                "only array elements can be assigned by index",
+                            ));
+                        }
+                        return None;
+                    };
+                    let elem = (**elem).clone();
+                    let i = self.check_expr(scope, index, Some(&Type::Int));
+                    if !self.expect_type(&i, &Type::Int) {
+                        return None;
+                    }
+                    path.push(PlaceStep::Index(i));
+                    ty = elem;
+                }
+            }
+        }
+        if has_error(&ty) {
+            return None;
+        }
+        Some((
+            Place {
+                root: local,
+                path,
+                span: e.span,
+            },
+            ty,
+        ))
+    }
+
+    /// `for pattern in array { body }`.
+    pub(super) fn check_for_array(
+        &mut self,
+        scope: &mut FnScope,
+        pattern: &ast::Pattern,
+        array: kir::Expr,
+        body: &ast::Block,
+        span: Span,
+    ) -> kir::Expr {
+        let Type::Array(elem) = array.ty.clone() else {
+            if array.ty != Type::Error {
+                self.error(Diagnostic::error(
+                    "E0303",
+                    format!("cannot loop over a value of type `{}`", array.ty),
+                    array.span,
+                    "`for` works on ranges and arrays",
+                ));
+            }
+            return error_expr(span);
+        };
+        scope.push();
+        let (var, binds) = self.bind_pattern(scope, pattern, &elem, false);
+        scope.loops.push(false);
+        let mut body = self.check_block(scope, body, Some(&Type::Unit));
+        scope.loops.pop();
+        scope.pop();
+        if !binds.is_empty() {
+            let bspan = body.span;
+            let mut items = binds;
+            items.push(body);
+            body = expr(ExprKind::Block(items), Type::Unit, bspan);
+        }
+        expr(
+            ExprKind::ForArray {
+                var,
+                array: Box::new(array),
+                body: Box::new(body),
+            },
+            Type::Unit,
+            span,
+        )
+    }
+
+    /// Declares the locals a `let` or `for` pattern binds for a value of
+    /// type `ty`. Returns the local that receives the whole value and the
+    /// `Let`s that take it apart (for tuple patterns).
+    pub(super) fn bind_pattern(
+        &mut self,
+        scope: &mut FnScope,
+        pattern: &ast::Pattern,
+        ty: &Type,
+        mutable: bool,
+    ) -> (LocalId, Vec<kir::Expr>) {
+        match &pattern.kind {
+            ast::PatternKind::Binding(id) => (
+                scope.declare(&id.name, ty.clone(), mutable, id.span),
+                Vec::new(),
+            ),
+            ast::PatternKind::Tuple(items) => {
+                let whole = scope.declare_hidden(ty.clone(), pattern.span);
+                let elems: Vec<Type> = match ty {
+                    Type::Tuple(ts) if ts.len() == items.len() => ts.clone(),
+                    Type::Error => vec![Type::Error; items.len()],
+                    other => {
+                        self.error(Diagnostic::error(
+                            "E0301",
+                            "mismatched types",
+                            pattern.span,
+                            format!(
+                                "this pattern expects a tuple of {} elements, found `{other}`",
+                                items.len()
+                            ),
+                        ));
+                        vec![Type::Error; items.len()]
+                    }
+                };
+                let mut lets = Vec::new();
+                for (i, (p, t)) in items.iter().zip(elems).enumerate() {
+                    if matches!(p.kind, ast::PatternKind::Wildcard) {
+                        continue;
+                    }
+                    let read = expr(
+                        ExprKind::Field(
+                            Box::new(expr(ExprKind::Local(whole), ty.clone(), p.span)),
+                            i as u32,
+                        ),
+                        t.clone(),
+                        p.span,
+                    );
+                    let (local, inner) = self.bind_pattern(scope, p, &t, mutable);
+                    lets.push(expr(
+                        ExprKind::Let(local, Box::new(read)),
+                        Type::Unit,
+                        p.span,
+                    ));
+                    lets.extend(inner);
+                }
+                (whole, lets)
+            }
+            ast::PatternKind::Wildcard | ast::PatternKind::Error => {
+                (scope.declare_hidden(ty.clone(), pattern.span), Vec::new())
+            }
+            _ => {
+                self.unsupported(pattern.span, "this pattern outside `match`");
+                (scope.declare_hidden(ty.clone(), pattern.span), Vec::new())
+            }
+        }
+    }
+}
+
+/// One step of a place as written, outermost last.
+enum Step<'a> {
+    Field(&'a ast::Ident),
+    Tuple(u32, Span),
+    Index(&'a ast::Expr),
+}

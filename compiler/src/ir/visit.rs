@@ -1,0 +1,174 @@
+//! Generic walks over KIR: the direct children of an expression, in
+//! evaluation order, and the locals an expression names. Passes use these
+//! so that a new kind of expression is taught to every pass in one place.
+
+use super::kir::{Expr, ExprKind, LocalId, Place, PlaceStep};
+
+/// Calls `f` on each direct child of `e`, in evaluation order.
+pub fn for_each_child<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+    match &e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::Unit
+        | ExprKind::Local(_)
+        | ExprKind::Break
+        | ExprKind::Continue => {}
+        ExprKind::Let(_, v)
+        | ExprKind::Assign(_, v)
+        | ExprKind::Return(v)
+        | ExprKind::Unary(_, v)
+        | ExprKind::Loop(v)
+        | ExprKind::Field(v, _)
+        | ExprKind::Inlined { body: v, .. } => f(v),
+        ExprKind::Block(es)
+        | ExprKind::Call(_, es)
+        | ExprKind::Intrinsic(_, es)
+        | ExprKind::Interpolate(es)
+        | ExprKind::ArrayLit(es)
+        | ExprKind::TupleLit(es)
+        | ExprKind::StructLit(_, es) => es.iter().for_each(f),
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            f(cond);
+            f(then);
+            f(otherwise);
+        }
+        ExprKind::While { cond: a, body: b }
+        | ExprKind::ForArray {
+            array: a, body: b, ..
+        }
+        | ExprKind::Binary(_, a, b)
+        | ExprKind::ArrayRepeat(a, b)
+        | ExprKind::Index(a, b) => {
+            f(a);
+            f(b);
+        }
+        ExprKind::ForRange {
+            start: a,
+            end: b,
+            body: c,
+            ..
+        }
+        | ExprKind::Slice {
+            base: a,
+            start: b,
+            end: c,
+        } => {
+            f(a);
+            f(b);
+            f(c);
+        }
+        ExprKind::AssignPlace(place, v) => {
+            place_indexes(place).for_each(&mut *f);
+            f(v);
+        }
+        ExprKind::MutIntrinsic(place, _, args) | ExprKind::CallMut(_, place, args) => {
+            place_indexes(place).for_each(&mut *f);
+            args.iter().for_each(f);
+        }
+    }
+}
+
+fn place_indexes(place: &Place) -> impl Iterator<Item = &Expr> {
+    place.path.iter().filter_map(|s| match s {
+        PlaceStep::Index(e) => Some(e),
+        PlaceStep::Field(_) => None,
+    })
+}
+
+/// [`for_each_child`] for a mutable tree.
+pub fn for_each_child_mut<'a>(e: &'a mut Expr, f: &mut impl FnMut(&'a mut Expr)) {
+    match &mut e.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::Unit
+        | ExprKind::Local(_)
+        | ExprKind::Break
+        | ExprKind::Continue => {}
+        ExprKind::Let(_, v)
+        | ExprKind::Assign(_, v)
+        | ExprKind::Return(v)
+        | ExprKind::Unary(_, v)
+        | ExprKind::Loop(v)
+        | ExprKind::Field(v, _)
+        | ExprKind::Inlined { body: v, .. } => f(v),
+        ExprKind::Block(es)
+        | ExprKind::Call(_, es)
+        | ExprKind::Intrinsic(_, es)
+        | ExprKind::Interpolate(es)
+        | ExprKind::ArrayLit(es)
+        | ExprKind::TupleLit(es)
+        | ExprKind::StructLit(_, es) => es.iter_mut().for_each(f),
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            f(cond);
+            f(then);
+            f(otherwise);
+        }
+        ExprKind::While { cond: a, body: b }
+        | ExprKind::ForArray {
+            array: a, body: b, ..
+        }
+        | ExprKind::Binary(_, a, b)
+        | ExprKind::ArrayRepeat(a, b)
+        | ExprKind::Index(a, b) => {
+            f(a);
+            f(b);
+        }
+        ExprKind::ForRange {
+            start: a,
+            end: b,
+            body: c,
+            ..
+        }
+        | ExprKind::Slice {
+            base: a,
+            start: b,
+            end: c,
+        } => {
+            f(a);
+            f(b);
+            f(c);
+        }
+        ExprKind::AssignPlace(place, v) => {
+            place_indexes_mut(place).for_each(&mut *f);
+            f(v);
+        }
+        ExprKind::MutIntrinsic(place, _, args) | ExprKind::CallMut(_, place, args) => {
+            place_indexes_mut(place).for_each(&mut *f);
+            args.iter_mut().for_each(f);
+        }
+    }
+}
+
+fn place_indexes_mut(place: &mut Place) -> impl Iterator<Item = &mut Expr> {
+    place.path.iter_mut().filter_map(|s| match s {
+        PlaceStep::Index(e) => Some(e),
+        PlaceStep::Field(_) => None,
+    })
+}
+
+/// Calls `f` on every local that `e` itself names (not its children's).
+pub fn own_locals_mut(e: &mut Expr, f: &mut impl FnMut(&mut LocalId)) {
+    match &mut e.kind {
+        ExprKind::Local(id)
+        | ExprKind::Let(id, _)
+        | ExprKind::Assign(id, _)
+        | ExprKind::ForRange { var: id, .. }
+        | ExprKind::ForArray { var: id, .. } => f(id),
+        ExprKind::AssignPlace(place, _)
+        | ExprKind::MutIntrinsic(place, _, _)
+        | ExprKind::CallMut(_, place, _) => f(&mut place.root),
+        _ => {}
+    }
+}
