@@ -1,0 +1,230 @@
+//! Memory behaviour of compiled programs, measured from outside.
+//!
+//! - `churn_runs_in_bounded_memory`: `tests/memory/churn.kr` builds and
+//!   drops ten million strings, arrays, tuples and struct values; its peak
+//!   RSS must stay under 50 MiB (it is about 8 MiB; without releases it
+//!   would need well over 1 GiB).
+//! - `unique_array_updates_are_linear`: `tests/memory/unique_update.kr`
+//!   writes every element of a uniquely owned array (through a `var`, a
+//!   struct field and a `var self` method) several times over. Run at N and
+//!   at 4·N, the loop time must grow about 4×, not 16× as it would if a write
+//!   copied the array. (At N = 10⁶ a copy per write would move terabytes, so
+//!   a per-run time limit catches that case long before the ratio does.)
+//!
+//! Each program runs as a child of this test (`kriti run FILE`), reaped with
+//! `wait4` so that its own `ru_maxrss` is read. Linux starts a child's
+//! `ru_maxrss` at the spawning process's high-water RSS, so the figure is an
+//! upper bound; this test process stays small (a few MiB), and the messages
+//! print its high-water mark for comparison.
+#![cfg(target_os = "linux")]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const KRITI: &str = env!("CARGO_BIN_EXE_kriti");
+
+fn program(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("memory").join(name)
+}
+
+/// One finished child process.
+struct Run {
+    stdout: String,
+    stderr: String,
+    /// The exit status, or `None` if a signal ended it.
+    code: Option<i32>,
+    /// The child's own peak resident set, in KiB (`ru_maxrss`).
+    peak_rss_kib: u64,
+    wall: Duration,
+}
+
+/// This process's own high-water RSS in KiB (`VmHWM`): the floor under a
+/// child's `ru_maxrss`. (Not `getrusage(RUSAGE_SELF)`, whose figure starts
+/// at the high-water mark of whatever ran this test, such as cargo.)
+fn own_peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs `kriti run FILE`; kills it and fails the test after `limit`.
+// The child is reaped with `wait4` below, not `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn run_kriti(file: &Path, limit: Duration, what_a_timeout_means: &str) -> Run {
+    let start = Instant::now();
+    let mut child = Command::new(KRITI)
+        .arg("run")
+        .arg(file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot start kriti");
+    let pid = child.id() as libc::pid_t;
+    let read_all = |mut pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).expect("cannot read the child's output");
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().unwrap()));
+    let stderr = read_all(Box::new(child.stderr.take().unwrap()));
+
+    // Reap the child ourselves (not with `Child::wait`) to get its rusage.
+    // WNOHANG polling keeps the time limit free of races with pid reuse.
+    let mut status: libc::c_int = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut timed_out = false;
+    loop {
+        // SAFETY: `pid` is our unreaped child; the pointers are valid.
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break;
+        }
+        assert!(r == 0, "wait4 failed: {}", std::io::Error::last_os_error());
+        if !timed_out && start.elapsed() > limit {
+            timed_out = true;
+            // SAFETY: the child has not been reaped, so the pid is still ours.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        thread::sleep(Duration::from_millis(2));
+    }
+    let wall = start.elapsed();
+    let run = Run {
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        peak_rss_kib: usage.ru_maxrss as u64,
+        wall,
+    };
+    assert!(
+        !timed_out,
+        "{} did not finish within {limit:?}: {what_a_timeout_means}\nstdout so far:\n{}",
+        file.display(),
+        run.stdout
+    );
+    assert_eq!(
+        run.code,
+        Some(0),
+        "{} failed\nstdout:\n{}\nstderr:\n{}",
+        file.display(),
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+#[test]
+fn churn_runs_in_bounded_memory() {
+    const LIMIT_KIB: u64 = 50 * 1024;
+    let file = program("churn.kr");
+    let run = run_kriti(
+        &file,
+        Duration::from_secs(120),
+        "building and dropping 10^7 values takes about 3 s in a release build",
+    );
+    let expected = "287777774\n\
+        Item { name: \"item-9999999\", values: [9999999, 10000000, 10000001], \
+        pair: (\"item-9999999!\", 2), id: 9999999 }\n";
+    assert_eq!(run.stdout, expected, "churn.kr printed the wrong result");
+    eprintln!(
+        "churn.kr: peak RSS {:.1} MiB (this test process: {:.1} MiB), wall {:.2} s",
+        mib(run.peak_rss_kib),
+        mib(own_peak_rss_kib()),
+        run.wall.as_secs_f64()
+    );
+    assert!(
+        run.peak_rss_kib < LIMIT_KIB,
+        "churn.kr peaked at {:.1} MiB of RSS, over the {} MiB limit: \
+         values that are dropped are not being freed",
+        mib(run.peak_rss_kib),
+        LIMIT_KIB / 1024
+    );
+}
+
+/// The time `unique_update.kr` reports for its loops ("loop seconds: X").
+fn loop_seconds(run: &Run) -> f64 {
+    run.stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("loop seconds: "))
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no loop time in stderr:\n{}", run.stderr))
+}
+
+#[test]
+fn unique_array_updates_are_linear() {
+    const N: i64 = 1_000_000;
+    const PASSES: i64 = 4;
+    const RATIO_LIMIT: f64 = 8.0; // linear is 4; a copy per write is >= 16
+    let source = std::fs::read_to_string(program("unique_update.kr")).unwrap();
+    let n_line = "const N: int = 1_000_000";
+    let p_line = "const PASSES: int = 4";
+    assert!(
+        source.contains(n_line) && source.contains(p_line),
+        "unique_update.kr must declare `{n_line}` and `{p_line}`"
+    );
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("memory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let small = program("unique_update.kr");
+    let large = dir.join("unique_update_4n.kr");
+    std::fs::write(&large, source.replace(n_line, "const N: int = 4_000_000")).unwrap();
+
+    let expect = |n: i64| {
+        let sum = PASSES * n * (n - 1) / 2;
+        format!("{sum}\n{}\n{}\n", 2 * sum, PASSES * n)
+    };
+    let copies = "the array is probably copied on every write (O(n^2))";
+    let mut times = [Vec::new(), Vec::new()];
+    let mut peak_large = 0;
+    let mut ratio = f64::INFINITY;
+    // Alternate the sizes so that machine noise hits both alike, and use
+    // the fastest run of each (noise only ever adds time). A noisy first
+    // round gets more samples before the test fails.
+    for round in 0..8 {
+        for (k, (file, n)) in [(&small, N), (&large, 4 * N)].into_iter().enumerate() {
+            let run = run_kriti(file, Duration::from_secs(60), copies);
+            assert_eq!(run.stdout, expect(n), "{} printed a wrong checksum", file.display());
+            times[k].push(loop_seconds(&run));
+            if k == 1 {
+                peak_large = peak_large.max(run.peak_rss_kib);
+            }
+        }
+        let best = |t: &Vec<f64>| t.iter().cloned().fold(f64::INFINITY, f64::min);
+        ratio = best(&times[1]) / best(&times[0]);
+        if round >= 2 && ratio < RATIO_LIMIT {
+            break;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!(
+        "unique_update.kr: loop times at N = {N}: {:?} s, at 4N: {:?} s; ratio {ratio:.2}; \
+         peak RSS at 4N {:.1} MiB",
+        times[0],
+        times[1],
+        mib(peak_large)
+    );
+    assert!(
+        ratio < RATIO_LIMIT,
+        "4x the elements took {ratio:.1}x the time (linear is 4x): {copies}"
+    );
+    // Two arrays of 4N ints (32 MiB each) plus the runtime: a leaked copy
+    // of either array would add another 32 MiB.
+    let arrays_kib = (2 * 4 * N * 8 / 1024) as u64;
+    assert!(
+        peak_large < arrays_kib + 30 * 1024,
+        "unique_update at 4N peaked at {:.1} MiB for {:.1} MiB of arrays",
+        mib(peak_large),
+        mib(arrays_kib)
+    );
+}
