@@ -27,7 +27,10 @@ use std::time::{Duration, Instant};
 const KRITI: &str = env!("CARGO_BIN_EXE_kriti");
 
 fn program(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("memory").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("memory")
+        .join(name)
 }
 
 /// One finished child process.
@@ -70,7 +73,8 @@ fn run_kriti(file: &Path, limit: Duration, what_a_timeout_means: &str) -> Run {
     let read_all = |mut pipe: Box<dyn Read + Send>| {
         thread::spawn(move || {
             let mut bytes = Vec::new();
-            pipe.read_to_end(&mut bytes).expect("cannot read the child's output");
+            pipe.read_to_end(&mut bytes)
+                .expect("cannot read the child's output");
             String::from_utf8_lossy(&bytes).into_owned()
         })
     };
@@ -194,7 +198,12 @@ fn unique_array_updates_are_linear() {
     for round in 0..8 {
         for (k, (file, n)) in [(&small, N), (&large, 4 * N)].into_iter().enumerate() {
             let run = run_kriti(file, Duration::from_secs(60), copies);
-            assert_eq!(run.stdout, expect(n), "{} printed a wrong checksum", file.display());
+            assert_eq!(
+                run.stdout,
+                expect(n),
+                "{} printed a wrong checksum",
+                file.display()
+            );
             times[k].push(loop_seconds(&run));
             if k == 1 {
                 peak_large = peak_large.max(run.peak_rss_kib);

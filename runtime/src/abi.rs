@@ -154,6 +154,9 @@ abi_symbols! {
     // Construction: new objects have rc 1 and zeroed slots that the caller
     // fills with owned values.
     fn kr_record_new(desc: *const TypeDesc) -> *mut Obj = rec::kr_record_new;
+    // An enum value of variant `tag` (an enum desc): the tag is stored,
+    // payload slots 1.. are zeroed for the caller to fill.
+    fn kr_enum_new(desc: *const TypeDesc, tag: i64) -> *mut Obj = rec::kr_enum_new;
     fn kr_array_new(desc: *const TypeDesc, len: i64) -> *mut Obj = arr::kr_array_new;
     fn kr_array_repeat(ctx: *mut TaskCtx, desc: *const TypeDesc, v: i64, n: i64, loc: i64, func: i64, frame: *const usize) -> *mut Obj = arr::kr_array_repeat;
     // Consumes one reference to `p`; returns an object with rc 1 holding
@@ -183,6 +186,12 @@ abi_symbols! {
     fn kr_array_enumerate(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_enumerate;
     fn kr_array_concat(a: *mut Obj, b: *mut Obj) -> *mut Obj = arr::kr_array_concat;
     fn kr_array_slice(ctx: *mut TaskCtx, a: *mut Obj, start: i64, end: i64, loc: i64, func: i64, frame: *const usize) -> *mut Obj = arr::kr_array_slice;
+    // Option-returning array functions; `desc` is the result's `Option<T>`
+    // descriptor. `kr_array_pop` receives a unique array.
+    fn kr_array_pop(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_pop;
+    fn kr_array_index_of(a: *mut Obj, v: i64, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_index_of;
+    fn kr_array_min(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_min;
+    fn kr_array_max(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_max;
 
     // More strings (all borrow their arguments and return new values).
     // `desc` is the descriptor of the `[str]` or `[int]` result.
@@ -199,6 +208,11 @@ abi_symbols! {
     fn kr_str_to_lower(s: *mut StrObj) -> *mut StrObj = strings::kr_str_to_lower;
     fn kr_str_replace(s: *mut StrObj, from: *mut StrObj, to: *mut StrObj) -> *mut StrObj = strings::kr_str_replace;
     fn kr_str_repeat(ctx: *mut TaskCtx, s: *mut StrObj, n: i64, loc: i64, func: i64, frame: *const usize) -> *mut StrObj = strings::kr_str_repeat;
+    // Option-returning string functions; `desc` is the result's
+    // `Option<int>` / `Option<float>` descriptor.
+    fn kr_str_find(s: *mut StrObj, t: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_str_find;
+    fn kr_parse_int(s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_parse_int;
+    fn kr_parse_float(s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_parse_float;
 }
 
 /// The `kind` argument of `kr_panic_kind`: panics whose message the runtime

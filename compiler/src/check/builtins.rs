@@ -39,6 +39,8 @@ pub(super) const BUILTIN_FNS: &[&str] = &[
     "panic",
     "assert",
     "assert_eq",
+    "parse_int",
+    "parse_float",
 ];
 
 /// Prelude functions that need types this compiler does not support yet.
@@ -49,8 +51,6 @@ const LATER_FNS: &[&str] = &[
     "write_file",
     "random",
     "random_int",
-    "parse_int",
-    "parse_float",
     "sleep",
     "yield_now",
     "atomic",
@@ -69,6 +69,11 @@ enum Shape {
     Fixed(&'static [Type]),
     /// One or two arguments of the same numeric type (`abs`, `min`, `max`).
     Numeric(usize),
+}
+
+/// `Option<int>`, `Option<float>`.
+fn option_of(t: Type) -> Type {
+    Type::Option(Box::new(t))
 }
 
 fn builtin(name: &str) -> Option<(Intrinsic, Shape, Type)> {
@@ -102,6 +107,8 @@ fn builtin(name: &str) -> Option<(Intrinsic, Shape, Type)> {
         "exit" => (I::Exit, Fixed(&[Type::Int]), Type::Never),
         "assert" => (I::Assert, Fixed(&[Type::Bool]), Type::Unit),
         "assert_eq" => (I::AssertEq, Numeric(0), Type::Unit),
+        "parse_int" => (I::ParseInt, Fixed(&[Type::Str]), option_of(Type::Int)),
+        "parse_float" => (I::ParseFloat, Fixed(&[Type::Str]), option_of(Type::Float)),
         _ => return None,
     })
 }
@@ -231,9 +238,9 @@ impl Checker {
         let probe_diags: Vec<Diagnostic> = self.diags.drain(mark..).collect();
         let recv_ty = probe.ty.clone();
         let mutating = match (&recv_ty, name.name.as_str()) {
-            (Type::Struct(owner, _), m) => self
+            (Type::Struct(..) | Type::Enum(..), m) => self
                 .methods
-                .get(&(*owner, m.to_string()))
+                .get(&(recv_ty.clone(), m.to_string()))
                 .is_some_and(|id| self.functions[id.0 as usize].self_param == Some(true)),
             (t, m) => builtin_method(t, m).is_some_and(|m| m.mutating),
         };
@@ -246,12 +253,15 @@ impl Checker {
             }
             return error_expr(span);
         }
-        if let Type::Struct(owner, _) = &recv_ty {
-            let Some(&id) = self.methods.get(&(*owner, name.name.clone())) else {
+        if matches!(recv_ty, Type::Option(_) | Type::Result(..)) {
+            return self.check_enum_method(scope, probe, name, args, span);
+        }
+        if let Type::Struct(..) | Type::Enum(..) = &recv_ty {
+            let Some(&id) = self.methods.get(&(recv_ty.clone(), name.name.clone())) else {
                 for a in args {
                     let _ = self.check_expr(scope, a, None);
                 }
-                self.report_unknown_method(*owner, name);
+                self.report_unknown_method(&recv_ty, name);
                 return error_expr(span);
             };
             match self.functions[id.0 as usize].self_param {
@@ -397,6 +407,7 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
         (Type::Str, "to_lower") => m(I::StrToLower, vec![], Type::Str),
         (Type::Str, "replace") => m(I::StrReplace, vec![Type::Str, Type::Str], Type::Str),
         (Type::Str, "repeat") => m(I::StrRepeat, vec![Type::Int], Type::Str),
+        (Type::Str, "find") => m(I::StrFind, vec![Type::Str], option_of(Type::Int)),
         (Type::Float, "fixed") => m(I::Fixed, vec![Type::Int], Type::Str),
         (Type::Array(elem), _) => {
             let t = (**elem).clone();
@@ -416,6 +427,10 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
                     vec![],
                     Type::Array(Box::new(Type::Tuple(vec![Type::Int, t.clone()]))),
                 ),
+                "pop" => m(I::ArrayPop, vec![], option_of(t.clone())),
+                "index_of" => m(I::ArrayIndexOf, vec![t.clone()], option_of(Type::Int)),
+                "min" => m(I::ArrayMin, vec![], option_of(t.clone())),
+                "max" => m(I::ArrayMax, vec![], option_of(t.clone())),
                 _ => return None,
             };
             method.mutating = matches!(
@@ -426,9 +441,12 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
                     | I::ArrayClear
                     | I::ArrayReverse
                     | I::ArraySort
+                    | I::ArrayPop
             );
             method.requirement = match method.op {
-                I::ArraySort if !matches!(t, Type::Int | Type::Float | Type::Str) => {
+                I::ArraySort | I::ArrayMin | I::ArrayMax
+                    if !matches!(t, Type::Int | Type::Float | Type::Str) =>
+                {
                     Some("an array of `int`, `float` or `str`")
                 }
                 I::ArrayJoin if t != Type::Str => Some("an array of `str`"),
@@ -460,6 +478,7 @@ fn method_names(t: &Type) -> &'static [&'static str] {
             "to_lower",
             "replace",
             "repeat",
+            "find",
         ],
         Type::Float => &["fixed"],
         Type::Array(_) => &[
@@ -474,16 +493,17 @@ fn method_names(t: &Type) -> &'static [&'static str] {
             "join",
             "sum",
             "enumerate",
+            "pop",
+            "index_of",
+            "min",
+            "max",
         ],
         _ => &[],
     }
 }
 
 /// Methods of the contract that arrive with `Option`, closures and maps.
-const LATER_METHODS: &[&str] = &[
-    "find", "pop", "index_of", "min", "max", "map", "filter", "fold", "any", "all", "sort_by",
-    "par_map",
-];
+const LATER_METHODS: &[&str] = &["map", "filter", "fold", "any", "all", "sort_by", "par_map"];
 
 /// Converts a value to its display string (identity on `str`).
 fn to_str(e: kir::Expr) -> kir::Expr {

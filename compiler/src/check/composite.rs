@@ -256,7 +256,7 @@ impl Checker {
                 if let Some(i) = info.fields.iter().position(|(n, _, _)| *n == name.name) {
                     return Some((i as u32, info.fields[i].1.clone()));
                 }
-                let is_method = self.methods.contains_key(&(*id, name.name.clone()));
+                let is_method = self.methods.contains_key(&(ty.clone(), name.name.clone()));
                 let mut d = Diagnostic::error(
                     "E0204",
                     format!("no field `{}` on type `{sname}`", name.name),
@@ -567,72 +567,6 @@ impl Checker {
             Type::Unit,
             span,
         )
-    }
-
-    /// Declares the locals a `let` or `for` pattern binds for a value of
-    /// type `ty`. Returns the local that receives the whole value and the
-    /// `Let`s that take it apart (for tuple patterns).
-    pub(super) fn bind_pattern(
-        &mut self,
-        scope: &mut FnScope,
-        pattern: &ast::Pattern,
-        ty: &Type,
-        mutable: bool,
-    ) -> (LocalId, Vec<kir::Expr>) {
-        match &pattern.kind {
-            ast::PatternKind::Binding(id) => (
-                scope.declare(&id.name, ty.clone(), mutable, id.span),
-                Vec::new(),
-            ),
-            ast::PatternKind::Tuple(items) => {
-                let whole = scope.declare_hidden(ty.clone(), pattern.span);
-                let elems: Vec<Type> = match ty {
-                    Type::Tuple(ts) if ts.len() == items.len() => ts.clone(),
-                    Type::Error => vec![Type::Error; items.len()],
-                    other => {
-                        self.error(Diagnostic::error(
-                            "E0301",
-                            "mismatched types",
-                            pattern.span,
-                            format!(
-                                "this pattern expects a tuple of {} elements, found `{other}`",
-                                items.len()
-                            ),
-                        ));
-                        vec![Type::Error; items.len()]
-                    }
-                };
-                let mut lets = Vec::new();
-                for (i, (p, t)) in items.iter().zip(elems).enumerate() {
-                    if matches!(p.kind, ast::PatternKind::Wildcard) {
-                        continue;
-                    }
-                    let read = expr(
-                        ExprKind::Field(
-                            Box::new(expr(ExprKind::Local(whole), ty.clone(), p.span)),
-                            i as u32,
-                        ),
-                        t.clone(),
-                        p.span,
-                    );
-                    let (local, inner) = self.bind_pattern(scope, p, &t, mutable);
-                    lets.push(expr(
-                        ExprKind::Let(local, Box::new(read)),
-                        Type::Unit,
-                        p.span,
-                    ));
-                    lets.extend(inner);
-                }
-                (whole, lets)
-            }
-            ast::PatternKind::Wildcard | ast::PatternKind::Error => {
-                (scope.declare_hidden(ty.clone(), pattern.span), Vec::new())
-            }
-            _ => {
-                self.unsupported(pattern.span, "this pattern outside `match`");
-                (scope.declare_hidden(ty.clone(), pattern.span), Vec::new())
-            }
-        }
     }
 }
 

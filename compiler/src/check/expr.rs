@@ -46,6 +46,13 @@ impl Checker {
             A::Bool(v) => expr(ExprKind::Bool(*v), Type::Bool, span),
             A::Unit => unit(span),
             A::Str(parts) => self.check_string(scope, parts, span),
+            A::Name(id)
+                if super::enums::is_builtin_variant(&id.name)
+                    && scope.lookup(&id.name).is_none() =>
+            {
+                self.check_builtin_variant(scope, id, None, expected, span)
+                    .unwrap_or_else(|| error_expr(span))
+            }
             A::Name(id) => self.check_name(scope, id),
             A::Binary(op, a, b) => {
                 let a = self.check_expr(scope, a, None);
@@ -56,7 +63,7 @@ impl Checker {
                 let a = self.check_expr(scope, a, expected);
                 self.unary(*op, a, span)
             }
-            A::Call(callee, args) => self.check_call(scope, callee, args, span),
+            A::Call(callee, args) => self.check_call(scope, callee, args, expected, span),
             A::MethodCall(recv, name, args) => self.check_method(scope, recv, name, args, span),
             A::Block(b) => self.check_block(scope, b, expected),
             A::If {
@@ -128,7 +135,7 @@ impl Checker {
                 error_expr(span)
             }
             A::Error => error_expr(span),
-            A::Path(..) => self.unsupported_expr(span, "paths (`Type::name`) outside calls"),
+            A::Path(ty, name) => self.check_path_value(scope, ty, name, expected, span),
             A::Field(base, name) => {
                 let b = self.check_expr(scope, base, None);
                 self.check_field(b, name, span)
@@ -141,7 +148,7 @@ impl Checker {
                 }
             }
             A::Index(base, index) => self.check_index(scope, base, index, span),
-            A::Try(_) => self.unsupported_expr(span, "the `?` operator"),
+            A::Try(inner) => self.check_try(scope, inner, expected, span),
             A::Array(items) => self.check_array_lit(scope, items, expected, span),
             A::ArrayRepeat(v, n) => self.check_array_repeat(scope, v, n, expected, span),
             A::Map(_) => self.unsupported_expr(span, "maps"),
@@ -154,7 +161,9 @@ impl Checker {
                 name,
                 fields,
             } => self.check_struct_lit(scope, name, fields, span),
-            A::Match { .. } => self.unsupported_expr(span, "`match`"),
+            A::Match { scrutinee, arms } => {
+                self.check_match(scope, scrutinee, arms, expected, span)
+            }
             A::Closure { .. } => self.unsupported_expr(span, "closures"),
             A::Spawn(_) => self.unsupported_expr(span, "`spawn`"),
             A::Chan { .. } => self.unsupported_expr(span, "channels"),
@@ -510,11 +519,12 @@ impl Checker {
         scope: &mut FnScope,
         callee: &ast::Expr,
         args: &[ast::Expr],
+        expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
         let ast::ExprKind::Name(name) = &callee.kind else {
             if let ast::ExprKind::Path(ty, name) = &callee.kind {
-                return self.check_path_call(scope, ty, name, args, span);
+                return self.check_path_call(scope, ty, name, args, expected, span);
             }
             for a in args {
                 let _ = self.check_expr(scope, a, None);
@@ -542,6 +552,9 @@ impl Checker {
         }
         if let Some(&id) = self.fn_ids.get(&name.name) {
             return self.call_user_fn(scope, id, Vec::new(), args, span);
+        }
+        if let Some(e) = self.check_builtin_variant(scope, name, Some(args), expected, span) {
+            return e;
         }
         if let Some(e) = self.check_builtin_call(scope, name, args, span) {
             return e;
@@ -617,41 +630,38 @@ impl Checker {
         Some((out, sig.ret.clone()))
     }
 
-    /// `Type::name(args)`: an associated function (or a method called
-    /// with its receiver as the first argument).
+    /// `Type::name(args)`: a variant of an enum (`Shape::Circle(1.5)`,
+    /// `Option::Some(x)`), an associated function, or a method called with
+    /// its receiver as the first argument.
     fn check_path_call(
         &mut self,
         scope: &mut FnScope,
         ty: &ast::Ident,
         name: &ast::Ident,
         args: &[ast::Expr],
+        expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
-        let owner = if ty.name == "Self" {
-            match &self.self_type {
-                Some(Type::Struct(id, _)) => Some(*id),
-                _ => None,
+        if ty.name == "Option" || ty.name == "Result" {
+            if let Some(e) = self.check_builtin_variant(scope, name, Some(args), expected, span) {
+                return e;
             }
-        } else {
-            self.struct_ids.get(&ty.name).copied()
-        };
-        let Some(owner) = owner else {
+        }
+        let Some(owner) = self.path_owner(ty) else {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
-            self.error(Diagnostic::error(
-                "E0203",
-                format!("unknown type `{}`", ty.name),
-                ty.span,
-                "no struct with this name",
-            ));
+            self.report_unknown_type(ty);
             return error_expr(span);
         };
-        let Some(&id) = self.methods.get(&(owner, name.name.clone())) else {
+        if let Some(tag) = self.variant_index(&owner, &name.name) {
+            return self.check_variant_ctor(scope, owner, tag, &name.name, Some(args), span);
+        }
+        let Some(&id) = self.methods.get(&(owner.clone(), name.name.clone())) else {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
-            self.report_unknown_method(owner, name);
+            self.report_unknown_method(&owner, name);
             return error_expr(span);
         };
         if self.functions[id.0 as usize].self_param == Some(true) {
@@ -675,21 +685,34 @@ impl Checker {
         self.call_user_fn(scope, id, Vec::new(), args, span)
     }
 
-    pub(super) fn report_unknown_method(&mut self, owner: u32, name: &ast::Ident) {
-        let sname = self.structs[owner as usize].name.clone();
-        let candidates: Vec<&str> = self
+    /// Reports `Type::name` or `value.name` naming nothing on a struct or
+    /// enum type, suggesting its functions and (for an enum) variants.
+    pub(super) fn report_unknown_method(&mut self, owner: &Type, name: &ast::Ident) {
+        let mut candidates: Vec<String> = self
             .methods
             .keys()
-            .filter(|(o, _)| *o == owner)
-            .map(|(_, n)| n.as_str())
+            .filter(|(o, _)| o == owner)
+            .map(|(_, n)| n.clone())
             .collect();
+        let is_enum = matches!(owner, Type::Enum(..));
+        if let Some(vs) = self.variants(owner) {
+            candidates.extend(vs.into_iter().map(|(n, _)| n));
+        }
+        let (what, label) = if is_enum {
+            (
+                "variant, function or method",
+                "not a variant and not in its `impl`",
+            )
+        } else {
+            ("function or method", "not found in its `impl`")
+        };
         let mut d = Diagnostic::error(
             "E0204",
-            format!("no function or method `{}` on `{sname}`", name.name),
+            format!("no {what} `{}` on `{owner}`", name.name),
             name.span,
-            "not found in its `impl`",
+            label,
         );
-        if let Some(s) = closest(&name.name, candidates) {
+        if let Some(s) = closest(&name.name, candidates.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
         self.error(d);

@@ -2,7 +2,7 @@
 //! function body, and finding `main`.
 
 use super::scope::FnScope;
-use super::{Checker, ConstInfo, ConstState, FnSig, ParamSig, StructInfo};
+use super::{Checker, ConstInfo, ConstState, EnumInfo, FnSig, ParamSig, StructInfo, VariantInfo};
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir::{self, FuncId};
 use crate::ir::types::Type;
@@ -12,13 +12,11 @@ use std::collections::HashMap;
 
 impl Checker {
     pub(super) fn check_module(&mut self, module: &ast::Module) -> kir::Program {
-        self.collect_structs(module);
+        self.collect_types(module);
         let fns = self.collect_items(module);
         let mut program = kir::Program::default();
         for (decl, id) in &fns {
-            self.self_type = self.functions[id.0 as usize]
-                .owner
-                .map(|s| Type::Struct(s, self.structs[s as usize].name.clone()));
+            self.self_type = self.functions[id.0 as usize].owner.clone();
             let f = self.check_fn(decl, *id);
             program.functions.push(f);
         }
@@ -35,17 +33,46 @@ impl Checker {
                     .collect(),
             })
             .collect();
+        program.enums = self
+            .enums
+            .iter()
+            .map(|e| kir::EnumDef {
+                name: e.name.clone(),
+                variants: e
+                    .variants
+                    .iter()
+                    .map(|v| (v.name.clone(), v.payload.clone()))
+                    .collect(),
+            })
+            .collect();
         program.main = self.find_main(module);
         program
     }
 
-    /// Registers every struct name first (so fields may name any struct),
-    /// then resolves the fields.
-    fn collect_structs(&mut self, module: &ast::Module) {
+    /// Registers every struct and enum name first (so fields and payloads
+    /// may name any of them, themselves included), then resolves the
+    /// fields and the variants.
+    fn collect_types(&mut self, module: &ast::Module) {
         let mut decls = Vec::new();
+        let mut enum_decls = Vec::new();
         for item in &module.items {
+            if let ItemKind::Enum(e) = &item.kind {
+                if self.named_type(&e.name.name).is_some() {
+                    continue; // reported with the other duplicates
+                }
+                if !e.generics.is_empty() {
+                    self.unsupported(e.generics[0].span, "generic enums");
+                }
+                let id = self.enums.len() as u32;
+                self.enum_ids.insert(e.name.name.clone(), id);
+                self.enums.push(EnumInfo {
+                    name: e.name.name.clone(),
+                    variants: Vec::new(),
+                });
+                enum_decls.push((id, e));
+            }
             if let ItemKind::Struct(s) = &item.kind {
-                if self.struct_ids.contains_key(&s.name.name) {
+                if self.named_type(&s.name.name).is_some() {
                     continue; // reported with the other duplicates
                 }
                 if !s.generics.is_empty() {
@@ -81,6 +108,36 @@ impl Checker {
             }
             self.structs[id as usize].fields = fields;
         }
+        for (id, e) in enum_decls {
+            let mut variants: Vec<VariantInfo> = Vec::new();
+            for v in &e.variants {
+                if let Some(prev) = variants.iter().find(|p| p.name == v.name.name) {
+                    let prev = prev.span;
+                    self.error(
+                        Diagnostic::error(
+                            "E0202",
+                            format!("variant `{}` is declared more than once", v.name.name),
+                            v.name.span,
+                            "declared again here",
+                        )
+                        .with_label(prev, "first declared here"),
+                    );
+                    continue;
+                }
+                let payload = if e.generics.is_empty() {
+                    v.fields.iter().map(|t| self.resolve_type(t)).collect()
+                } else {
+                    // Already reported: generic enums are not supported.
+                    vec![Type::Error; v.fields.len()]
+                };
+                variants.push(VariantInfo {
+                    name: v.name.name.clone(),
+                    payload,
+                    span: v.name.span,
+                });
+            }
+            self.enums[id as usize].variants = variants;
+        }
     }
 
     /// Registers every function signature (free functions and the
@@ -94,16 +151,13 @@ impl Checker {
                 ItemKind::Fn(f) => &f.name,
                 ItemKind::Const(c) => &c.name,
                 ItemKind::Struct(s) => &s.name,
+                ItemKind::Enum(e) => &e.name,
                 ItemKind::Impl(imp) => {
                     self.collect_impl(imp, &mut fns);
                     continue;
                 }
-                ItemKind::Enum(_) | ItemKind::Import(_) => {
-                    let what = match &item.kind {
-                        ItemKind::Enum(_) => "`enum` declarations",
-                        _ => "`import`",
-                    };
-                    self.unsupported(item.span, what);
+                ItemKind::Import(_) => {
+                    self.unsupported(item.span, "`import`");
                     continue;
                 }
                 ItemKind::Error => continue,
@@ -155,16 +209,19 @@ impl Checker {
         imp: &'m ast::ImplDecl,
         fns: &mut Vec<(&'m ast::FnDecl, FuncId)>,
     ) {
-        let Some(&owner) = self.struct_ids.get(&imp.target.name) else {
+        let Some(owner) = self.named_type(&imp.target.name) else {
             let mut d = Diagnostic::error(
                 "E0203",
                 format!("unknown type `{}`", imp.target.name),
                 imp.target.span,
-                "`impl` needs a struct declared in this file",
+                "`impl` needs a struct or enum declared in this file",
             );
             if let Some(s) = super::suggest::closest(
                 &imp.target.name,
-                self.struct_ids.keys().map(String::as_str),
+                self.struct_ids
+                    .keys()
+                    .chain(self.enum_ids.keys())
+                    .map(String::as_str),
             ) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
@@ -174,13 +231,13 @@ impl Checker {
         if !imp.generics.is_empty() || !imp.target_args.is_empty() {
             self.unsupported(imp.target.span, "generic `impl` blocks");
         }
-        let struct_name = self.structs[owner as usize].name.clone();
-        self.self_type = Some(Type::Struct(owner, struct_name.clone()));
+        let struct_name = owner.to_string();
+        self.self_type = Some(owner.clone());
         for item in &imp.items {
             let ItemKind::Fn(f) = &item.kind else {
                 continue;
             };
-            let key = (owner, f.name.name.clone());
+            let key = (owner.clone(), f.name.name.clone());
             if let Some(&prev) = self.methods.get(&key) {
                 let prev = self.functions[prev.0 as usize].span;
                 self.error(
@@ -194,7 +251,7 @@ impl Checker {
                 );
                 continue;
             }
-            let sig = self.fn_signature(f, Some(owner));
+            let sig = self.fn_signature(f, Some(owner.clone()));
             let id = FuncId(self.functions.len() as u32);
             self.functions.push(sig);
             self.methods.insert(key, id);
@@ -203,7 +260,7 @@ impl Checker {
         self.self_type = None;
     }
 
-    fn fn_signature(&mut self, f: &ast::FnDecl, owner: Option<u32>) -> FnSig {
+    fn fn_signature(&mut self, f: &ast::FnDecl, owner: Option<Type>) -> FnSig {
         if !f.generics.is_empty() {
             self.unsupported(f.generics[0].span, "generic functions");
         }
@@ -253,8 +310,8 @@ impl Checker {
             Some(t) => self.resolve_type(t),
             None => Type::Unit,
         };
-        let name = match owner {
-            Some(o) => format!("{}::{}", self.structs[o as usize].name, f.name.name),
+        let name = match &owner {
+            Some(o) => format!("{o}::{}", f.name.name),
             None => f.name.name.clone(),
         };
         FnSig {
@@ -430,7 +487,8 @@ fn is_constant(e: &ast::Expr) -> bool {
 pub(super) fn compatible(found: &Type, expected: &Type) -> bool {
     match (found, expected) {
         (Type::Never | Type::Error, _) | (_, Type::Error) => true,
-        (Type::Array(a), Type::Array(b)) => same(a, b),
+        (Type::Array(a), Type::Array(b)) | (Type::Option(a), Type::Option(b)) => same(a, b),
+        (Type::Result(a, e), Type::Result(b, f)) => same(a, b) && same(e, f),
         (Type::Tuple(a), Type::Tuple(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
         }
@@ -452,7 +510,8 @@ pub(super) fn same(a: &Type, b: &Type) -> bool {
 pub(super) fn has_error(t: &Type) -> bool {
     match t {
         Type::Error => true,
-        Type::Array(e) => has_error(e),
+        Type::Array(e) | Type::Option(e) => has_error(e),
+        Type::Result(t, e) => has_error(t) || has_error(e),
         Type::Tuple(ts) => ts.iter().any(has_error),
         _ => false,
     }

@@ -8,12 +8,47 @@
 //!
 //! Checking is bidirectional: each expression is checked against the type
 //! its context expects, when there is one, which is how `if` branches and
-//! blocks whose value is discarded are typed.
+//! blocks whose value is discarded are typed, and how `[]`, `None`, `Ok(v)`
+//! and `Err(e)` get the types they do not say.
+//!
+//! `match`, `?` and the methods of `Option` and `Result` are lowered here
+//! (`patterns.rs`, `enums.rs`) to plain KIR control flow over the three
+//! enum nodes (`Variant`, `Tag`, `Payload`); `exhaustive.rs` checks that a
+//! `match` covers every value.
+//!
+//! | code | error |
+//! |---|---|
+//! | E0201 | a name (or variant) that is not in scope |
+//! | E0202 | something defined, declared or bound twice |
+//! | E0203 | an unknown type, or a type used wrongly (`Option<int, int>`) |
+//! | E0204 | no such field, method or variant |
+//! | E0205 | a pattern binds a name that is a variant of the matched enum |
+//! | E0301 | mismatched types |
+//! | E0302 | wrong number of arguments, payload values or pattern fields |
+//! | E0303 | an operator or operation the type does not support |
+//! | E0304 | a type that cannot be inferred (`[]`, `None`, `Ok(v)` alone) |
+//! | E0305 | not a function / missing fields / a `var self` method misused |
+//! | E0401 | writing through something immutable |
+//! | E0402 | `break` or `continue` outside a loop |
+//! | E0403 | an invalid assignment target |
+//! | E0404 | no `fn main()` |
+//! | E0405 | `main` with parameters or a result |
+//! | E0406 | a constant that is not a constant expression, or a cycle |
+//! | E0407 | a range used as a value; `self` outside `impl` |
+//! | E0408 | a `match` that does not cover every value (names a missing case) |
+//! | E0409 | `?` in a function whose return type cannot take its early return |
+//! | E0410 | alternatives of an or-pattern that bind different names |
+//! | E0411 | a `let` or `for` pattern that can fail to match |
+//! | E0413 | a range pattern that matches nothing |
+//! | E0499 | a construct this version does not support yet |
 
 mod builtins;
 mod composite;
+mod enums;
+mod exhaustive;
 mod expr;
 mod items;
+mod patterns;
 mod scope;
 mod stmt;
 mod suggest;
@@ -51,8 +86,8 @@ struct FnSig {
     span: Span,
     /// For methods: `Some(true)` for `var self`, `Some(false)` for `self`.
     self_param: Option<bool>,
-    /// The struct whose `impl` declares this function.
-    owner: Option<u32>,
+    /// The struct or enum type whose `impl` declares this function.
+    owner: Option<Type>,
 }
 
 #[derive(Clone, Debug)]
@@ -86,8 +121,10 @@ struct Checker {
     consts: HashMap<String, ConstInfo>,
     structs: Vec<StructInfo>,
     struct_ids: HashMap<String, u32>,
-    /// Functions of `impl` blocks, by (struct id, name).
-    methods: HashMap<(u32, String), FuncId>,
+    enums: Vec<EnumInfo>,
+    enum_ids: HashMap<String, u32>,
+    /// Functions of `impl` blocks, by (struct or enum type, name).
+    methods: HashMap<(Type, String), FuncId>,
     /// The type `Self` names inside the `impl` being checked.
     self_type: Option<Type>,
 }
@@ -100,8 +137,47 @@ struct StructInfo {
     fields: Vec<(String, Type, Span)>,
 }
 
+/// A user enum as the checker knows it.
+#[derive(Clone, Debug)]
+struct EnumInfo {
+    name: String,
+    /// The variants in declaration order (variant `i` has tag `i`).
+    variants: Vec<VariantInfo>,
+}
+
+#[derive(Clone, Debug)]
+struct VariantInfo {
+    name: String,
+    payload: Vec<Type>,
+    span: Span,
+}
+
 impl Checker {
     fn error(&mut self, diag: Diagnostic) {
         self.diags.push(diag);
+    }
+
+    /// The user struct or enum type called `name`, if there is one.
+    fn named_type(&self, name: &str) -> Option<Type> {
+        if let Some(&id) = self.struct_ids.get(name) {
+            return Some(Type::Struct(id, name.to_string()));
+        }
+        self.enum_ids
+            .get(name)
+            .map(|&id| Type::Enum(id, name.to_string()))
+    }
+
+    /// The variants (name, payload types) of an enum type (user enum,
+    /// `Option`, `Result`), in tag order.
+    fn variants(&self, ty: &Type) -> Option<Vec<(String, Vec<Type>)>> {
+        match ty {
+            Type::Enum(id, _) => self.enums.get(*id as usize).map(|e| {
+                e.variants
+                    .iter()
+                    .map(|v| (v.name.clone(), v.payload.clone()))
+                    .collect()
+            }),
+            _ => kir::variants_of(&[], ty),
+        }
     }
 }

@@ -25,11 +25,15 @@ impl Checker {
                 "float" => Type::Float,
                 "bool" => Type::Bool,
                 "str" => Type::Str,
-                "Option" | "Result" | "Map" | "chan" | "task" => {
+                "Option" | "Result" => {
+                    let n = if name.name == "Option" { 1 } else { 2 };
+                    self.type_arg_count(t, &name.name, n, 0)
+                }
+                "Map" | "chan" | "task" => {
                     self.unsupported(t.span, &format!("the type `{}`", name.name))
                 }
-                other if self.struct_ids.contains_key(other) => {
-                    Type::Struct(self.struct_ids[other], other.to_string())
+                other if self.named_type(other).is_some() => {
+                    self.named_type(other).unwrap_or(Type::Error)
                 }
                 other => {
                     let mut d = Diagnostic::error(
@@ -41,7 +45,8 @@ impl Checker {
                     let candidates = TYPE_NAMES
                         .iter()
                         .copied()
-                        .chain(self.struct_ids.keys().map(String::as_str));
+                        .chain(self.struct_ids.keys().map(String::as_str))
+                        .chain(self.enum_ids.keys().map(String::as_str));
                     if let Some(s) = closest(other, candidates) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
@@ -56,6 +61,35 @@ impl Checker {
             }
             TypeExprKind::Array(elem) => Type::Array(Box::new(self.resolve_type(elem))),
             TypeExprKind::Error => Type::Error,
+            TypeExprKind::Named {
+                module: None,
+                name,
+                args,
+            } if name.name == "Option" || name.name == "Result" => {
+                let n = if name.name == "Option" { 1 } else { 2 };
+                if args.len() != n {
+                    return self.type_arg_count(t, &name.name, n, args.len());
+                }
+                let mut resolved: Vec<Type> = args.iter().map(|a| self.resolve_type(a)).collect();
+                if n == 1 {
+                    Type::Option(Box::new(resolved.remove(0)))
+                } else {
+                    let e = resolved.pop().unwrap_or(Type::Error);
+                    let v = resolved.pop().unwrap_or(Type::Error);
+                    Type::Result(Box::new(v), Box::new(e))
+                }
+            }
+            TypeExprKind::Named {
+                module: None, name, ..
+            } if self.named_type(&name.name).is_some() => {
+                self.error(Diagnostic::error(
+                    "E0203",
+                    format!("`{}` takes no type arguments", name.name),
+                    t.span,
+                    "generic structs and enums are not supported yet",
+                ));
+                Type::Error
+            }
             TypeExprKind::Named { .. } => self.unsupported(t.span, "generic and imported types"),
             TypeExprKind::Fn { .. } => self.unsupported(t.span, "function types"),
             TypeExprKind::SelfType => match &self.self_type {
@@ -71,6 +105,33 @@ impl Checker {
                 }
             },
         }
+    }
+
+    /// Reports `Option` or `Result` written with the wrong number of type
+    /// arguments (`given` of the `wanted`).
+    fn type_arg_count(&mut self, t: &TypeExpr, name: &str, wanted: usize, given: usize) -> Type {
+        let example = if wanted == 1 {
+            "`Option<int>`"
+        } else {
+            "`Result<int, str>`"
+        };
+        self.error(
+            Diagnostic::error(
+                "E0203",
+                format!(
+                    "`{name}` takes {wanted} type argument{} but {given} {} given",
+                    if wanted == 1 { "" } else { "s" },
+                    if given == 1 { "was" } else { "were" }
+                ),
+                t.span,
+                format!(
+                    "expected {wanted} type argument{}",
+                    if wanted == 1 { "" } else { "s" }
+                ),
+            )
+            .with_help(format!("write it like {example}")),
+        );
+        Type::Error
     }
 
     /// Reports a construct that parses but that this version of the

@@ -1,14 +1,20 @@
-//! Composite values: arrays, tuples and structs.
+//! Composite values: arrays, tuples, structs and enum values.
 //!
 //! Consumes the composite expressions of KIR (literals, `Field`, `Index`,
-//! `Slice`, writes through a `Place`, `for x in xs`); produces Cranelift
-//! code that builds objects through the runtime, reads them inline and
-//! writes them with copy-on-write. Layouts (`kriti_runtime::value`):
+//! `Slice`, writes through a `Place`, `for x in xs`, `Variant`, `Tag`,
+//! `Payload`); produces Cranelift code that builds objects through the
+//! runtime, reads them inline and writes them with copy-on-write. Layouts
+//! (`kriti_runtime::value`):
 //!
 //! ```text
 //! record (tuple, struct): [header 16][desc][slot 0][slot 1]...      slot i at 24 + 8*i
+//! enum value:             [header 16][desc][tag][payload 0]...      payload i at 32 + 8*i
 //! array:                  [header 16][desc][len][cap][data ptr]     element i at data + 8*i
 //! ```
+//!
+//! An enum value is a record whose slot 0 is its tag; a payload-less
+//! variant is a static immortal object (`DescPool::unit_variant`), so
+//! `None` costs no allocation. Enum values are never written in place.
 //!
 //! A slot holds the 8-byte encoding of any value: `int` bits, `float` bits,
 //! `bool` as 0/1, unit as 0, or a heap pointer that owns one reference
@@ -69,9 +75,15 @@ enum Target {
     Slot(Value),
 }
 
-/// True for the types whose values are composite objects.
+/// True for the types whose values are composite objects (they have a
+/// type descriptor the runtime compares and displays them by).
 pub(crate) fn is_composite(ty: &Type) -> bool {
-    matches!(ty, Type::Array(_) | Type::Tuple(_) | Type::Struct(..))
+    matches!(ty, Type::Array(_) | Type::Tuple(_) | Type::Struct(..)) || ty.is_enum()
+}
+
+/// True for the types whose values are records with fields (`Field`).
+fn is_record(ty: &Type) -> bool {
+    matches!(ty, Type::Tuple(_) | Type::Struct(..))
 }
 
 impl<M: Module> Lowerer<'_, '_, '_, M> {
@@ -153,6 +165,12 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             .ok_or_else(|| ice("a field index out of range"))
     }
 
+    /// The offset of payload value `index` of an enum value (slot
+    /// `1 + index`, after the tag).
+    fn payload_offset(index: u32) -> R<i32> {
+        Self::field_offset(index.checked_add(1).ok_or_else(|| ice("a payload index"))?)
+    }
+
     /// The type of field `index` of the record type `ty`.
     fn field_type(&self, ty: &Type, index: u32) -> R<Type> {
         let found = match ty {
@@ -226,7 +244,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 Ok(Some(_)) => Some(*id),
                 _ => None,
             },
-            ExprKind::Field(base, _) if is_composite(&base.ty) => self.chain_root(base),
+            ExprKind::Field(base, _) if is_record(&base.ty) => self.chain_root(base),
+            ExprKind::Payload(base, _) if base.ty.is_enum() => self.chain_root(base),
             ExprKind::Index(base, index) if matches!(base.ty, Type::Array(_)) => {
                 let root = self.chain_root(base)?;
                 (!writes_local(index, root)).then_some(root)
@@ -249,6 +268,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.field_type(&base.ty, *index)?;
                 let obj = self.read_chain(base)?;
                 self.load8(obj, Self::field_offset(*index)?)
+            }
+            ExprKind::Payload(base, index) => {
+                let obj = self.read_chain(base)?;
+                self.load8(obj, Self::payload_offset(*index)?)
             }
             ExprKind::Index(base, index) => {
                 let arr = self.read_chain(base)?;
@@ -338,11 +361,78 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         Ok(record)
     }
 
+    /// A value of variant `tag` of the enum type `e.ty`: the payload values
+    /// are evaluated first, then stored (owned) into a new enum object; a
+    /// variant without payload is its static immortal object.
+    pub(crate) fn variant(&mut self, e: &Expr, tag: u32, payload: &[Expr]) -> R<Value> {
+        let variants = self
+            .shared
+            .program
+            .variants(&e.ty)
+            .ok_or_else(|| ice(format_args!("a variant of `{}`", e.ty)))?;
+        let (_, tys) = variants
+            .get(tag as usize)
+            .ok_or_else(|| ice(format_args!("variant {tag} of `{}`", e.ty)))?;
+        if tys.len() != payload.len() {
+            return Err(ice(format_args!(
+                "variant {tag} of `{}` with {} values",
+                e.ty,
+                payload.len()
+            )));
+        }
+        if payload.is_empty() {
+            return self.unit_variant(&e.ty, tag);
+        }
+        let mut slots = Vec::with_capacity(payload.len());
+        for (item, ty) in payload.iter().zip(tys) {
+            let v = self.value(item, ty)?;
+            slots.push(self.encode_slot(v, ty)?);
+        }
+        let desc = self.desc(&e.ty)?;
+        let tag = self.b.ins().iconst(types::I64, i64::from(tag));
+        let obj = self.call_rt_value("kr_enum_new", &[desc, tag])?;
+        for (i, slot) in slots.into_iter().enumerate() {
+            let i = u32::try_from(i).map_err(|_| ice("too many payload values"))?;
+            self.store8(slot, obj, Self::payload_offset(i)?);
+        }
+        Ok(obj)
+    }
+
+    /// The tag of an enum value (borrowed: read in place).
+    pub(crate) fn tag(&mut self, base: &Expr) -> R<Value> {
+        if !base.ty.is_enum() {
+            self.value(base, &Type::Unit)?;
+            self.not_a(base, "enum")?;
+            return Ok(self.b.ins().iconst(types::I64, 0));
+        }
+        let obj = self.borrow(base, &base.ty, &[])?;
+        let tag = self.load8(obj.value, SLOTS);
+        self.end_borrow(obj)?;
+        Ok(tag)
+    }
+
+    /// Payload value `index` of an enum value, retained (it is the
+    /// expression's own now).
+    pub(crate) fn payload(&mut self, e: &Expr, base: &Expr, index: u32) -> R<Option<Value>> {
+        if !base.ty.is_enum() {
+            self.value(base, &Type::Unit)?;
+            return self.not_a(base, "enum");
+        }
+        let obj = self.borrow(base, &base.ty, &[])?;
+        let raw = self.load8(obj.value, Self::payload_offset(index)?);
+        let v = self.decode_slot(raw, &e.ty);
+        if let (Some(v), true) = (v, e.ty.is_heap()) {
+            self.retain(v)?;
+        }
+        self.end_borrow(obj)?;
+        Ok(v)
+    }
+
     // ---- Reading ------------------------------------------------------------
 
     /// `base.i`: the field, retained (it is the expression's own now).
     pub(crate) fn field(&mut self, e: &Expr, base: &Expr, index: u32) -> R<Option<Value>> {
-        if !is_composite(&base.ty) {
+        if !is_record(&base.ty) {
             // Only a base that never produces a value is not a record.
             self.value(base, &Type::Unit)?;
             return self.not_a(base, "record");
@@ -584,7 +674,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 operands.push(self.encode_slot(v, &elem)?);
             }
             Intrinsic::ArrayRemove => operands.push(self.operand(arg(0)?, &Type::Int)?),
-            Intrinsic::ArrayClear | Intrinsic::ArrayReverse | Intrinsic::ArraySort => {}
+            Intrinsic::ArrayClear
+            | Intrinsic::ArrayReverse
+            | Intrinsic::ArraySort
+            | Intrinsic::ArrayPop => {}
             _ => {
                 return Err(ice(format_args!(
                     "`{}` is not a mutating intrinsic",
@@ -619,6 +712,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             Intrinsic::ArrayReverse => {
                 self.call_rt("kr_array_reverse", &[arr])?;
                 None
+            }
+            Intrinsic::ArrayPop => {
+                let desc = self.desc(&e.ty)?;
+                Some(self.call_rt_value("kr_array_pop", &[arr, desc])?)
             }
             _ => {
                 self.call_rt("kr_array_sort", &[arr])?;
@@ -782,6 +879,7 @@ pub(crate) fn writes_local(e: &Expr, id: LocalId) -> bool {
         | ExprKind::ArrayLit(es)
         | ExprKind::TupleLit(es)
         | ExprKind::StructLit(_, es)
+        | ExprKind::Variant { payload: es, .. }
         | ExprKind::Call(_, es)
         | ExprKind::Intrinsic(_, es) => es.iter().any(w),
         ExprKind::If {
@@ -794,6 +892,8 @@ pub(crate) fn writes_local(e: &Expr, id: LocalId) -> bool {
         | ExprKind::Return(x)
         | ExprKind::Unary(_, x)
         | ExprKind::Field(x, _)
+        | ExprKind::Tag(x)
+        | ExprKind::Payload(x, _)
         | ExprKind::Inlined { body: x, .. } => w(x),
         ExprKind::ForRange {
             var,

@@ -7,7 +7,7 @@
 //! IEEE-754. Strings and composite values go through the runtime, which
 //! borrows its operands (see `Lowerer::borrow`): a temporary operand is
 //! released after the call, a local is read in place. `==` and `!=` on
-//! arrays, tuples and structs compare structurally (`kr_value_eq`, by the
+//! arrays, tuples, structs and enum values compare structurally (`kr_value_eq`, by the
 //! type's descriptor); `+` on arrays concatenates.
 //!
 //! This file does not decide operand types (the checker did) and does not
@@ -65,7 +65,12 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.end_borrow(b)?;
                 Ok(Some(v))
             }
-            Type::Array(_) | Type::Tuple(_) | Type::Struct(..) => {
+            Type::Array(_)
+            | Type::Tuple(_)
+            | Type::Struct(..)
+            | Type::Enum(..)
+            | Type::Option(_)
+            | Type::Result(..) => {
                 let a = self.borrow(l, ty, &[r])?;
                 let b = self.borrow(r, ty, &[])?;
                 let v = match op {

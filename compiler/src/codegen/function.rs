@@ -146,8 +146,9 @@ pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     data_refs: HashMap<DataId, GlobalValue>,
     /// False after a terminator, while lowering code no path reaches.
     reachable: bool,
-    /// Values known to be immortal string literals: retaining or releasing
-    /// them is a no-op, so we emit no call.
+    /// Values known to be immortal static objects (string literals,
+    /// payload-less variants): retaining or releasing them is a no-op, so
+    /// we emit no call.
     immortal: HashSet<Value>,
 }
 
@@ -401,6 +402,9 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 self.for_array(*var, array, body)?;
                 None
             }
+            ExprKind::Variant { tag, payload } => Some(self.variant(e, *tag, payload)?),
+            ExprKind::Tag(base) => Some(self.tag(base)?),
+            ExprKind::Payload(base, index) => self.payload(e, base, *index)?,
         })
     }
 
@@ -762,6 +766,19 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
             .descs
             .data_for(self.module, &mut shared.strings, shared.program, ty)?;
         Ok(self.data_addr(id))
+    }
+
+    /// The static immortal object of the payload-less variant `tag` of the
+    /// enum type `ty` (an owned reference, as a literal is).
+    pub fn unit_variant(&mut self, ty: &Type, tag: u32) -> R<Value> {
+        let shared = &mut *self.shared;
+        let id =
+            shared
+                .descs
+                .unit_variant(self.module, &mut shared.strings, shared.program, ty, tag)?;
+        let v = self.data_addr(id);
+        self.immortal.insert(v);
+        Ok(v)
     }
 
     /// The address of the data object `id`.

@@ -235,12 +235,57 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.end_borrow(a)?;
                 Some(v)
             }
+            Intrinsic::ArrayIndexOf => {
+                let ty = arg_ty(0)?;
+                let Type::Array(elem) = &ty else {
+                    return Err(ice(format_args!("`index_of` on a `{ty}`")));
+                };
+                let ops = self.borrow_all(args, &[ty.clone(), (**elem).clone()])?;
+                let v = ops[1].value;
+                let v = self.encode_slot(Some(v), elem)?;
+                let desc = self.desc(&e.ty)?;
+                let found = self.call_rt_value("kr_array_index_of", &[ops[0].value, v, desc])?;
+                self.end_borrows(ops)?;
+                Some(found)
+            }
+            Intrinsic::ArrayMin | Intrinsic::ArrayMax => {
+                let name = if which == Intrinsic::ArrayMin {
+                    "kr_array_min"
+                } else {
+                    "kr_array_max"
+                };
+                let a = self.borrow(arg(0)?, &arg_ty(0)?, &[])?;
+                let desc = self.desc(&e.ty)?;
+                let v = self.call_rt_value(name, &[a.value, desc])?;
+                self.end_borrow(a)?;
+                Some(v)
+            }
+            Intrinsic::StrFind => {
+                let ops = self.borrow_all(args, &[Type::Str, Type::Str])?;
+                let desc = self.desc(&e.ty)?;
+                let v = self.call_rt_value("kr_str_find", &[ops[0].value, ops[1].value, desc])?;
+                self.end_borrows(ops)?;
+                Some(v)
+            }
+            Intrinsic::ParseInt | Intrinsic::ParseFloat => {
+                let name = if which == Intrinsic::ParseInt {
+                    "kr_parse_int"
+                } else {
+                    "kr_parse_float"
+                };
+                let s = self.borrow(arg(0)?, &Type::Str, &[])?;
+                let desc = self.desc(&e.ty)?;
+                let v = self.call_rt_value(name, &[s.value, desc])?;
+                self.end_borrow(s)?;
+                Some(v)
+            }
             Intrinsic::ArrayPush
             | Intrinsic::ArrayInsert
             | Intrinsic::ArrayRemove
             | Intrinsic::ArrayClear
             | Intrinsic::ArrayReverse
-            | Intrinsic::ArraySort => {
+            | Intrinsic::ArraySort
+            | Intrinsic::ArrayPop => {
                 return Err(ice(format_args!(
                     "the mutating `{}` outside a `MutIntrinsic`",
                     which.name()
@@ -380,7 +425,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             Type::Float => self.call_rt_value("kr_float_to_str", &[v]),
             Type::Bool => self.call_rt_value("kr_bool_to_str", &[v]),
             Type::Str if debug => self.call_rt_value("kr_str_debug", &[v]),
-            Type::Array(_) | Type::Tuple(_) | Type::Struct(..) => {
+            ty if is_composite(ty) => {
                 let desc = self.desc(ty)?;
                 let name = if debug {
                     "kr_value_debug"
@@ -410,7 +455,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             Type::Int | Type::Bool => self.b.ins().icmp(IntCC::Equal, x, y),
             Type::Float => self.b.ins().fcmp(FloatCC::Equal, x, y),
             Type::Str => self.call_rt_value("kr_str_eq", &[x, y])?,
-            Type::Array(_) | Type::Tuple(_) | Type::Struct(..) => {
+            ty if is_composite(ty) => {
                 let desc = self.desc(ty)?;
                 self.call_rt_value("kr_value_eq", &[x, y, desc])?
             }
@@ -449,7 +494,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                     self.call_rt("kr_sb_push_str", &[builder, v.value])?;
                     self.end_borrow(v)?;
                 }
-                ty @ (Type::Array(_) | Type::Tuple(_) | Type::Struct(..)) => {
+                ty if is_composite(ty) => {
                     let v = self.borrow(part, ty, &[])?;
                     let desc = self.desc(ty)?;
                     self.call_rt("kr_sb_push_value", &[builder, v.value, desc])?;

@@ -18,8 +18,9 @@
 //!   and the call sites that stack traces name (read from the machine code).
 //! - `function.rs`: one function: locals, control flow, ownership, calls.
 //! - `expr.rs`: operators (checked integer arithmetic, comparisons).
-//! - `composite.rs`: arrays, tuples and structs: literals, reading fields
-//!   and elements, writing through places (copy-on-write), `for x in xs`.
+//! - `composite.rs`: arrays, tuples, structs and enum values: literals,
+//!   reading fields, elements, tags and payloads, writing through places
+//!   (copy-on-write), `for x in xs`.
 //! - `intrinsics.rs`: built-in functions and string interpolation.
 //! - `jit.rs`: the JIT driver and [`JitProgram`].
 //! - `clif.rs`: a `Module` that records IR text instead of compiling.
@@ -35,7 +36,7 @@
 //! calls too.
 //!
 //! **Values:** `int`, `float` and `bool` live in registers; every heap
-//! value (`str`, arrays, tuples, structs) is one pointer. Composite values
+//! value (`str`, arrays, tuples, structs, enums) is one pointer. Composite values
 //! keep their fields and elements in 8-byte slots (see `composite.rs`) and
 //! point to their type's descriptor, so the runtime can drop, copy,
 //! compare and display them; writes make every object on the written path
@@ -104,7 +105,13 @@ pub(crate) fn clif_type(ty: &Type, pointer: ClifType) -> Option<ClifType> {
         Type::Int => Some(types::I64),
         Type::Float => Some(types::F64),
         Type::Bool => Some(types::I8),
-        Type::Str | Type::Array(_) | Type::Tuple(_) | Type::Struct(..) => Some(pointer),
+        Type::Str
+        | Type::Array(_)
+        | Type::Tuple(_)
+        | Type::Struct(..)
+        | Type::Enum(..)
+        | Type::Option(_)
+        | Type::Result(..) => Some(pointer),
         Type::Unit | Type::Never | Type::Error => None,
     }
 }

@@ -227,6 +227,7 @@ fn program(functions: Vec<Function>) -> Program {
     Program {
         functions,
         structs: Vec::new(),
+        enums: Vec::new(),
         main: Some(FuncId(0)),
     }
 }
@@ -1564,3 +1565,8 @@ fn trace_of_a_stack_overflow_is_cut() {
 
 #[path = "tests_composite.rs"]
 mod composite;
+
+// ---- Enums, match and `?` ---------------------------------------------------
+
+#[path = "tests_enums.rs"]
+mod enums;

@@ -12,8 +12,11 @@
 //! previous one; parameters are owned by the callee; locals are released
 //! when the function returns.
 //!
-//! Composite values (`[T]`, tuples, structs) are heap objects too, with the
-//! same rule. They have value semantics through copy-on-write: a value is
+//! Composite values (`[T]`, tuples, structs, enum values) are heap objects
+//! too, with the same rule. Enum values (user enums, `Option`, `Result`)
+//! appear only as [`ExprKind::Variant`], [`ExprKind::Tag`] and
+//! [`ExprKind::Payload`]: the checker lowers `match`, `?` and the
+//! `Option`/`Result` methods to these and ordinary control flow. They have value semantics through copy-on-write: a value is
 //! shared by reference count until a write through a `var`
 //! ([`ExprKind::AssignPlace`], [`ExprKind::MutIntrinsic`],
 //! [`ExprKind::CallMut`]) finds it shared and copies it first.
@@ -36,6 +39,8 @@ pub struct Program {
     pub functions: Vec<Function>,
     /// Every struct type; [`Type::Struct`] indexes this.
     pub structs: Vec<StructDef>,
+    /// Every user enum type; [`Type::Enum`] indexes this.
+    pub enums: Vec<EnumDef>,
     /// The user's `fn main()`, if the program has one.
     pub main: Option<FuncId>,
 }
@@ -47,6 +52,48 @@ pub struct StructDef {
     pub name: String,
     pub fields: Vec<(String, Type)>,
 }
+
+/// A user `enum`: its name and its variants in declaration order, each
+/// with its payload types. Variant `i` has tag `i`.
+#[derive(Clone, Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub variants: Vec<(String, Vec<Type>)>,
+}
+
+impl Program {
+    /// The variants (name, payload types) of an enum type: a user enum,
+    /// `Option` or `Result`, in tag order; `None` for other types.
+    pub fn variants(&self, ty: &Type) -> Option<Vec<(String, Vec<Type>)>> {
+        variants_of(&self.enums, ty)
+    }
+}
+
+/// The variants (name, payload types) of an enum type, in tag order, given
+/// the program's user enums; `None` for a type that is not an enum.
+pub fn variants_of(enums: &[EnumDef], ty: &Type) -> Option<Vec<(String, Vec<Type>)>> {
+    match ty {
+        Type::Enum(id, _) => enums.get(*id as usize).map(|e| e.variants.clone()),
+        Type::Option(t) => Some(vec![
+            ("None".to_string(), Vec::new()),
+            ("Some".to_string(), vec![(**t).clone()]),
+        ]),
+        Type::Result(t, e) => Some(vec![
+            ("Ok".to_string(), vec![(**t).clone()]),
+            ("Err".to_string(), vec![(**e).clone()]),
+        ]),
+        _ => None,
+    }
+}
+
+/// The tag of `Option::None`.
+pub const NONE_TAG: u32 = 0;
+/// The tag of `Option::Some`.
+pub const SOME_TAG: u32 = 1;
+/// The tag of `Result::Ok`.
+pub const OK_TAG: u32 = 0;
+/// The tag of `Result::Err`.
+pub const ERR_TAG: u32 = 1;
 
 #[derive(Clone, Debug)]
 pub struct Function {
@@ -176,6 +223,22 @@ pub enum ExprKind {
         array: Box<Expr>,
         body: Box<Expr>,
     },
+
+    // ---- Enums (user enums, `Option`, `Result`; see `Program::variants`).
+    // `match`, `?` and the methods of `Option`/`Result` are lowered by the
+    // checker to these three and ordinary control flow.
+    /// A value of variant `tag` of the expression's (enum) type, with its
+    /// payload values in order.
+    Variant {
+        tag: u32,
+        payload: Vec<Expr>,
+    },
+    /// The tag (variant index) of an enum value; type `int`.
+    Tag(Box<Expr>),
+    /// Payload value `i` of an enum value (read like `Field`). Only valid
+    /// when the value's variant has that payload: the checker tests the
+    /// tag first.
+    Payload(Box<Expr>, u32),
 }
 
 /// Index into [`Program::structs`].
@@ -271,6 +334,14 @@ pub enum Intrinsic {
     ArraySum,
     /// `xs.enumerate() -> [(int, T)]`
     ArrayEnumerate,
+    /// `xs.pop() -> Option<T>` (mutating)
+    ArrayPop,
+    /// `xs.index_of(v) -> Option<int>`
+    ArrayIndexOf,
+    /// `xs.min() -> Option<T>` on `[int]`, `[float]`, `[str]`.
+    ArrayMin,
+    /// `xs.max() -> Option<T>` on `[int]`, `[float]`, `[str]`.
+    ArrayMax,
 
     // ---- Strings (all return new values; `str` is immutable). ----
     /// `s.chars() -> [str]`
@@ -291,6 +362,12 @@ pub enum Intrinsic {
     StrReplace,
     /// `s.repeat(n)`; a negative `n` panics.
     StrRepeat,
+    /// `s.find(t) -> Option<int>` (a byte offset).
+    StrFind,
+    /// `parse_int(s) -> Option<int>`
+    ParseInt,
+    /// `parse_float(s) -> Option<float>`
+    ParseFloat,
 }
 
 impl Intrinsic {
@@ -347,6 +424,13 @@ impl Intrinsic {
             Intrinsic::StrToLower => "to_lower",
             Intrinsic::StrReplace => "replace",
             Intrinsic::StrRepeat => "repeat",
+            Intrinsic::ArrayPop => "pop",
+            Intrinsic::ArrayIndexOf => "index_of",
+            Intrinsic::ArrayMin => "min",
+            Intrinsic::ArrayMax => "max",
+            Intrinsic::StrFind => "find",
+            Intrinsic::ParseInt => "parse_int",
+            Intrinsic::ParseFloat => "parse_float",
         }
     }
 }

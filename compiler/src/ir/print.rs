@@ -229,6 +229,26 @@ fn print_expr(p: &Program, f: &Function, e: &Expr, depth: usize, out: &mut Strin
             out.push(' ');
             print_expr(p, f, body, depth, out);
         }
+        ExprKind::Variant { tag, payload } => {
+            let name = p
+                .variants(&e.ty)
+                .and_then(|vs| vs.get(*tag as usize).map(|(n, _)| n.clone()))
+                .unwrap_or_else(|| "?".to_string());
+            let _ = write!(out, "{}::{name}", e.ty);
+            if !payload.is_empty() {
+                print_args(p, f, payload, depth, out);
+            }
+        }
+        ExprKind::Tag(base) => {
+            out.push_str("tag(");
+            print_expr(p, f, base, depth, out);
+            out.push(')');
+        }
+        ExprKind::Payload(base, i) => {
+            out.push_str("payload(");
+            print_expr(p, f, base, depth, out);
+            let _ = write!(out, ", {i})");
+        }
     }
 }
 

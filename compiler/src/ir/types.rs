@@ -16,6 +16,12 @@ pub enum Type {
     Tuple(Vec<Type>),
     /// A user struct: its index in `Program::structs` and its name.
     Struct(u32, String),
+    /// A user enum: its index in `Program::enums` and its name.
+    Enum(u32, String),
+    /// `Option<T>`: `None` (tag 0) or `Some(T)` (tag 1).
+    Option(Box<Type>),
+    /// `Result<T, E>`: `Ok(T)` (tag 0) or `Err(E)` (tag 1).
+    Result(Box<Type>, Box<Type>),
     /// The type of expressions that never produce a value (`return`,
     /// `panic(..)`, a `loop` without `break`). It fits any expected type.
     Never,
@@ -29,8 +35,20 @@ impl Type {
     pub fn is_heap(&self) -> bool {
         matches!(
             self,
-            Type::Str | Type::Array(_) | Type::Tuple(_) | Type::Struct(..)
+            Type::Str
+                | Type::Array(_)
+                | Type::Tuple(_)
+                | Type::Struct(..)
+                | Type::Enum(..)
+                | Type::Option(_)
+                | Type::Result(..)
         )
+    }
+
+    /// True for the types whose values are enum objects (a tag and a
+    /// payload): user enums, `Option` and `Result`.
+    pub fn is_enum(&self) -> bool {
+        matches!(self, Type::Enum(..) | Type::Option(_) | Type::Result(..))
     }
 
     /// True when values of this type occupy no register (unit, never).
@@ -58,7 +76,9 @@ impl fmt::Display for Type {
                 }
                 f.write_str(")")
             }
-            Type::Struct(_, name) => f.write_str(name),
+            Type::Struct(_, name) | Type::Enum(_, name) => f.write_str(name),
+            Type::Option(t) => write!(f, "Option<{t}>"),
+            Type::Result(t, e) => write!(f, "Result<{t}, {e}>"),
             Type::Never => f.write_str("never"),
             Type::Error => f.write_str("{unknown}"),
         }

@@ -21,6 +21,8 @@ pub fn for_each_child<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
         | ExprKind::Unary(_, v)
         | ExprKind::Loop(v)
         | ExprKind::Field(v, _)
+        | ExprKind::Tag(v)
+        | ExprKind::Payload(v, _)
         | ExprKind::Inlined { body: v, .. } => f(v),
         ExprKind::Block(es)
         | ExprKind::Call(_, es)
@@ -28,7 +30,8 @@ pub fn for_each_child<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
         | ExprKind::Interpolate(es)
         | ExprKind::ArrayLit(es)
         | ExprKind::TupleLit(es)
-        | ExprKind::StructLit(_, es) => es.iter().for_each(f),
+        | ExprKind::StructLit(_, es)
+        | ExprKind::Variant { payload: es, .. } => es.iter().for_each(f),
         ExprKind::If {
             cond,
             then,
@@ -98,6 +101,8 @@ pub fn for_each_child_mut<'a>(e: &'a mut Expr, f: &mut impl FnMut(&'a mut Expr))
         | ExprKind::Unary(_, v)
         | ExprKind::Loop(v)
         | ExprKind::Field(v, _)
+        | ExprKind::Tag(v)
+        | ExprKind::Payload(v, _)
         | ExprKind::Inlined { body: v, .. } => f(v),
         ExprKind::Block(es)
         | ExprKind::Call(_, es)
@@ -105,7 +110,8 @@ pub fn for_each_child_mut<'a>(e: &'a mut Expr, f: &mut impl FnMut(&'a mut Expr))
         | ExprKind::Interpolate(es)
         | ExprKind::ArrayLit(es)
         | ExprKind::TupleLit(es)
-        | ExprKind::StructLit(_, es) => es.iter_mut().for_each(f),
+        | ExprKind::StructLit(_, es)
+        | ExprKind::Variant { payload: es, .. } => es.iter_mut().for_each(f),
         ExprKind::If {
             cond,
             then,

@@ -17,7 +17,7 @@ use std::alloc::{self, Layout};
 
 use super::desc::{desc_ref, is_heap, kind_of, release_value, retain_value, TypeDesc};
 use super::generic::{cmp_values, values_eq};
-use super::record::RecordObj;
+use super::record::{enum_unit, enum_with, RecordObj, NONE_TAG, SOME_TAG};
 use super::str::{as_str, StrObj};
 use super::{kind, live, Obj, ObjHeader};
 use crate::abi::panic_kind;
@@ -664,4 +664,106 @@ pub unsafe extern "C" fn kr_array_slice(
             Ok(ArrayObj::from_slots(desc, part).cast())
         })
     }
+}
+
+/// `a.pop()`: removes the last element and returns `Some(it)` (the
+/// element's reference moves into the option), or `None` for an empty
+/// array. `desc` is the `Option<T>` descriptor of the result; `a` is
+/// unique.
+///
+/// # Safety
+/// `a` is null or a live unique array; `desc` a valid `Option<T>`
+/// descriptor for its element type.
+pub unsafe extern "C" fn kr_array_pop(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj {
+    let a = a.cast::<ArrayObj>();
+    // SAFETY: caller's contract.
+    guard(std::ptr::null_mut(), || unsafe {
+        match ArrayObj::elems(a).last() {
+            Some(&v) => {
+                (*a).len -= 1;
+                enum_with(desc, SOME_TAG, v)
+            }
+            None => enum_unit(desc, NONE_TAG),
+        }
+    })
+}
+
+/// `a.index_of(v)`: `Some(i)` for the first element equal to `v`
+/// (borrowed), else `None`. `desc` is the `Option<int>` descriptor.
+///
+/// # Safety
+/// `a` is null or a live array; `v` a valid value of its element type;
+/// `desc` a valid `Option<int>` descriptor.
+pub unsafe extern "C" fn kr_array_index_of(a: *mut Obj, v: i64, desc: *const TypeDesc) -> *mut Obj {
+    let a = a.cast::<ArrayObj>();
+    // SAFETY: caller's contract.
+    guard(std::ptr::null_mut(), || unsafe {
+        let elem = ArrayObj::elem_desc(a);
+        match ArrayObj::elems(a)
+            .iter()
+            .position(|&x| values_eq(x, v as u64, elem))
+        {
+            Some(i) => enum_with(desc, SOME_TAG, i as u64),
+            None => enum_unit(desc, NONE_TAG),
+        }
+    })
+}
+
+/// The smallest (`max` false) or largest element of `a` in the order of
+/// `sort`, as `Some(it)` (retained) or `None` for an empty array; the
+/// first of equal elements.
+///
+/// # Safety
+/// As [`kr_array_min`].
+unsafe fn extreme(a: *mut Obj, desc: *const TypeDesc, max: bool) -> *mut Obj {
+    let a = a.cast::<ArrayObj>();
+    // SAFETY: caller's contract.
+    guard(std::ptr::null_mut(), || unsafe {
+        let elem = ArrayObj::elem_desc(a);
+        let mut best: Option<u64> = None;
+        for &x in ArrayObj::elems(a) {
+            let better = match best {
+                None => true,
+                Some(b) => {
+                    let o = cmp_values(x, b, elem);
+                    if max {
+                        o == std::cmp::Ordering::Greater
+                    } else {
+                        o == std::cmp::Ordering::Less
+                    }
+                }
+            };
+            if better {
+                best = Some(x);
+            }
+        }
+        match best {
+            Some(v) => {
+                retain_value(v, elem);
+                enum_with(desc, SOME_TAG, v)
+            }
+            None => enum_unit(desc, NONE_TAG),
+        }
+    })
+}
+
+/// `a.min()`: the smallest element in the order of `sort` (floats by IEEE
+/// total order), `None` for an empty array. `desc` is the `Option<T>`
+/// descriptor of the result.
+///
+/// # Safety
+/// `a` is null or a live array; `desc` a valid `Option<T>` descriptor for
+/// its element type.
+pub unsafe extern "C" fn kr_array_min(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj {
+    // SAFETY: caller's contract.
+    unsafe { extreme(a, desc, false) }
+}
+
+/// `a.max()`: as [`kr_array_min`], the largest element.
+///
+/// # Safety
+/// As [`kr_array_min`].
+pub unsafe extern "C" fn kr_array_max(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj {
+    // SAFETY: caller's contract.
+    unsafe { extreme(a, desc, true) }
 }

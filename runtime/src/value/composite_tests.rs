@@ -941,3 +941,225 @@ fn null_arguments_do_not_crash() {
     }
     assert_eq!(live_count(), before);
 }
+
+// ---- Enum values ----------------------------------------------------------
+
+/// A leaked enum descriptor with one VARIANT child per `(name, payload)`.
+fn enum_desc(ename: &str, variants: &[(&str, &[*const TypeDesc])]) -> *const TypeDesc {
+    let children: Vec<*const TypeDesc> = variants
+        .iter()
+        .map(|(vname, payload)| {
+            let kids = if payload.is_empty() {
+                std::ptr::null()
+            } else {
+                Box::leak(payload.to_vec().into_boxed_slice()).as_ptr()
+            };
+            let vd: *const TypeDesc = Box::leak(Box::new(TypeDesc {
+                kind: dk::VARIANT,
+                count: payload.len() as u64,
+                children: kids,
+                name: name(vname),
+                field_names: std::ptr::null(),
+            }));
+            vd
+        })
+        .collect();
+    Box::leak(Box::new(TypeDesc {
+        kind: dk::ENUM,
+        count: children.len() as u64,
+        children: Box::leak(children.into_boxed_slice()).as_ptr(),
+        name: name(ename),
+        field_names: std::ptr::null(),
+    }))
+}
+
+/// A new enum value of variant `tag` holding `payload` (owned).
+fn variant(desc: *const TypeDesc, tag: i64, payload: &[i64]) -> *mut Obj {
+    // SAFETY: a valid enum descriptor.
+    let e = unsafe { kr_enum_new(desc, tag) };
+    // SAFETY: `e` is a fresh enum value: its tag and the variant's payload.
+    let slots = unsafe { RecordObj::slots(e.cast()) };
+    assert_eq!(slots.len(), 1 + payload.len());
+    assert_eq!(slots[0], tag as u64);
+    for (slot, &x) in slots[1..].iter_mut().zip(payload) {
+        *slot = x as u64;
+    }
+    e
+}
+
+#[test]
+fn enum_values_display_compare_copy_and_free() {
+    let d = d();
+    let base = live_count();
+    let opt_str = enum_desc("Option", &[("None", &[]), ("Some", &[d.str])]);
+    let res = enum_desc("Result", &[("Ok", &[d.int]), ("Err", &[d.str])]);
+    let shape = enum_desc(
+        "Shape",
+        &[
+            ("Circle", &[d.float]),
+            ("Rect", &[d.float, d.float]),
+            ("Empty", &[]),
+        ],
+    );
+    let some = variant(opt_str, 1, &[v(s("hi there"))]);
+    let none = variant(opt_str, 0, &[]);
+    assert_eq!(show(v(some), opt_str), "Some(\"hi there\")");
+    assert_eq!(show(v(none), opt_str), "None");
+    let err = variant(res, 1, &[v(s("bad"))]);
+    let ok = variant(res, 0, &[7]);
+    assert_eq!(show(v(err), res), "Err(\"bad\")");
+    assert_eq!(show(v(ok), res), "Ok(7)");
+    let circle = variant(shape, 0, &[fl(1.5)]);
+    let rect = variant(shape, 1, &[fl(2.0), fl(3.0)]);
+    let empty = variant(shape, 2, &[]);
+    let shapes = array(
+        desc(dk::ARRAY, &[shape], "", &[]),
+        &[v(circle), v(rect), v(empty)],
+    );
+    let shapes_desc = desc(dk::ARRAY, &[shape], "", &[]);
+    assert_eq!(
+        show(v(shapes), shapes_desc),
+        "[Circle(1.5), Rect(2.0, 3.0), Empty]"
+    );
+
+    // SAFETY: live values of the right types.
+    unsafe {
+        let other = variant(opt_str, 1, &[v(s("hi there"))]);
+        assert!(kr_value_eq(v(some), v(other), opt_str));
+        assert!(!kr_value_eq(v(some), v(none), opt_str));
+        // Variants order by tag, then payload.
+        assert!(cmp_values(v(none) as u64, v(some) as u64, opt_str).is_lt());
+        let less = variant(opt_str, 1, &[v(s("hi"))]);
+        assert!(cmp_values(v(less) as u64, v(some) as u64, opt_str).is_lt());
+        release(less);
+
+        // Copy-on-write copies a shared enum value with its payload.
+        kr_retain(other.cast());
+        let copy = kr_make_unique(other);
+        assert_ne!(copy, other);
+        assert_eq!(rc(other), 1);
+        assert!(kr_value_eq(v(copy), v(other), opt_str));
+        release(copy);
+        release(other);
+    }
+    for p in [some, none, err, ok, shapes] {
+        release(p);
+    }
+    assert_eq!(live_count(), base);
+}
+
+#[test]
+fn deep_enum_values_need_no_deep_stack() {
+    let d = d();
+    let base = live_count();
+    // enum List { Nil, Cons(int, List) }: the descriptor refers to itself.
+    let list = enum_desc(
+        "List",
+        &[("Nil", &[]), ("Cons", &[d.int, std::ptr::null()])],
+    );
+    // SAFETY: patch the self-reference of the leaked descriptor.
+    unsafe {
+        let cons = (*list).child(1);
+        let kids = (*cons).children.cast_mut();
+        *kids.add(1) = list;
+    }
+    let build = |n: i64| {
+        let mut xs = variant(list, 0, &[]);
+        for i in 0..n {
+            xs = variant(list, 1, &[i, v(xs)]);
+        }
+        xs
+    };
+    let a = build(200_000);
+    let b = build(200_000);
+    let c = build(199_999);
+    // SAFETY: live values of the list type.
+    unsafe {
+        assert!(kr_value_eq(v(a), v(b), list));
+        assert!(!kr_value_eq(v(a), v(c), list));
+        assert!(cmp_values(v(c) as u64, v(a) as u64, list).is_lt());
+    }
+    let text = show(v(c), list);
+    assert!(text.starts_with("Cons(199998, Cons(199997, "));
+    assert!(text.ends_with(&format!("Cons(0, Nil{}", ")".repeat(199_999))));
+    for p in [a, b, c] {
+        release(p);
+    }
+    assert_eq!(live_count(), base);
+}
+
+#[test]
+fn option_returning_functions() {
+    let d = d();
+    let base = live_count();
+    let opt_int = enum_desc("Option", &[("None", &[]), ("Some", &[d.int])]);
+    let opt_str = enum_desc("Option", &[("None", &[]), ("Some", &[d.str])]);
+    let opt_float = enum_desc("Option", &[("None", &[]), ("Some", &[d.float])]);
+    let words = str_array(&d, &["pear", "apple", "fig"]);
+    // SAFETY: live arrays and strings; valid descriptors.
+    unsafe {
+        let min = kr_array_min(words, opt_str);
+        assert_eq!(show(v(min), opt_str), "Some(\"apple\")");
+        release(min);
+        let max = kr_array_max(words, opt_str);
+        assert_eq!(show(v(max), opt_str), "Some(\"pear\")");
+        release(max);
+        let fig = s("fig");
+        let at = kr_array_index_of(words, v(fig), opt_int);
+        assert_eq!(show(v(at), opt_int), "Some(2)");
+        release(at);
+        kr_release(fig);
+        let popped = kr_array_pop(words, opt_str);
+        assert_eq!(show(v(popped), opt_str), "Some(\"fig\")");
+        release(popped);
+        assert_eq!(texts(words), ["pear", "apple"]);
+        let empty = int_array(&d, &[]);
+        let none = kr_array_pop(empty, opt_int);
+        assert_eq!(show(v(none), opt_int), "None");
+        release(none);
+        let none = kr_array_max(empty, opt_int);
+        assert_eq!(show(v(none), opt_int), "None");
+        release(none);
+        release(empty);
+
+        let hay = s("haystack");
+        let needle = s("st");
+        let found = kr_str_find(hay, needle, opt_int);
+        assert_eq!(show(v(found), opt_int), "Some(3)");
+        release(found);
+        let missing = kr_str_find(needle, hay, opt_int);
+        assert_eq!(show(v(missing), opt_int), "None");
+        release(missing);
+        kr_release(hay);
+        kr_release(needle);
+
+        for (text, want) in [
+            ("42", "Some(42)"),
+            ("-7", "Some(-7)"),
+            ("+3", "Some(3)"),
+            (" 1", "None"),
+            ("1_0", "None"),
+            ("99999999999999999999", "None"),
+        ] {
+            let t = s(text);
+            let n = kr_parse_int(t, opt_int);
+            assert_eq!(show(v(n), opt_int), want, "{text}");
+            release(n);
+            kr_release(t);
+        }
+        for (text, want) in [
+            ("2.5", "Some(2.5)"),
+            ("1e3", "Some(1000.0)"),
+            ("inf", "Some(inf)"),
+            ("x", "None"),
+        ] {
+            let t = s(text);
+            let n = kr_parse_float(t, opt_float);
+            assert_eq!(show(v(n), opt_float), want, "{text}");
+            release(n);
+            kr_release(t);
+        }
+    }
+    release(words);
+    assert_eq!(live_count(), base);
+}

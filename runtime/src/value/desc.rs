@@ -10,11 +10,16 @@
 //! ```text
 //! offset  size  field
 //!      0     8  kind         u64                 one of [`desc_kind`]
-//!      8     8  count        u64                 ARRAY: 1; TUPLE/STRUCT: fields; else 0
+//!      8     8  count        u64                 ARRAY: 1; TUPLE/STRUCT: fields;
+//!                                                ENUM: variants; VARIANT: payload
+//!                                                values; else 0
 //!     16     8  children     *const *const TypeDesc
-//!                                                ARRAY: [elem]; TUPLE/STRUCT: field types
+//!                                                ARRAY: [elem]; TUPLE/STRUCT: field types;
+//!                                                ENUM: one VARIANT desc per variant, by
+//!                                                tag; VARIANT: payload types
 //!                                                (count entries); else null
-//!     24     8  name         *const StrObj       STRUCT: its name; else null
+//!     24     8  name         *const StrObj       STRUCT/ENUM: the type's name;
+//!                                                VARIANT: the variant's name; else null
 //!     32     8  field_names  *const *const StrObj
 //!                                                STRUCT: field names (count entries); else null
 //! ```
@@ -53,6 +58,23 @@
 //!
 //! The elements live in a separate buffer so that growing an array never
 //! moves the object itself.
+//!
+//! Enum value (user enums, `Option<T>`, `Result<T, E>`): a record object
+//! (kind [`super::kind::RECORD`]) whose desc has kind [`desc_kind::ENUM`]:
+//!
+//! ```text
+//!      0    16  header   ObjHeader (rc, kind = 3, flags = 0)
+//!     16     8  desc     *const TypeDesc   the enum type's desc (kind ENUM)
+//!     24     8  tag      u64               the variant, an index into desc.children
+//!     32  8*n   payload  u64 × variant.count  payload value i at 32 + 8*i
+//! ```
+//!
+//! So an enum object has `1 + variant.count` slots, slot 0 the tag, and
+//! its size depends on its variant: readers take the count from the tag.
+//! `Option<T>` is the enum `None` (tag 0), `Some(T)` (tag 1);
+//! `Result<T, E>` is `Ok(T)` (tag 0), `Err(E)` (tag 1). The compiler
+//! emits payload-less variants (`None`, `Shape::Empty`) as immortal
+//! static objects.
 
 use super::str::StrObj;
 
@@ -75,7 +97,14 @@ pub mod desc_kind {
     /// A user struct: `children` are the field types, `name` and
     /// `field_names` its names.
     pub const STRUCT: u64 = 7;
-    // Reserved: ENUM = 8, MAP = 9.
+    /// An enum (user enums, `Option`, `Result`): `children` are one
+    /// [`VARIANT`] descriptor per variant, in tag order; `name` is the
+    /// type's name.
+    pub const ENUM: u64 = 8;
+    // Reserved: MAP = 9.
+    /// One variant of an enum (never the type of a value): `children` are
+    /// its payload types, `name` is the variant's name.
+    pub const VARIANT: u64 = 10;
 }
 
 /// A type descriptor; see the [module docs](self) for the layout.
@@ -84,11 +113,14 @@ pub mod desc_kind {
 pub struct TypeDesc {
     /// One of [`desc_kind`].
     pub kind: u64,
-    /// ARRAY: 1; TUPLE/STRUCT: number of fields; otherwise 0.
+    /// ARRAY: 1; TUPLE/STRUCT: number of fields; ENUM: number of
+    /// variants; VARIANT: number of payload values; otherwise 0.
     pub count: u64,
-    /// `count` child descriptors (element type, field types), or null.
+    /// `count` child descriptors (element type, field types, variants,
+    /// payload types), or null.
     pub children: *const *const TypeDesc,
-    /// STRUCT: the struct's name (an immortal string); otherwise null.
+    /// STRUCT and ENUM: the type's name; VARIANT: the variant's name (an
+    /// immortal string); otherwise null.
     pub name: *const StrObj,
     /// STRUCT: `count` field names (immortal strings); otherwise null.
     pub field_names: *const *const StrObj,
@@ -152,7 +184,15 @@ impl TypeDesc {
         self.child(0)
     }
 
-    /// The struct's name, or `""`.
+    /// The variant descriptor of `tag` in an enum descriptor, if there is
+    /// one.
+    pub fn variant(&self, tag: u64) -> Option<&TypeDesc> {
+        let i = usize::try_from(tag).ok()?;
+        // SAFETY: children are null or valid descriptors (static data).
+        unsafe { self.child(i).as_ref() }
+    }
+
+    /// The name of a struct, enum or variant, or `""`.
     pub fn struct_name(&self) -> &str {
         // SAFETY: `name` is null or an immortal string.
         unsafe { super::str::as_str(self.name) }
@@ -199,7 +239,13 @@ pub unsafe fn is_heap(d: *const TypeDesc) -> bool {
     // SAFETY: caller's contract.
     matches!(
         unsafe { kind_of(d) },
-        Some(desc_kind::STR | desc_kind::ARRAY | desc_kind::TUPLE | desc_kind::STRUCT)
+        Some(
+            desc_kind::STR
+                | desc_kind::ARRAY
+                | desc_kind::TUPLE
+                | desc_kind::STRUCT
+                | desc_kind::ENUM
+        )
     )
 }
 

@@ -1,11 +1,14 @@
-//! Records: tuples and structs, a fixed number of 8-byte slots after a
-//! descriptor pointer. See [`super::desc`] for the layout and the slot
-//! encoding. Also [`kr_make_unique`], copy-on-write for every kind.
+//! Records: tuples, structs and enum values, a fixed number of 8-byte
+//! slots after a descriptor pointer. See [`super::desc`] for the layout and
+//! the slot encoding. A tuple or struct has `desc.count` slots; an enum
+//! value (desc kind ENUM) has its tag in slot 0 and its variant's payload
+//! after it, `1 + variant.count` slots. Also [`kr_make_unique`],
+//! copy-on-write for every kind.
 
 use std::alloc::{self, Layout};
 
 use super::array::ArrayObj;
-use super::desc::{desc_ref, retain_value, TypeDesc};
+use super::desc::{desc_kind, desc_ref, retain_value, TypeDesc};
 use super::{kind, live, release, Obj, ObjHeader};
 use crate::panic::guard;
 
@@ -14,12 +17,13 @@ pub const RECORD_DESC_OFFSET: usize = 16;
 /// Byte offset of slot 0 in a record; slot `i` is at `24 + 8 * i`.
 pub const RECORD_SLOTS_OFFSET: usize = 24;
 
-/// A tuple or struct object. Only ever handled through raw pointers.
+/// A tuple, struct or enum object. Only ever handled through raw pointers.
 #[repr(C)]
 pub struct RecordObj {
     /// The common header (`kind` = [`kind::RECORD`]).
     pub header: ObjHeader,
-    /// The tuple's or struct's descriptor; its `count` is the slot count.
+    /// The tuple's, struct's or enum's descriptor; it says the slot count
+    /// (for an enum, with the tag in slot 0).
     pub desc: *const TypeDesc,
     /// The slots start here.
     slots: [u64; 0],
@@ -31,13 +35,20 @@ const _: () = {
     assert!(std::mem::align_of::<RecordObj>() == 8);
 };
 
-/// The number of slots of a record of type `desc` (0 for null).
+/// The number of slots of a tuple or struct of type `desc` (0 for null).
+/// Not for enums, whose size depends on the variant.
 ///
 /// # Safety
 /// `desc` is null or a valid descriptor.
 unsafe fn slot_count(desc: *const TypeDesc) -> usize {
     // SAFETY: caller's contract.
     unsafe { desc_ref(desc) }.map_or(0, |d| d.count as usize)
+}
+
+/// The number of slots of an enum value of type `desc` with variant `tag`:
+/// the tag and the payload.
+fn enum_slot_count(desc: &TypeDesc, tag: u64) -> usize {
+    1 + desc.variant(tag).map_or(0, |v| v.count as usize)
 }
 
 impl RecordObj {
@@ -49,13 +60,40 @@ impl RecordObj {
             .expect("record too large")
     }
 
-    /// A new record of type `desc` with count 1 and zeroed slots.
+    /// A new tuple or struct of type `desc` with count 1 and zeroed
+    /// slots.
     ///
     /// # Safety
-    /// `desc` is null or a valid descriptor that outlives the record.
+    /// `desc` is null or a valid tuple or struct descriptor that outlives
+    /// the record.
     pub unsafe fn alloc(desc: *const TypeDesc) -> *mut RecordObj {
         // SAFETY: caller's contract.
-        let count = unsafe { slot_count(desc) };
+        unsafe { Self::alloc_slots(desc, slot_count(desc)) }
+    }
+
+    /// A new enum value of type `desc` (kind ENUM), variant `tag`, with
+    /// count 1 and zeroed payload slots.
+    ///
+    /// # Safety
+    /// `desc` is a valid enum descriptor that outlives the record.
+    pub unsafe fn alloc_enum(desc: *const TypeDesc, tag: u64) -> *mut RecordObj {
+        // SAFETY: caller's contract.
+        let count = unsafe { desc_ref(desc) }.map_or(1, |d| enum_slot_count(d, tag));
+        // SAFETY: as above; the record has at least the tag's slot.
+        unsafe {
+            let p = Self::alloc_slots(desc, count);
+            Self::slots(p)[0] = tag;
+            p
+        }
+    }
+
+    /// A new record of type `desc` with `count` zeroed slots.
+    ///
+    /// # Safety
+    /// As [`RecordObj::alloc`]; for an enum desc, slot 0 must be given the
+    /// tag whose variant has `count - 1` payload values before the record
+    /// is used.
+    unsafe fn alloc_slots(desc: *const TypeDesc, count: usize) -> *mut RecordObj {
         let layout = Self::layout(count);
         // SAFETY: the layout has a nonzero size (at least the header).
         let p = unsafe { alloc::alloc_zeroed(layout) }.cast::<RecordObj>();
@@ -80,9 +118,44 @@ impl RecordObj {
     /// `p` is a live record, not written through another path while the
     /// slice is in use.
     pub unsafe fn slots<'a>(p: *mut RecordObj) -> &'a mut [u64] {
-        // SAFETY: a live record has `desc.count` slots after the header.
+        // SAFETY: a live record has `desc.count` slots after the header,
+        // or for an enum value, its tag and its variant's payload.
         unsafe {
-            let count = slot_count((*p).desc);
+            let data = p.cast::<u8>().add(RECORD_SLOTS_OFFSET).cast::<u64>();
+            let count = match desc_ref((*p).desc) {
+                Some(d) if d.kind == desc_kind::ENUM => enum_slot_count(d, *data),
+                _ => slot_count((*p).desc),
+            };
+            std::slice::from_raw_parts_mut(data, count)
+        }
+    }
+
+    /// The type of the value in slot `i` of a record of type `desc` whose
+    /// slot 0 holds `first` (an enum's tag): for a tuple or struct, field
+    /// `i`; for an enum, null (a scalar) for the tag and payload `i - 1` of
+    /// the variant after it.
+    ///
+    /// # Safety
+    /// `desc` is null or a valid descriptor.
+    pub unsafe fn slot_desc(desc: *const TypeDesc, first: u64, i: usize) -> *const TypeDesc {
+        // SAFETY: caller's contract.
+        match unsafe { desc_ref(desc) } {
+            Some(d) if d.kind == desc_kind::ENUM => match (i, d.variant(first)) {
+                (0, _) | (_, None) => std::ptr::null(),
+                (i, Some(v)) => v.child(i - 1),
+            },
+            Some(d) => d.child(i),
+            None => std::ptr::null(),
+        }
+    }
+
+    /// The first `count` slots of record `p` (before an enum's tag is set).
+    ///
+    /// # Safety
+    /// `p` is a live record with at least `count` slots.
+    unsafe fn slots_n<'a>(p: *mut RecordObj, count: usize) -> &'a mut [u64] {
+        // SAFETY: caller's contract.
+        unsafe {
             let data = p.cast::<u8>().add(RECORD_SLOTS_OFFSET).cast::<u64>();
             std::slice::from_raw_parts_mut(data, count)
         }
@@ -98,11 +171,10 @@ impl RecordObj {
         unsafe {
             let desc = (*p).desc;
             let slots = Self::slots(p);
-            if let Some(d) = desc_ref(desc) {
-                for (i, &v) in slots.iter().enumerate() {
-                    if super::desc::is_heap(d.child(i)) {
-                        drop_child(v);
-                    }
+            let first = slots.first().copied().unwrap_or(0);
+            for (i, &v) in slots.iter().enumerate() {
+                if super::desc::is_heap(Self::slot_desc(desc, first, i)) {
+                    drop_child(v);
                 }
             }
             let count = slots.len();
@@ -120,14 +192,13 @@ impl RecordObj {
         // SAFETY: `p` is live; the copy has the same slot count.
         unsafe {
             let desc = (*p).desc;
-            let q = Self::alloc(desc);
             let from = Self::slots(p);
-            let to = Self::slots(q);
+            let q = Self::alloc_slots(desc, from.len());
+            let to = Self::slots_n(q, from.len());
             to.copy_from_slice(from);
-            if let Some(d) = desc_ref(desc) {
-                for (i, &v) in from.iter().enumerate() {
-                    retain_value(v, d.child(i));
-                }
+            let first = from.first().copied().unwrap_or(0);
+            for (i, &v) in from.iter().enumerate() {
+                retain_value(v, Self::slot_desc(desc, first, i));
             }
             q
         }
@@ -145,6 +216,51 @@ pub unsafe extern "C" fn kr_record_new(desc: *const TypeDesc) -> *mut Obj {
         unsafe { RecordObj::alloc(desc) }.cast()
     })
 }
+
+/// A new enum value of type `desc` (kind ENUM), variant `tag`, count 1,
+/// payload slots zeroed: the caller stores an owned value into each
+/// payload slot (slot `1 + i` for payload `i`).
+///
+/// # Safety
+/// `desc` is a valid enum descriptor (static data) and `tag` one of its
+/// variants.
+pub unsafe extern "C" fn kr_enum_new(desc: *const TypeDesc, tag: i64) -> *mut Obj {
+    // SAFETY: caller's contract.
+    guard(std::ptr::null_mut(), || {
+        unsafe { RecordObj::alloc_enum(desc, tag as u64) }.cast()
+    })
+}
+
+/// A new `Some(v)` (or any variant `tag` with one payload value) of the
+/// enum type `desc`, taking over the reference `v` owns.
+///
+/// # Safety
+/// `desc` is a valid enum descriptor whose variant `tag` has one payload
+/// value, of which `v` is an owned value.
+pub(crate) unsafe fn enum_with(desc: *const TypeDesc, tag: u64, v: u64) -> *mut Obj {
+    // SAFETY: caller's contract.
+    unsafe {
+        let p = RecordObj::alloc_enum(desc, tag);
+        if let Some(slot) = RecordObj::slots(p).get_mut(1) {
+            *slot = v;
+        }
+        p.cast()
+    }
+}
+
+/// A new payload-less variant `tag` (`None`) of the enum type `desc`.
+///
+/// # Safety
+/// `desc` is a valid enum descriptor.
+pub(crate) unsafe fn enum_unit(desc: *const TypeDesc, tag: u64) -> *mut Obj {
+    // SAFETY: caller's contract.
+    unsafe { RecordObj::alloc_enum(desc, tag) }.cast()
+}
+
+/// The tag of `Option::None`; `Some` is 1.
+pub const NONE_TAG: u64 = 0;
+/// The tag of `Option::Some`.
+pub const SOME_TAG: u64 = 1;
 
 /// Copy-on-write: consumes one reference to `p` and returns an object with
 /// count 1 holding the same value — `p` itself when the caller held the

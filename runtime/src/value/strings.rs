@@ -26,6 +26,7 @@ use crate::panic::{guard, Site};
 
 use super::desc::TypeDesc;
 use super::display::write_debug_str;
+use super::record::{enum_unit, enum_with, NONE_TAG, SOME_TAG};
 
 /// Returns `part` of `s` as a new reference: `s` itself (retained) when it
 /// is the whole string, otherwise a new string.
@@ -264,4 +265,58 @@ pub unsafe extern "C" fn kr_str_repeat(
             Ok(StrObj::new(&text.repeat(count)))
         })
     }
+}
+
+/// `s.find(t)`: `Some(byte offset)` of the first occurrence of `t` in `s`,
+/// else `None` (an empty `t` is found at 0). `desc` is the `Option<int>`
+/// descriptor of the result.
+///
+/// # Safety
+/// `s` and `t` are null or live strings; `desc` a valid `Option<int>`
+/// descriptor.
+pub unsafe extern "C" fn kr_str_find(
+    s: *mut StrObj,
+    t: *mut StrObj,
+    desc: *const TypeDesc,
+) -> *mut Obj {
+    // SAFETY: caller's contract.
+    guard(std::ptr::null_mut(), || unsafe {
+        match as_str(s).find(as_str(t)) {
+            Some(i) => enum_with(desc, SOME_TAG, i as u64),
+            None => enum_unit(desc, NONE_TAG),
+        }
+    })
+}
+
+/// `parse_int(s)`: `Some(n)` when `s` is an optional `+` or `-` followed
+/// by decimal digits whose value fits in an `int` (no spaces, no `_`),
+/// else `None`. `desc` is the `Option<int>` descriptor of the result.
+///
+/// # Safety
+/// `s` is null or a live string; `desc` a valid `Option<int>` descriptor.
+pub unsafe extern "C" fn kr_parse_int(s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj {
+    // SAFETY: caller's contract.
+    guard(std::ptr::null_mut(), || unsafe {
+        match as_str(s).parse::<i64>() {
+            Ok(n) => enum_with(desc, SOME_TAG, n as u64),
+            Err(_) => enum_unit(desc, NONE_TAG),
+        }
+    })
+}
+
+/// `parse_float(s)`: `Some(x)` when `s` is a decimal number with an
+/// optional sign, fraction and exponent (`1`, `-2.5`, `.5`, `1e9`), or
+/// `inf`, `infinity` or `NaN` (any case), as Rust's `f64` parsing; else
+/// `None`. No spaces. `desc` is the `Option<float>` descriptor.
+///
+/// # Safety
+/// `s` is null or a live string; `desc` a valid `Option<float>` descriptor.
+pub unsafe extern "C" fn kr_parse_float(s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj {
+    // SAFETY: caller's contract.
+    guard(std::ptr::null_mut(), || unsafe {
+        match as_str(s).parse::<f64>() {
+            Ok(x) => enum_with(desc, SOME_TAG, x.to_bits()),
+            Err(_) => enum_unit(desc, NONE_TAG),
+        }
+    })
 }
