@@ -4,6 +4,11 @@
 //!   drops ten million strings, arrays, tuples and struct values; its peak
 //!   RSS must stay under 50 MiB (it is about 8 MiB; without releases it
 //!   would need well over 1 GiB).
+//! - `dropped_trees_are_freed`: `tests/memory/trees.kr` builds, checks and
+//!   drops 200 binary trees of depth 16 (enum nodes, about 26 million
+//!   allocations) next to a long-lived one; its peak RSS must stay under
+//!   48 MiB (it is about 32 MiB: three trees of 8 MiB are alive at most;
+//!   without releases it would need about 1.6 GiB).
 //! - `unique_array_updates_are_linear`: `tests/memory/unique_update.kr`
 //!   writes every element of a uniquely owned array (through a `var`, a
 //!   struct field and a `var self` method) several times over. Run at N and
@@ -152,6 +157,34 @@ fn churn_runs_in_bounded_memory() {
         run.peak_rss_kib < LIMIT_KIB,
         "churn.kr peaked at {:.1} MiB of RSS, over the {} MiB limit: \
          values that are dropped are not being freed",
+        mib(run.peak_rss_kib),
+        LIMIT_KIB / 1024
+    );
+}
+
+#[test]
+fn dropped_trees_are_freed() {
+    const LIMIT_KIB: u64 = 48 * 1024;
+    let file = program("trees.kr");
+    let run = run_kriti(
+        &file,
+        Duration::from_secs(120),
+        "building and dropping 200 trees of depth 16 takes about 4 s in a release build",
+    );
+    let expected = "200\t trees of depth 16\t check: 26214200\n\
+        last tree\t check: 131071\n\
+        long lived tree of depth 16\t check: 131071\n";
+    assert_eq!(run.stdout, expected, "trees.kr printed the wrong result");
+    eprintln!(
+        "trees.kr: peak RSS {:.1} MiB (this test process: {:.1} MiB), wall {:.2} s",
+        mib(run.peak_rss_kib),
+        mib(own_peak_rss_kib()),
+        run.wall.as_secs_f64()
+    );
+    assert!(
+        run.peak_rss_kib < LIMIT_KIB,
+        "trees.kr peaked at {:.1} MiB of RSS, over the {} MiB limit: \
+         dropped enum trees are not being freed",
         mib(run.peak_rss_kib),
         LIMIT_KIB / 1024
     );
