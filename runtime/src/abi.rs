@@ -97,7 +97,7 @@ macro_rules! abi_symbols {
 
 use crate::value::desc::TypeDesc;
 use crate::value::Obj;
-use crate::value::{array as arr, generic, record as rec, strings};
+use crate::value::{array as arr, generic, map, record as rec, strings};
 use crate::{math, output, panic, value::str as s};
 
 abi_symbols! {
@@ -192,6 +192,21 @@ abi_symbols! {
     fn kr_array_index_of(a: *mut Obj, v: i64, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_index_of;
     fn kr_array_min(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_min;
     fn kr_array_max(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_max;
+
+    // Maps (`value/map.rs`). `m` is borrowed; insert and remove receive a
+    // map the caller made unique. Insert consumes its key and value; other
+    // keys are borrowed. `desc` is the result's descriptor (`Option<V>`,
+    // `[K]`, `[V]`, `[(K, V)]`, or the map type for `kr_map_new`).
+    fn kr_map_new(desc: *const TypeDesc) -> *mut Obj = map::kr_map_new;
+    fn kr_map_insert(m: *mut Obj, k: i64, v: i64) = map::kr_map_insert;
+    fn kr_map_get(m: *mut Obj, k: i64, desc: *const TypeDesc) -> *mut Obj = map::kr_map_get;
+    fn kr_map_index(ctx: *mut TaskCtx, m: *mut Obj, k: i64, loc: i64, func: i64, frame: *const usize) -> i64 = map::kr_map_index;
+    fn kr_map_remove(m: *mut Obj, k: i64, desc: *const TypeDesc) -> *mut Obj = map::kr_map_remove;
+    fn kr_map_contains(m: *mut Obj, k: i64) -> bool = map::kr_map_contains;
+    fn kr_map_len(m: *mut Obj) -> i64 = map::kr_map_len;
+    fn kr_map_keys(m: *mut Obj, desc: *const TypeDesc) -> *mut Obj = map::kr_map_keys;
+    fn kr_map_values(m: *mut Obj, desc: *const TypeDesc) -> *mut Obj = map::kr_map_values;
+    fn kr_map_entries(m: *mut Obj, desc: *const TypeDesc) -> *mut Obj = map::kr_map_entries;
 
     // More strings (all borrow their arguments and return new values).
     // `desc` is the descriptor of the `[str]` or `[int]` result.

@@ -409,6 +409,21 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
         (Type::Str, "repeat") => m(I::StrRepeat, vec![Type::Int], Type::Str),
         (Type::Str, "find") => m(I::StrFind, vec![Type::Str], option_of(Type::Int)),
         (Type::Float, "fixed") => m(I::Fixed, vec![Type::Int], Type::Str),
+        (Type::Map(k, v), _) => {
+            let (k, v) = ((**k).clone(), (**v).clone());
+            let mut method = match name {
+                "len" => m(I::MapLen, vec![], Type::Int),
+                "get" => m(I::MapGet, vec![k], option_of(v)),
+                "insert" => m(I::MapInsert, vec![k, v], Type::Unit),
+                "remove" => m(I::MapRemove, vec![k], option_of(v)),
+                "contains" => m(I::MapContains, vec![k], Type::Bool),
+                "keys" => m(I::MapKeys, vec![], Type::Array(Box::new(k))),
+                "values" => m(I::MapValues, vec![], Type::Array(Box::new(v))),
+                _ => return None,
+            };
+            method.mutating = matches!(method.op, I::MapInsert | I::MapRemove);
+            method
+        }
         (Type::Array(elem), _) => {
             let t = (**elem).clone();
             let mut method = match name {
@@ -481,6 +496,9 @@ fn method_names(t: &Type) -> &'static [&'static str] {
             "find",
         ],
         Type::Float => &["fixed"],
+        Type::Map(..) => &[
+            "len", "get", "insert", "remove", "contains", "keys", "values",
+        ],
         Type::Array(_) => &[
             "len",
             "push",

@@ -54,6 +54,82 @@ impl Checker {
         expr(ExprKind::ArrayLit(out), Type::Array(Box::new(elem)), span)
     }
 
+    /// `["a": 1, "b": 2]` and `[:]`: lowered to a new map in a temporary
+    /// and one insert per pair, in order (a repeated key keeps the last
+    /// value).
+    pub(super) fn check_map_lit(
+        &mut self,
+        scope: &mut FnScope,
+        pairs: &[(ast::Expr, ast::Expr)],
+        expected: Option<&Type>,
+        span: Span,
+    ) -> kir::Expr {
+        let (mut key, mut value) = match expected {
+            Some(Type::Map(k, v)) => (Some((**k).clone()), Some((**v).clone())),
+            _ => (None, None),
+        };
+        let mut out = Vec::with_capacity(pairs.len());
+        for (k, v) in pairs {
+            let k = self.check_expr(scope, k, key.as_ref());
+            let v = self.check_expr(scope, v, value.as_ref());
+            for (e, t) in [(&k, &mut key), (&v, &mut value)] {
+                match t {
+                    Some(t) => {
+                        self.expect_type(e, t);
+                    }
+                    None if !matches!(e.ty, Type::Never) => *t = Some(e.ty.clone()),
+                    None => {}
+                }
+            }
+            out.push((k, v));
+        }
+        let (Some(key), Some(value)) = (key, value) else {
+            self.error(
+                Diagnostic::error(
+                    "E0304",
+                    "cannot infer the key and value types of this map",
+                    span,
+                    "the type of `[:]` is not known here",
+                )
+                .with_help("annotate it: `let m: Map<str, int> = [:]`"),
+            );
+            return error_expr(span);
+        };
+        if expected.is_none_or(|t| !matches!(t, Type::Map(..))) {
+            let kspan = out.first().map_or(span, |(k, _)| k.span);
+            if !self.check_map_key(&key, kspan) {
+                return error_expr(span);
+            }
+        }
+        let ty = Type::Map(Box::new(key), Box::new(value));
+        if has_error(&ty)
+            || out
+                .iter()
+                .any(|(k, v)| has_error(&k.ty) || has_error(&v.ty))
+        {
+            return error_expr(span);
+        }
+        let t = scope.declare_hidden(ty.clone(), span);
+        scope.locals[t.0 as usize].mutable = true;
+        let new = Self::intrinsic(kir::Intrinsic::MapNew, Vec::new(), ty.clone(), span);
+        let mut items = vec![expr(ExprKind::Let(t, Box::new(new)), Type::Unit, span)];
+        for (k, v) in out {
+            let s = k.span;
+            let place = Place {
+                root: t,
+                path: Vec::new(),
+                span: s,
+            };
+            items.push(expr(
+                ExprKind::MutIntrinsic(place, kir::Intrinsic::MapInsert, vec![k, v]),
+                Type::Unit,
+                s,
+            ));
+        }
+        items.push(expr(ExprKind::Local(t), ty.clone(), span));
+        expr(ExprKind::Block(items), ty, span)
+    }
+
     pub(super) fn check_array_repeat(
         &mut self,
         scope: &mut FnScope,
@@ -369,6 +445,14 @@ impl Checker {
                 span,
             );
         }
+        if let Type::Map(k, v) = &b.ty {
+            let (k, v) = ((**k).clone(), (**v).clone());
+            let key = self.check_expr(scope, index, Some(&k));
+            if !self.expect_type(&key, &k) {
+                return error_expr(span);
+            }
+            return Self::intrinsic(kir::Intrinsic::MapIndex, vec![b, key], v, span);
+        }
         let i = self.check_expr(scope, index, Some(&Type::Int));
         match &b.ty {
             Type::Array(elem) => {
@@ -493,7 +577,19 @@ impl Checker {
                 }
                 Step::Index(index) => {
                     let Type::Array(elem) = &ty else {
-                        if ty != Type::Error {
+                        if let Type::Map(..) = ty {
+                            self.error(
+                                Diagnostic::error(
+                                    "E0499",
+                                    "not supported yet: writing through a map element",
+                                    index.span,
+                                    "this reads a map element",
+                                )
+                                .with_help(
+                                    "read the value into a `var`, change it, and store it back with `m[k] = v`",
+                                ),
+                            );
+                        } else if ty != Type::Error {
                             self.error(Diagnostic::error(
                                 "E0303",
                                 format!("cannot index a value of type `{ty}`"),

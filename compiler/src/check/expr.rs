@@ -151,7 +151,7 @@ impl Checker {
             A::Try(inner) => self.check_try(scope, inner, expected, span),
             A::Array(items) => self.check_array_lit(scope, items, expected, span),
             A::ArrayRepeat(v, n) => self.check_array_repeat(scope, v, n, expected, span),
-            A::Map(_) => self.unsupported_expr(span, "maps"),
+            A::Map(pairs) => self.check_map_lit(scope, pairs, expected, span),
             A::Tuple(items) => self.check_tuple(scope, items, expected, span),
             A::StructLit {
                 module: Some(m), ..
@@ -340,7 +340,13 @@ impl Checker {
             inclusive,
         } = &iter.kind
         else {
-            let it = self.check_expr(scope, iter, None);
+            let mut it = self.check_expr(scope, iter, None);
+            if let Type::Map(k, v) = &it.ty {
+                // `for (k, v) in m` loops over the entries, in order.
+                let ty = Type::Array(Box::new(Type::Tuple(vec![(**k).clone(), (**v).clone()])));
+                let s = it.span;
+                it = Self::intrinsic(Intrinsic::MapEntries, vec![it], ty, s);
+            }
             return self.check_for_array(scope, pattern, it, body, span);
         };
         let start = self.check_expr(scope, start, Some(&Type::Int));

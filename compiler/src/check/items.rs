@@ -488,7 +488,9 @@ pub(super) fn compatible(found: &Type, expected: &Type) -> bool {
     match (found, expected) {
         (Type::Never | Type::Error, _) | (_, Type::Error) => true,
         (Type::Array(a), Type::Array(b)) | (Type::Option(a), Type::Option(b)) => same(a, b),
-        (Type::Result(a, e), Type::Result(b, f)) => same(a, b) && same(e, f),
+        (Type::Result(a, e), Type::Result(b, f)) | (Type::Map(a, e), Type::Map(b, f)) => {
+            same(a, b) && same(e, f)
+        }
         (Type::Tuple(a), Type::Tuple(b)) => {
             a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
         }
@@ -511,7 +513,7 @@ pub(super) fn has_error(t: &Type) -> bool {
     match t {
         Type::Error => true,
         Type::Array(e) | Type::Option(e) => has_error(e),
-        Type::Result(t, e) => has_error(t) || has_error(e),
+        Type::Result(t, e) | Type::Map(t, e) => has_error(t) || has_error(e),
         Type::Tuple(ts) => ts.iter().any(has_error),
         _ => false,
     }

@@ -4,7 +4,7 @@ use super::items::{compatible, error_expr};
 use super::scope::FnScope;
 use super::Checker;
 use crate::diagnostics::Diagnostic;
-use crate::ir::kir::{self, ExprKind, PlaceStep};
+use crate::ir::kir::{self, ExprKind, Intrinsic, PlaceStep};
 use crate::ir::types::Type;
 use crate::syntax::ast::{self, PatternKind, StmtKind};
 
@@ -216,6 +216,16 @@ impl Checker {
         value: &ast::Expr,
         stmt: &ast::Stmt,
     ) -> kir::Expr {
+        if let ast::ExprKind::Index(base, key) = &target.kind {
+            // `m[k] = v` and `m[k] += v` on a map: an insert.
+            let mark = self.diags.len();
+            let probe = self.check_expr(scope, base, None);
+            let probe_diags: Vec<Diagnostic> = self.diags.drain(mark..).collect();
+            if let Type::Map(..) = probe.ty {
+                return self.check_assign_map(scope, base, probe, key, op, value, stmt);
+            }
+            drop(probe_diags);
+        }
         let Some((mut place, ty)) = self.place_of(scope, target, "assign to") else {
             let _ = self.check_expr(scope, value, None);
             return error_expr(stmt.span);
@@ -300,6 +310,86 @@ impl Checker {
             kind: ExprKind::Block(items),
             ty: Type::Unit,
             span: stmt.span,
+        }
+    }
+}
+
+impl Checker {
+    /// `m[k] = v` (an insert) and `m[k] op= v` (the current value, which
+    /// must exist, combined with `v`, then inserted) on a map in a place.
+    #[allow(clippy::too_many_arguments)]
+    fn check_assign_map(
+        &mut self,
+        scope: &mut FnScope,
+        base: &ast::Expr,
+        probe: kir::Expr,
+        key: &ast::Expr,
+        op: Option<ast::BinOp>,
+        value: &ast::Expr,
+        stmt: &ast::Stmt,
+    ) -> kir::Expr {
+        let Type::Map(kt, vt) = probe.ty.clone() else {
+            return error_expr(stmt.span);
+        };
+        let (kt, vt) = (*kt, *vt);
+        let Some((place, _)) = self.place_of(scope, base, "assign to") else {
+            let _ = self.check_expr(scope, key, None);
+            let _ = self.check_expr(scope, value, None);
+            return error_expr(stmt.span);
+        };
+        let k = self.check_expr(scope, key, Some(&kt));
+        let v = self.check_expr(scope, value, Some(&vt));
+        if !self.expect_type(&k, &kt) {
+            return error_expr(stmt.span);
+        }
+        let span = stmt.span;
+        let has_index = place.path.iter().any(|s| matches!(s, PlaceStep::Index(_)));
+        let insert = |k: kir::Expr, v: kir::Expr| kir::Expr {
+            kind: ExprKind::MutIntrinsic(place, Intrinsic::MapInsert, vec![k, v]),
+            ty: Type::Unit,
+            span,
+        };
+        let Some(op) = op else {
+            if !self.expect_type(&v, &vt) {
+                return error_expr(span);
+            }
+            return insert(k, v);
+        };
+        if has_index {
+            self.unsupported(span, "compound assignment to a map inside an array");
+            return error_expr(span);
+        }
+        // The key is evaluated once, into a temporary; the map is read
+        // through the (index-free) place expression again.
+        let t = scope.declare_hidden(kt.clone(), k.span);
+        let kspan = k.span;
+        let let_key = kir::Expr {
+            kind: ExprKind::Let(t, Box::new(k)),
+            ty: Type::Unit,
+            span: kspan,
+        };
+        let key_read = || kir::Expr {
+            kind: ExprKind::Local(t),
+            ty: kt.clone(),
+            span: kspan,
+        };
+        let current = Self::intrinsic(
+            Intrinsic::MapIndex,
+            vec![probe, key_read()],
+            vt.clone(),
+            span,
+        );
+        let combined = self.binary(op, current, v, span);
+        if !compatible(&combined.ty, &vt) || combined.ty == Type::Error {
+            if combined.ty != Type::Error {
+                self.expect_type(&combined, &vt);
+            }
+            return error_expr(span);
+        }
+        kir::Expr {
+            kind: ExprKind::Block(vec![let_key, insert(key_read(), combined)]),
+            ty: Type::Unit,
+            span,
         }
     }
 }

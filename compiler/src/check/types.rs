@@ -29,9 +29,8 @@ impl Checker {
                     let n = if name.name == "Option" { 1 } else { 2 };
                     self.type_arg_count(t, &name.name, n, 0)
                 }
-                "Map" | "chan" | "task" => {
-                    self.unsupported(t.span, &format!("the type `{}`", name.name))
-                }
+                "Map" => self.type_arg_count(t, "Map", 2, 0),
+                "chan" | "task" => self.unsupported(t.span, &format!("the type `{}`", name.name)),
                 other if self.named_type(other).is_some() => {
                     self.named_type(other).unwrap_or(Type::Error)
                 }
@@ -80,6 +79,25 @@ impl Checker {
                 }
             }
             TypeExprKind::Named {
+                module: None,
+                name,
+                args,
+            } if name.name == "Map" => {
+                if args.len() != 2 {
+                    return self.type_arg_count(t, "Map", 2, args.len());
+                }
+                let k = self.resolve_type(&args[0]);
+                let v = self.resolve_type(&args[1]);
+                // A bad key type is reported once; the map type keeps an
+                // unknown key so that its uses report nothing more.
+                let k = if self.check_map_key(&k, args[0].span) {
+                    k
+                } else {
+                    Type::Error
+                };
+                Type::Map(Box::new(k), Box::new(v))
+            }
+            TypeExprKind::Named {
                 module: None, name, ..
             } if self.named_type(&name.name).is_some() => {
                 self.error(Diagnostic::error(
@@ -110,10 +128,10 @@ impl Checker {
     /// Reports `Option` or `Result` written with the wrong number of type
     /// arguments (`given` of the `wanted`).
     fn type_arg_count(&mut self, t: &TypeExpr, name: &str, wanted: usize, given: usize) -> Type {
-        let example = if wanted == 1 {
-            "`Option<int>`"
-        } else {
-            "`Result<int, str>`"
+        let example = match (wanted, name) {
+            (1, _) => "`Option<int>`",
+            (_, "Map") => "`Map<str, int>`",
+            _ => "`Result<int, str>`",
         };
         self.error(
             Diagnostic::error(
@@ -132,6 +150,31 @@ impl Checker {
             .with_help(format!("write it like {example}")),
         );
         Type::Error
+    }
+
+    /// Reports a map key type that is not `int`, `str`, `bool` or a tuple
+    /// of them; returns whether the type is fine.
+    pub(super) fn check_map_key(&mut self, k: &Type, span: crate::span::Span) -> bool {
+        fn ok(t: &Type) -> bool {
+            match t {
+                Type::Int | Type::Str | Type::Bool | Type::Error | Type::Never => true,
+                Type::Tuple(ts) => ts.iter().all(ok),
+                _ => false,
+            }
+        }
+        if ok(k) {
+            return true;
+        }
+        self.error(
+            Diagnostic::error(
+                "E0303",
+                format!("`{k}` cannot be a map key"),
+                span,
+                "map keys must be `int`, `str`, `bool` or a tuple of them",
+            )
+            .with_help("key the map by an `int` or `str` id instead"),
+        );
+        false
     }
 
     /// Reports a construct that parses but that this version of the

@@ -78,7 +78,10 @@ enum Target {
 /// True for the types whose values are composite objects (they have a
 /// type descriptor the runtime compares and displays them by).
 pub(crate) fn is_composite(ty: &Type) -> bool {
-    matches!(ty, Type::Array(_) | Type::Tuple(_) | Type::Struct(..)) || ty.is_enum()
+    matches!(
+        ty,
+        Type::Array(_) | Type::Tuple(_) | Type::Struct(..) | Type::Map(..)
+    ) || ty.is_enum()
 }
 
 /// True for the types whose values are records with fields (`Field`).
@@ -652,6 +655,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         args: &[Expr],
     ) -> R<Option<Value>> {
         let tys = self.place_types(place)?;
+        if let Some(Type::Map(key, value)) = tys.last() {
+            let (key, value) = ((**key).clone(), (**value).clone());
+            return self.map_mut_intrinsic(e, place, which, args, &tys, &key, &value);
+        }
         let Some(Type::Array(elem)) = tys.last() else {
             return Err(ice(format_args!("`{}` on a non-array place", which.name())));
         };
@@ -720,6 +727,59 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             _ => {
                 self.call_rt("kr_array_sort", &[arr])?;
                 None
+            }
+        })
+    }
+
+    /// `insert`/`remove` on the map at `place`: indexes and operands
+    /// (owned) first, then the walk, then the call with the unique map.
+    /// `kr_map_insert` consumes the key; `kr_map_remove` borrows it, so it
+    /// is released after the call.
+    #[allow(clippy::too_many_arguments)]
+    fn map_mut_intrinsic(
+        &mut self,
+        e: &Expr,
+        place: &Place,
+        which: Intrinsic,
+        args: &[Expr],
+        tys: &[Type],
+        key: &Type,
+        value: &Type,
+    ) -> R<Option<Value>> {
+        let arg = |i: usize| {
+            args.get(i)
+                .ok_or_else(|| ice(format_args!("`{}` is missing an argument", which.name())))
+        };
+        let indexes = self.place_indexes(place)?;
+        let k = self.value(arg(0)?, key)?;
+        let k = self.encode_slot(k, key)?;
+        let v = match which {
+            Intrinsic::MapInsert => {
+                let v = self.value(arg(1)?, value)?;
+                Some(self.encode_slot(v, value)?)
+            }
+            Intrinsic::MapRemove => None,
+            _ => {
+                return Err(ice(format_args!(
+                    "`{}` is not a mutating map intrinsic",
+                    which.name()
+                )))
+            }
+        };
+        let target = self.walk(place, &indexes, tys)?;
+        let map = self.unique_at(&target)?;
+        Ok(match v {
+            Some(v) => {
+                self.call_rt("kr_map_insert", &[map, k, v])?;
+                None
+            }
+            None => {
+                let desc = self.desc(&e.ty)?;
+                let r = self.call_rt_value("kr_map_remove", &[map, k, desc])?;
+                if key.is_heap() {
+                    self.release(k)?;
+                }
+                Some(r)
             }
         })
     }

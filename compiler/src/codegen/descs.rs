@@ -93,6 +93,11 @@ impl DescPool {
                 None,
             ),
             Type::Tuple(fields) => (desc_kind::TUPLE, Children::Types(fields.clone()), None),
+            Type::Map(k, v) => (
+                desc_kind::MAP,
+                Children::Types(vec![(**k).clone(), (**v).clone()]),
+                None,
+            ),
             Type::Struct(index, _) => {
                 let def = program
                     .structs

@@ -70,7 +70,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             | Type::Struct(..)
             | Type::Enum(..)
             | Type::Option(_)
-            | Type::Result(..) => {
+            | Type::Result(..)
+            | Type::Map(..) => {
                 let a = self.borrow(l, ty, &[r])?;
                 let b = self.borrow(r, ty, &[])?;
                 let v = match op {

@@ -332,6 +332,59 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.end_borrows(ops)?;
                 Some(v)
             }
+            Intrinsic::MapNew => {
+                let desc = self.desc(&e.ty)?;
+                Some(self.call_rt_value("kr_map_new", &[desc])?)
+            }
+            Intrinsic::MapLen => {
+                let m = self.borrow(arg(0)?, &arg_ty(0)?, &[])?;
+                let len = self.call_rt_value("kr_map_len", &[m.value])?;
+                self.end_borrow(m)?;
+                Some(len)
+            }
+            Intrinsic::MapKeys | Intrinsic::MapValues | Intrinsic::MapEntries => {
+                let name = match which {
+                    Intrinsic::MapKeys => "kr_map_keys",
+                    Intrinsic::MapValues => "kr_map_values",
+                    _ => "kr_map_entries",
+                };
+                let m = self.borrow(arg(0)?, &arg_ty(0)?, &[])?;
+                let desc = self.desc(&e.ty)?;
+                let v = self.call_rt_value(name, &[m.value, desc])?;
+                self.end_borrow(m)?;
+                Some(v)
+            }
+            Intrinsic::MapGet | Intrinsic::MapContains | Intrinsic::MapIndex => {
+                let ty = arg_ty(0)?;
+                let Type::Map(key, value) = &ty else {
+                    return Err(ice(format_args!("`{}` on a `{ty}`", which.name())));
+                };
+                let ops = self.borrow_all(args, &[ty.clone(), (**key).clone()])?;
+                let k = self.encode_slot(Some(ops[1].value), key)?;
+                let m = ops[0].value;
+                let v = match which {
+                    Intrinsic::MapGet => {
+                        let desc = self.desc(&e.ty)?;
+                        Some(self.call_rt_value("kr_map_get", &[m, k, desc])?)
+                    }
+                    Intrinsic::MapContains => Some(self.call_rt_value("kr_map_contains", &[m, k])?),
+                    _ => {
+                        let loc = self.loc(e.span);
+                        let [loc, func, frame] = self.panic_site(loc);
+                        let args = [self.ctx, m, k, loc, func, frame];
+                        let raw = self.call_rt_value("kr_map_index", &args)?;
+                        self.decode_slot(raw, value)
+                    }
+                };
+                self.end_borrows(ops)?;
+                v
+            }
+            Intrinsic::MapInsert | Intrinsic::MapRemove => {
+                return Err(ice(format_args!(
+                    "the mutating `{}` outside a `MutIntrinsic`",
+                    which.name()
+                )))
+            }
             Intrinsic::StrRepeat => {
                 let ops = self.borrow_all(args, &[Type::Str, Type::Int])?;
                 let loc = self.loc(e.span);

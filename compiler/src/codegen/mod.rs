@@ -111,7 +111,8 @@ pub(crate) fn clif_type(ty: &Type, pointer: ClifType) -> Option<ClifType> {
         | Type::Struct(..)
         | Type::Enum(..)
         | Type::Option(_)
-        | Type::Result(..) => Some(pointer),
+        | Type::Result(..)
+        | Type::Map(..) => Some(pointer),
         Type::Unit | Type::Never | Type::Error => None,
     }
 }

@@ -343,6 +343,30 @@ pub enum Intrinsic {
     /// `xs.max() -> Option<T>` on `[int]`, `[float]`, `[str]`.
     ArrayMax,
 
+    // ---- Maps. `MutIntrinsic` ones receive a unique map first. ----
+    /// A new empty map of the expression's type (no arguments); map
+    /// literals are lowered to this and `MapInsert`s on a temporary.
+    MapNew,
+    /// `m.insert(k, v)` and `m[k] = v` (mutating): inserts or replaces.
+    MapInsert,
+    /// `m.get(k) -> Option<V>`
+    MapGet,
+    /// `m[k]`; a missing key panics ("key not found: ...").
+    MapIndex,
+    /// `m.remove(k) -> Option<V>` (mutating)
+    MapRemove,
+    /// `m.contains(k) -> bool`
+    MapContains,
+    /// `m.len()`
+    MapLen,
+    /// `m.keys() -> [K]` in insertion order.
+    MapKeys,
+    /// `m.values() -> [V]` in insertion order.
+    MapValues,
+    /// The entries as `[(K, V)]` in insertion order; `for (k, v) in m`
+    /// loops over it.
+    MapEntries,
+
     // ---- Strings (all return new values; `str` is immutable). ----
     /// `s.chars() -> [str]`
     StrChars,
@@ -431,6 +455,16 @@ impl Intrinsic {
             Intrinsic::StrFind => "find",
             Intrinsic::ParseInt => "parse_int",
             Intrinsic::ParseFloat => "parse_float",
+            Intrinsic::MapNew => "$map_new",
+            Intrinsic::MapInsert => "insert",
+            Intrinsic::MapGet => "get",
+            Intrinsic::MapIndex => "$map_index",
+            Intrinsic::MapRemove => "remove",
+            Intrinsic::MapContains => "contains",
+            Intrinsic::MapLen => "len",
+            Intrinsic::MapKeys => "keys",
+            Intrinsic::MapValues => "values",
+            Intrinsic::MapEntries => "$map_entries",
         }
     }
 }

@@ -22,6 +22,8 @@ pub enum Type {
     Option(Box<Type>),
     /// `Result<T, E>`: `Ok(T)` (tag 0) or `Err(E)` (tag 1).
     Result(Box<Type>, Box<Type>),
+    /// `Map<K, V>`; `K` is `int`, `str`, `bool` or a tuple of them.
+    Map(Box<Type>, Box<Type>),
     /// The type of expressions that never produce a value (`return`,
     /// `panic(..)`, a `loop` without `break`). It fits any expected type.
     Never,
@@ -42,6 +44,7 @@ impl Type {
                 | Type::Enum(..)
                 | Type::Option(_)
                 | Type::Result(..)
+                | Type::Map(..)
         )
     }
 
@@ -79,6 +82,7 @@ impl fmt::Display for Type {
             Type::Struct(_, name) | Type::Enum(_, name) => f.write_str(name),
             Type::Option(t) => write!(f, "Option<{t}>"),
             Type::Result(t, e) => write!(f, "Result<{t}, {e}>"),
+            Type::Map(k, v) => write!(f, "Map<{k}, {v}>"),
             Type::Never => f.write_str("never"),
             Type::Error => f.write_str("{unknown}"),
         }

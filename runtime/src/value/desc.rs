@@ -101,7 +101,8 @@ pub mod desc_kind {
     /// [`VARIANT`] descriptor per variant, in tag order; `name` is the
     /// type's name.
     pub const ENUM: u64 = 8;
-    // Reserved: MAP = 9.
+    /// `Map<K, V>`: `children` are the key and value types (count 2).
+    pub const MAP: u64 = 9;
     /// One variant of an enum (never the type of a value): `children` are
     /// its payload types, `name` is the variant's name.
     pub const VARIANT: u64 = 10;
@@ -245,6 +246,7 @@ pub unsafe fn is_heap(d: *const TypeDesc) -> bool {
                 | desc_kind::TUPLE
                 | desc_kind::STRUCT
                 | desc_kind::ENUM
+                | desc_kind::MAP
         )
     )
 }

@@ -15,7 +15,9 @@
 //! tuples `(1, "a")` (a 1-tuple `(1,)`, the empty tuple `()`); structs
 //! `Point { x: 1.0, y: 2.0 }` (no fields: `Point {}`); enum values by
 //! their variant's name, with the payload in parentheses if it has one:
-//! `Some(3)`, `None`, `Err("bad")`, `Circle(1.5)` (no enum prefix).
+//! `Some(3)`, `None`, `Err("bad")`, `Circle(1.5)` (no enum prefix); maps
+//! `["a": 1, "b": 2]` in insertion order, `[:]` when empty. Two maps are
+//! equal when they hold the same keys with equal values, in any order.
 
 use std::cmp::Ordering;
 use std::fmt::{self, Write};
@@ -23,6 +25,7 @@ use std::fmt::{self, Write};
 use super::array::ArrayObj;
 use super::desc::{desc_kind, desc_ref, TypeDesc};
 use super::display::{write_debug_str, write_float};
+use super::map::MapObj;
 use super::record::RecordObj;
 use super::str::{as_str, with_builder, StrBuilder, StrObj};
 use crate::panic::guard;
@@ -41,7 +44,13 @@ unsafe fn is_container(desc: *const TypeDesc) -> bool {
     // SAFETY: caller's contract.
     matches!(
         unsafe { desc_ref(desc) }.map(|d| d.kind),
-        Some(desc_kind::ARRAY | desc_kind::TUPLE | desc_kind::STRUCT | desc_kind::ENUM)
+        Some(
+            desc_kind::ARRAY
+                | desc_kind::TUPLE
+                | desc_kind::STRUCT
+                | desc_kind::ENUM
+                | desc_kind::MAP
+        )
     )
 }
 
@@ -75,6 +84,8 @@ unsafe fn children<'a>(
         match d.kind {
             desc_kind::ARRAY => (ArrayObj::elems(ptr(v)), 0),
             desc_kind::ENUM => (record_slots(v), 1),
+            // Maps are walked by their own arms (they have no slots).
+            desc_kind::MAP => (&[][..], 0),
             _ => (record_slots(v), 0),
         }
     };
@@ -102,6 +113,7 @@ unsafe fn child_count(v: u64, d: &TypeDesc) -> usize {
         match d.kind {
             desc_kind::ARRAY => ArrayObj::elems(ptr(v)).len(),
             desc_kind::ENUM => record_slots(v).len().saturating_sub(1),
+            desc_kind::MAP => 0,
             _ => record_slots(v).len(),
         }
     }
@@ -156,6 +168,26 @@ pub unsafe fn values_eq(a: u64, b: u64, desc: *const TypeDesc) -> bool {
                     continue;
                 }
             };
+            if d.kind == desc_kind::MAP {
+                // Equal when both hold the same keys with equal values,
+                // whatever the order.
+                let (sa, sb) = (MapObj::state(ptr(a)), MapObj::state(ptr(b)));
+                if sa.map_or(0, |s| s.len()) != sb.map_or(0, |s| s.len()) {
+                    return false;
+                }
+                let (kd, vd) = (d.child(0), d.child(1));
+                for (k, x) in sa.into_iter().flat_map(|s| s.iter()) {
+                    let Some(y) = sb.and_then(|s| s.get(k, kd)) else {
+                        return false;
+                    };
+                    if is_container(vd) {
+                        work.push((x, y, vd));
+                    } else if !leaf_eq(x, y, vd) {
+                        return false;
+                    }
+                }
+                continue;
+            }
             if child_count(a, d) != child_count(b, d)
                 || (d.kind == desc_kind::ENUM && tag_of(a) != tag_of(b))
             {
@@ -333,6 +365,27 @@ pub unsafe fn write_value<W: Write + ?Sized>(
                     continue;
                 }
             };
+            if d.kind == desc_kind::MAP {
+                // `["a": 1, "b": 2]`, or `[:]` when empty.
+                let Some(s) = MapObj::state(ptr(v)).filter(|s| !s.is_empty()) else {
+                    w.write_str("[:]")?;
+                    continue;
+                };
+                let (kd, vd) = (d.child(0), d.child(1));
+                w.write_str("[")?;
+                let mut parts: Vec<WriteStep> = Vec::new();
+                for (i, (k, x)) in s.iter().enumerate() {
+                    if i > 0 {
+                        parts.push(WriteStep::Text(", "));
+                    }
+                    parts.push(WriteStep::Value(k, kd, true));
+                    parts.push(WriteStep::Text(": "));
+                    parts.push(WriteStep::Value(x, vd, true));
+                }
+                parts.push(WriteStep::Text("]"));
+                work.extend(parts.into_iter().rev());
+                continue;
+            }
             // The pieces of this value, in order; pushed reversed below.
             let mut parts: Vec<WriteStep> = Vec::new();
             let fields: Vec<(u64, *const TypeDesc)> = children(v, d, desc).collect();

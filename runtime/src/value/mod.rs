@@ -34,6 +34,7 @@ mod composite_tests;
 pub mod desc;
 pub mod display;
 pub mod generic;
+pub mod map;
 pub mod record;
 pub mod str;
 pub mod strings;
@@ -56,6 +57,8 @@ pub mod kind {
     pub const ARRAY: u32 = 2;
     /// A tuple or struct ([`super::record::RecordObj`]).
     pub const RECORD: u32 = 3;
+    /// A hash map ([`super::map::MapObj`]).
+    pub const MAP: u32 = 4;
 }
 
 /// Any heap object, as the ABI passes it: a pointer to its header. The
@@ -192,6 +195,8 @@ unsafe fn free_one(p: *mut ObjHeader, pending: &mut Vec<*mut ObjHeader>) {
         kind::ARRAY => unsafe { array::ArrayObj::free(p.cast(), &mut drop_child) },
         // SAFETY: the kind says this is a heap-allocated record.
         kind::RECORD => unsafe { record::RecordObj::free(p.cast(), &mut drop_child) },
+        // SAFETY: the kind says this is a heap-allocated map.
+        kind::MAP => unsafe { map::MapObj::free(p.cast(), &mut drop_child) },
         // An unknown kind is a runtime bug. Leaking is the only safe choice:
         // we do not know the object's size.
         _ => debug_assert!(false, "free of an object of unknown kind {kind}"),

@@ -292,6 +292,7 @@ pub unsafe extern "C" fn kr_make_unique(p: *mut Obj) -> *mut Obj {
             match kind {
                 kind::RECORD => RecordObj::shallow_copy(p.cast()).cast(),
                 kind::ARRAY => ArrayObj::shallow_copy(p.cast()).cast(),
+                kind::MAP => super::map::MapObj::shallow_copy(p.cast()).cast(),
                 // Strings (and anything immutable) are shared as they are.
                 _ => return p,
             }
