@@ -109,7 +109,6 @@ abi_symbols! {
     fn kr_str_concat(a: *mut StrObj, b: *mut StrObj) -> *mut StrObj = s::kr_str_concat;
     fn kr_str_eq(a: *mut StrObj, b: *mut StrObj) -> bool = s::kr_str_eq;
     fn kr_str_cmp(a: *mut StrObj, b: *mut StrObj) -> i64 = s::kr_str_cmp;
-    fn kr_str_len(a: *mut StrObj) -> i64 = s::kr_str_len;
     fn kr_str_debug(a: *mut StrObj) -> *mut StrObj = s::kr_str_debug;
     fn kr_int_to_str(v: i64) -> *mut StrObj = s::kr_int_to_str;
     fn kr_float_to_str(v: f64) -> *mut StrObj = s::kr_float_to_str;

@@ -267,15 +267,6 @@ pub unsafe extern "C" fn kr_str_cmp(a: *mut StrObj, b: *mut StrObj) -> i64 {
     sa.as_bytes().cmp(sb.as_bytes()) as i64
 }
 
-/// `s.len()`: the length in bytes.
-///
-/// # Safety
-/// `a` is null or a live string.
-pub unsafe extern "C" fn kr_str_len(a: *mut StrObj) -> i64 {
-    // SAFETY: live string (caller's contract).
-    unsafe { as_str(a) }.len() as i64
-}
-
 /// The quoted display form used inside containers, e.g. `"a\"b\n"`; see
 /// [`write_debug_str`] for the escapes. A new string.
 ///
@@ -549,9 +540,9 @@ mod tests {
             assert_eq!(kr_str_cmp(upper, a), -1); // byte order: 'Z' < 'a'
             kr_release(upper);
             let accent = StrObj::new("é");
-            assert_eq!(kr_str_len(accent), 2);
+            assert_eq!(as_str(accent).len(), 2);
             kr_release(accent);
-            assert_eq!(kr_str_len(b), 3);
+            assert_eq!(as_str(b).len(), 3);
             kr_release(a);
             kr_release(b);
             kr_release(e);
