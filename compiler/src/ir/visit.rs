@@ -4,157 +4,100 @@
 
 use super::kir::{Expr, ExprKind, LocalId, Place, PlaceStep};
 
-/// Calls `f` on each direct child of `e`, in evaluation order.
-pub fn for_each_child<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
-    match &e.kind {
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Str(_)
-        | ExprKind::Unit
-        | ExprKind::Local(_)
-        | ExprKind::Break
-        | ExprKind::Continue => {}
-        ExprKind::Let(_, v)
-        | ExprKind::Assign(_, v)
-        | ExprKind::Return(v)
-        | ExprKind::Unary(_, v)
-        | ExprKind::Loop(v)
-        | ExprKind::Field(v, _)
-        | ExprKind::Tag(v)
-        | ExprKind::Payload(v, _)
-        | ExprKind::Inlined { body: v, .. } => f(v),
-        ExprKind::Block(es)
-        | ExprKind::Call(_, es)
-        | ExprKind::Intrinsic(_, es)
-        | ExprKind::Interpolate(es)
-        | ExprKind::ArrayLit(es)
-        | ExprKind::TupleLit(es)
-        | ExprKind::StructLit(_, es)
-        | ExprKind::Variant { payload: es, .. } => es.iter().for_each(f),
-        ExprKind::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            f(cond);
-            f(then);
-            f(otherwise);
+/// Generates a walk over the direct children of an expression, in
+/// evaluation order, for shared (`()`) or mutable (`(mut)`) trees, so the
+/// two walks cannot disagree.
+macro_rules! children {
+    ($(#[$doc:meta])* $name:ident, $indexes:ident, ($($mut_:tt)?), $iter:ident) => {
+        $(#[$doc])*
+        pub fn $name<'a>(e: &'a $($mut_)? Expr, f: &mut impl FnMut(&'a $($mut_)? Expr)) {
+            match & $($mut_)? e.kind {
+                ExprKind::Int(_)
+                | ExprKind::Float(_)
+                | ExprKind::Bool(_)
+                | ExprKind::Str(_)
+                | ExprKind::Unit
+                | ExprKind::Local(_)
+                | ExprKind::Break
+                | ExprKind::Continue => {}
+                ExprKind::Let(_, v)
+                | ExprKind::Assign(_, v)
+                | ExprKind::Return(v)
+                | ExprKind::Unary(_, v)
+                | ExprKind::Loop(v)
+                | ExprKind::Field(v, _)
+                | ExprKind::Tag(v)
+                | ExprKind::Payload(v, _)
+                | ExprKind::Inlined { body: v, .. } => f(v),
+                ExprKind::Block(es)
+                | ExprKind::Call(_, es)
+                | ExprKind::Intrinsic(_, es)
+                | ExprKind::Interpolate(es)
+                | ExprKind::ArrayLit(es)
+                | ExprKind::TupleLit(es)
+                | ExprKind::StructLit(_, es)
+                | ExprKind::Variant { payload: es, .. } => es.$iter().for_each(f),
+                ExprKind::If {
+                    cond,
+                    then,
+                    otherwise,
+                } => {
+                    f(cond);
+                    f(then);
+                    f(otherwise);
+                }
+                ExprKind::While { cond: a, body: b }
+                | ExprKind::ForArray {
+                    array: a, body: b, ..
+                }
+                | ExprKind::Binary(_, a, b)
+                | ExprKind::ArrayRepeat(a, b)
+                | ExprKind::Index(a, b) => {
+                    f(a);
+                    f(b);
+                }
+                ExprKind::ForRange {
+                    start: a,
+                    end: b,
+                    body: c,
+                    ..
+                }
+                | ExprKind::Slice {
+                    base: a,
+                    start: b,
+                    end: c,
+                } => {
+                    f(a);
+                    f(b);
+                    f(c);
+                }
+                ExprKind::AssignPlace(place, v) => {
+                    $indexes(place).for_each(&mut *f);
+                    f(v);
+                }
+                ExprKind::MutIntrinsic(place, _, args) | ExprKind::CallMut(_, place, args) => {
+                    $indexes(place).for_each(&mut *f);
+                    args.$iter().for_each(f);
+                }
+            }
         }
-        ExprKind::While { cond: a, body: b }
-        | ExprKind::ForArray {
-            array: a, body: b, ..
-        }
-        | ExprKind::Binary(_, a, b)
-        | ExprKind::ArrayRepeat(a, b)
-        | ExprKind::Index(a, b) => {
-            f(a);
-            f(b);
-        }
-        ExprKind::ForRange {
-            start: a,
-            end: b,
-            body: c,
-            ..
-        }
-        | ExprKind::Slice {
-            base: a,
-            start: b,
-            end: c,
-        } => {
-            f(a);
-            f(b);
-            f(c);
-        }
-        ExprKind::AssignPlace(place, v) => {
-            place_indexes(place).for_each(&mut *f);
-            f(v);
-        }
-        ExprKind::MutIntrinsic(place, _, args) | ExprKind::CallMut(_, place, args) => {
-            place_indexes(place).for_each(&mut *f);
-            args.iter().for_each(f);
-        }
-    }
+    };
 }
+
+children!(
+    /// Calls `f` on each direct child of `e`, in evaluation order.
+    for_each_child, place_indexes, (), iter
+);
+children!(
+    /// [`for_each_child`] for a mutable tree.
+    for_each_child_mut, place_indexes_mut, (mut), iter_mut
+);
 
 fn place_indexes(place: &Place) -> impl Iterator<Item = &Expr> {
     place.path.iter().filter_map(|s| match s {
         PlaceStep::Index(e) => Some(e),
         PlaceStep::Field(_) => None,
     })
-}
-
-/// [`for_each_child`] for a mutable tree.
-pub fn for_each_child_mut<'a>(e: &'a mut Expr, f: &mut impl FnMut(&'a mut Expr)) {
-    match &mut e.kind {
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Str(_)
-        | ExprKind::Unit
-        | ExprKind::Local(_)
-        | ExprKind::Break
-        | ExprKind::Continue => {}
-        ExprKind::Let(_, v)
-        | ExprKind::Assign(_, v)
-        | ExprKind::Return(v)
-        | ExprKind::Unary(_, v)
-        | ExprKind::Loop(v)
-        | ExprKind::Field(v, _)
-        | ExprKind::Tag(v)
-        | ExprKind::Payload(v, _)
-        | ExprKind::Inlined { body: v, .. } => f(v),
-        ExprKind::Block(es)
-        | ExprKind::Call(_, es)
-        | ExprKind::Intrinsic(_, es)
-        | ExprKind::Interpolate(es)
-        | ExprKind::ArrayLit(es)
-        | ExprKind::TupleLit(es)
-        | ExprKind::StructLit(_, es)
-        | ExprKind::Variant { payload: es, .. } => es.iter_mut().for_each(f),
-        ExprKind::If {
-            cond,
-            then,
-            otherwise,
-        } => {
-            f(cond);
-            f(then);
-            f(otherwise);
-        }
-        ExprKind::While { cond: a, body: b }
-        | ExprKind::ForArray {
-            array: a, body: b, ..
-        }
-        | ExprKind::Binary(_, a, b)
-        | ExprKind::ArrayRepeat(a, b)
-        | ExprKind::Index(a, b) => {
-            f(a);
-            f(b);
-        }
-        ExprKind::ForRange {
-            start: a,
-            end: b,
-            body: c,
-            ..
-        }
-        | ExprKind::Slice {
-            base: a,
-            start: b,
-            end: c,
-        } => {
-            f(a);
-            f(b);
-            f(c);
-        }
-        ExprKind::AssignPlace(place, v) => {
-            place_indexes_mut(place).for_each(&mut *f);
-            f(v);
-        }
-        ExprKind::MutIntrinsic(place, _, args) | ExprKind::CallMut(_, place, args) => {
-            place_indexes_mut(place).for_each(&mut *f);
-            args.iter_mut().for_each(f);
-        }
-    }
 }
 
 fn place_indexes_mut(place: &mut Place) -> impl Iterator<Item = &mut Expr> {
