@@ -72,7 +72,7 @@ impl Checker {
                 otherwise,
             } => self.check_if(scope, cond, then, otherwise.as_deref(), expected, span),
             A::While { cond, body } => {
-                let cond = self.check_condition(scope, cond);
+                let cond = self.check_condition(scope, cond, CONDITION_HELP);
                 scope.loops.push(false);
                 let body = self.check_block(scope, body, Some(&Type::Unit));
                 scope.loops.pop();
@@ -258,7 +258,14 @@ impl Checker {
         self.error(d);
     }
 
-    fn check_condition(&mut self, scope: &mut FnScope, cond: &ast::Expr) -> kir::Expr {
+    /// Checks a condition (`if`, `while`, a match guard): it must be a
+    /// `bool`; `help` says so in the words of the construct.
+    pub(super) fn check_condition(
+        &mut self,
+        scope: &mut FnScope,
+        cond: &ast::Expr,
+        help: &str,
+    ) -> kir::Expr {
         let c = self.check_expr(scope, cond, Some(&Type::Bool));
         if !compatible(&c.ty, &Type::Bool) {
             self.error(
@@ -268,7 +275,7 @@ impl Checker {
                     c.span,
                     format!("expected `bool`, found `{}`", c.ty),
                 )
-                .with_help("a condition must be a `bool`; there is no truthiness"),
+                .with_help(help),
             );
         }
         c
@@ -283,7 +290,7 @@ impl Checker {
         expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
-        let cond = self.check_condition(scope, cond);
+        let cond = self.check_condition(scope, cond, CONDITION_HELP);
         let Some(otherwise) = otherwise else {
             let then = self.check_block(scope, then, Some(&Type::Unit));
             return expr(
@@ -734,6 +741,9 @@ impl Checker {
         expr(ExprKind::Intrinsic(op, args), ty, span)
     }
 }
+
+/// The hint for a non-`bool` condition of `if` or `while`.
+const CONDITION_HELP: &str = "a condition must be a `bool`; there is no truthiness";
 
 /// "1 argument", "2 arguments".
 pub(super) fn plural(n: usize, word: &str) -> String {

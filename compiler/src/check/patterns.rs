@@ -162,21 +162,10 @@ impl Checker {
             let value = read(m, sty.clone(), arm.pattern.span);
             let low = self.lower_pattern(scope, &arm.pattern, value, &pat_ty, &mut binder);
             pattern_errors |= self.diags.len() > mark;
-            let guard = arm.guard.as_ref().map(|g| {
-                let c = self.check_expr(scope, g, Some(&Type::Bool));
-                if !compatible(&c.ty, &Type::Bool) {
-                    self.error(
-                        Diagnostic::error(
-                            "E0301",
-                            "mismatched types",
-                            c.span,
-                            format!("expected `bool`, found `{}`", c.ty),
-                        )
-                        .with_help("a guard must be a `bool`"),
-                    );
-                }
-                c
-            });
+            let guard = arm
+                .guard
+                .as_ref()
+                .map(|g| self.check_condition(scope, g, "a guard must be a `bool`"));
             if guard.is_none() {
                 rows.push(low.pat.clone());
             }
