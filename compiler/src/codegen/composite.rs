@@ -140,13 +140,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let len = self.array_len(arr);
         // One unsigned compare also catches a negative index.
         let out = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, i, len);
-        let cold = self.b.create_block();
-        let cont = self.b.create_block();
-        self.b.set_cold_block(cold);
-        self.b.ins().brif(out, cold, &[], cont, &[]);
-        self.b.seal_block(cold);
-        self.b.seal_block(cont);
-        self.switch_to(cold);
+        let cont = self.enter_cold_if(out);
         let loc = self.loc(span);
         let [loc, func, frame] = self.panic_site(loc);
         self.call_rt("kr_panic_index", &[self.ctx, i, len, loc, func, frame])?;

@@ -713,10 +713,10 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
             .ok_or_else(|| ice(format_args!("`{name}` returns no value")))
     }
 
-    /// Branches to a cold block that calls `kr_panic_kind(ctx, kind, value,
-    /// loc, func, frame)` when `cond` is true, and continues in a fresh
-    /// block otherwise.
-    pub fn panic_if(&mut self, cond: Value, kind: i64, value: Option<Value>, loc: i64) -> R<()> {
+    /// Branches on `cond` (true means failure) to a new cold block and
+    /// continues lowering there; returns the block where the normal path
+    /// goes on, for the caller to switch to once the failure path ends.
+    pub fn enter_cold_if(&mut self, cond: Value) -> cranelift_codegen::ir::Block {
         let cold = self.b.create_block();
         let cont = self.b.create_block();
         self.b.set_cold_block(cold);
@@ -724,6 +724,14 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.seal_block(cold);
         self.b.seal_block(cont);
         self.switch_to(cold);
+        cont
+    }
+
+    /// Branches to a cold block that calls `kr_panic_kind(ctx, kind, value,
+    /// loc, func, frame)` when `cond` is true, and continues in a fresh
+    /// block otherwise.
+    pub fn panic_if(&mut self, cond: Value, kind: i64, value: Option<Value>, loc: i64) -> R<()> {
+        let cont = self.enter_cold_if(cond);
         let kind = self.b.ins().iconst(types::I64, kind);
         let value = match value {
             Some(v) => v,

@@ -514,14 +514,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             }
             _ => return Err(ice(format_args!("`assert_eq` on `{ty}`"))),
         };
-        let failed = self.b.create_block();
-        let cont = self.b.create_block();
-        self.b.set_cold_block(failed);
-        self.b.ins().brif(equal, cont, &[], failed, &[]);
-        self.b.seal_block(failed);
-        self.b.seal_block(cont);
-
-        self.switch_to(failed);
+        let unequal = self.b.ins().icmp_imm_u(IntCC::Equal, equal, 0);
+        let cont = self.enter_cold_if(unequal);
         // The task ends in this block, so the display forms are never
         // released.
         let left = self.text_of(x, ty, true)?;

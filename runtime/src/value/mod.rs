@@ -127,6 +127,31 @@ pub unsafe fn retain(p: *const ObjHeader) {
     rc.fetch_add(1, Ordering::Relaxed);
 }
 
+/// Drops one reference to the live, non-null object `p` and says whether it
+/// was the last one (immortal objects never are).
+///
+/// # Safety
+/// `p` points to a live object with a valid header, and the caller owns
+/// one reference to it, which this call consumes.
+#[inline]
+unsafe fn drop_ref(p: *const ObjHeader) -> bool {
+    // SAFETY: the caller guarantees `p` points to a live header.
+    let rc = unsafe { &(*p).rc };
+    let count = rc.load(Ordering::Relaxed);
+    if count >= IMMORTAL_RC {
+        return false;
+    }
+    debug_assert!(count != 0, "release of a freed object");
+    // Release ordering publishes our writes to whoever frees the object; the
+    // acquire fence makes every other holder's writes visible to the
+    // freeing thread (the `Arc` protocol).
+    if rc.fetch_sub(1, Ordering::Release) == 1 {
+        fence(Ordering::Acquire);
+        return true;
+    }
+    false
+}
+
 /// Drops one reference to `p`, freeing the object when it was the last one.
 /// Null and immortal objects are left alone.
 ///
@@ -138,18 +163,8 @@ pub unsafe fn release(p: *const ObjHeader) {
     if p.is_null() {
         return;
     }
-    // SAFETY: the caller guarantees `p` points to a live header.
-    let rc = unsafe { &(*p).rc };
-    let count = rc.load(Ordering::Relaxed);
-    if count >= IMMORTAL_RC {
-        return;
-    }
-    debug_assert!(count != 0, "release of a freed object");
-    // Release ordering publishes our writes to whoever frees the object; the
-    // acquire fence below makes every other holder's writes visible to the
-    // freeing thread (the `Arc` protocol).
-    if rc.fetch_sub(1, Ordering::Release) == 1 {
-        fence(Ordering::Acquire);
+    // SAFETY: as this function's contract.
+    if unsafe { drop_ref(p) } {
         // SAFETY: the count reached zero, so we hold the only reference.
         unsafe { free_object(p.cast_mut()) }
     }
@@ -212,15 +227,8 @@ unsafe fn release_deferred(p: *mut ObjHeader, pending: &mut Vec<*mut ObjHeader>)
     if p.is_null() {
         return;
     }
-    // SAFETY: the caller guarantees `p` points to a live header.
-    let rc = unsafe { &(*p).rc };
-    let count = rc.load(Ordering::Relaxed);
-    if count >= IMMORTAL_RC {
-        return;
-    }
-    debug_assert!(count != 0, "release of a freed object");
-    if rc.fetch_sub(1, Ordering::Release) == 1 {
-        fence(Ordering::Acquire);
+    // SAFETY: as this function's contract.
+    if unsafe { drop_ref(p) } {
         pending.push(p);
     }
 }
