@@ -41,6 +41,9 @@ pub(super) const BUILTIN_FNS: &[&str] = &[
     "assert_eq",
     "parse_int",
     "parse_float",
+    "sleep",
+    "yield_now",
+    "atomic",
 ];
 
 /// Prelude functions that need types this compiler does not support yet.
@@ -51,10 +54,6 @@ const LATER_FNS: &[&str] = &[
     "write_file",
     "random",
     "random_int",
-    "sleep",
-    "yield_now",
-    "atomic",
-    "after",
 ];
 
 pub(super) fn is_builtin_fn(name: &str) -> bool {
@@ -109,6 +108,9 @@ fn builtin(name: &str) -> Option<(Intrinsic, Shape, Type)> {
         "assert_eq" => (I::AssertEq, Numeric(0), Type::Unit),
         "parse_int" => (I::ParseInt, Fixed(&[Type::Str]), option_of(Type::Int)),
         "parse_float" => (I::ParseFloat, Fixed(&[Type::Str]), option_of(Type::Float)),
+        "sleep" => (I::Sleep, Fixed(&[Type::Int]), Type::Unit),
+        "yield_now" => (I::YieldNow, Fixed(&[]), Type::Unit),
+        "atomic" => (I::AtomicNew, Fixed(&[Type::Int]), Type::Atomic),
         _ => return None,
     })
 }
@@ -123,6 +125,13 @@ impl Checker {
         span: Span,
     ) -> Option<kir::Expr> {
         let Some((op, shape, ret)) = builtin(&name.name) else {
+            if name.name == "after" {
+                for a in args {
+                    let _ = self.check_expr(scope, a, None);
+                }
+                self.after_outside_select(span);
+                return Some(error_expr(span));
+            }
             if LATER_FNS.contains(&name.name.as_str()) {
                 for a in args {
                     let _ = self.check_expr(scope, a, None);
@@ -409,6 +418,23 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
         (Type::Str, "repeat") => m(I::StrRepeat, vec![Type::Int], Type::Str),
         (Type::Str, "find") => m(I::StrFind, vec![Type::Str], option_of(Type::Int)),
         (Type::Float, "fixed") => m(I::Fixed, vec![Type::Int], Type::Str),
+        (Type::Task(t), "join") => m(I::TaskJoin, vec![], (**t).clone()),
+        (Type::Chan(t), _) => {
+            let t = (**t).clone();
+            match name {
+                "send" => m(I::ChanSend, vec![t], Type::Unit),
+                "recv" => m(I::ChanRecv, vec![], option_of(t)),
+                "try_send" => m(I::ChanTrySend, vec![t], Type::Bool),
+                "try_recv" => m(I::ChanTryRecv, vec![], option_of(t)),
+                "close" => m(I::ChanClose, vec![], Type::Unit),
+                "len" => m(I::ChanLen, vec![], Type::Int),
+                _ => return None,
+            }
+        }
+        (Type::Atomic, "add") => m(I::AtomicAdd, vec![Type::Int], Type::Int),
+        (Type::Atomic, "get") => m(I::AtomicGet, vec![], Type::Int),
+        (Type::Atomic, "set") => m(I::AtomicSet, vec![Type::Int], Type::Unit),
+        (Type::Atomic, "cas") => m(I::AtomicCas, vec![Type::Int, Type::Int], Type::Bool),
         (Type::Map(k, v), _) => {
             let (k, v) = ((**k).clone(), (**v).clone());
             let mut method = match name {
@@ -496,6 +522,9 @@ fn method_names(t: &Type) -> &'static [&'static str] {
             "find",
         ],
         Type::Float => &["fixed"],
+        Type::Task(_) => &["join"],
+        Type::Chan(_) => &["send", "recv", "try_send", "try_recv", "close", "len"],
+        Type::Atomic => &["add", "get", "set", "cas"],
         Type::Map(..) => &[
             "len", "get", "insert", "remove", "contains", "keys", "values",
         ],

@@ -537,6 +537,9 @@ impl Checker {
             return None;
         };
         let info = scope.local(local).clone();
+        if self.report_captured_write(scope, local, &root.name, e.span) {
+            return None;
+        }
         if !info.mutable {
             let decl = scope.local_spans[local.0 as usize];
             let (label, help) = if root.name == "self" {

@@ -672,6 +672,10 @@ impl Checker {
         expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
+        if self.report_return_in_spawn(scope, "?", span) {
+            let _ = self.check_expr(scope, inner, None);
+            return error_expr(span);
+        }
         let ret = scope.ret.clone();
         // A hint for constructors inside (`Some(x)?` is pointless, but a
         // call's result type needs none).

@@ -165,9 +165,11 @@ impl Checker {
                 self.check_match(scope, scrutinee, arms, expected, span)
             }
             A::Closure { .. } => self.unsupported_expr(span, "closures"),
-            A::Spawn(_) => self.unsupported_expr(span, "`spawn`"),
-            A::Chan { .. } => self.unsupported_expr(span, "channels"),
-            A::Select(_) => self.unsupported_expr(span, "`select`"),
+            A::Spawn(operand) => self.check_spawn(scope, operand, span),
+            A::Chan { elem, capacity } => {
+                self.check_chan_new(scope, elem, capacity.as_deref(), span)
+            }
+            A::Select(arms) => self.check_select(scope, arms, expected, span),
         }
     }
 
@@ -348,6 +350,9 @@ impl Checker {
         } = &iter.kind
         else {
             let mut it = self.check_expr(scope, iter, None);
+            if let Type::Chan(_) = &it.ty {
+                return self.check_for_chan(scope, pattern, it, body, span);
+            }
             if let Type::Map(k, v) = &it.ty {
                 // `for (k, v) in m` loops over the entries, in order.
                 let ty = Type::Array(Box::new(Type::Tuple(vec![(**k).clone(), (**v).clone()])));
@@ -393,6 +398,12 @@ impl Checker {
         value: Option<&ast::Expr>,
         span: Span,
     ) -> kir::Expr {
+        if self.report_return_in_spawn(scope, "return", span) {
+            if let Some(v) = value {
+                let _ = self.check_expr(scope, v, None);
+            }
+            return error_expr(span);
+        }
         let ret = scope.ret.clone();
         let value = match value {
             Some(v) => {

@@ -20,6 +20,9 @@ impl Checker {
             let f = self.check_fn(decl, *id);
             program.functions.push(f);
         }
+        // Lifted functions were numbered after every user function (the
+        // numbers only go wrong after a duplicate function, an error).
+        program.functions.append(&mut self.lifted);
         self.self_type = None;
         program.structs = self
             .structs
@@ -326,6 +329,7 @@ impl Checker {
 
     fn check_fn(&mut self, decl: &ast::FnDecl, id: FuncId) -> kir::Function {
         let sig = self.functions[id.0 as usize].clone();
+        self.current_fn = sig.name.clone();
         let mut scope = FnScope::new(sig.ret.clone());
         let params = sig
             .params

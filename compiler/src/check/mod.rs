@@ -40,6 +40,9 @@
 //! | E0410 | alternatives of an or-pattern that bind different names |
 //! | E0411 | a `let` or `for` pattern that can fail to match |
 //! | E0413 | a range pattern that matches nothing |
+//! | E0414 | a `spawn` body changing a value it captured |
+//! | E0415 | an invalid `select` arm, or `after` outside `select` |
+//! | E0416 | `return` or `?` inside `spawn` |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
@@ -52,6 +55,7 @@ mod patterns;
 mod scope;
 mod stmt;
 mod suggest;
+mod tasks;
 mod types;
 
 use crate::diagnostics::Diagnostic;
@@ -127,6 +131,12 @@ struct Checker {
     methods: HashMap<(Type, String), FuncId>,
     /// The type `Self` names inside the `impl` being checked.
     self_type: Option<Type>,
+    /// The name of the function being checked (lifted functions are named
+    /// after it).
+    current_fn: String,
+    /// The bodies of `spawn`s, lifted to functions; function `i` of the
+    /// program is `lifted[i - functions.len()]` beyond the user's.
+    lifted: Vec<kir::Function>,
 }
 
 /// A user struct as the checker knows it.

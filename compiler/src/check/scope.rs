@@ -1,5 +1,10 @@
 //! The state of checking one function body: its locals, the lexical scopes
 //! that name them, and the loops that `break` and `continue` refer to.
+//!
+//! The body of a `spawn { }` is checked as a function of its own, nested
+//! in the enclosing one: a name it does not declare itself is looked up
+//! outside and *captured*, which makes it a parameter of the nested
+//! function that the spawn fills with a copy of the outer value.
 
 use crate::ir::kir::{self, LocalId};
 use crate::ir::types::Type;
@@ -16,6 +21,11 @@ pub(super) struct FnScope {
     pub ret: Type,
     /// One entry per enclosing loop: whether a `break` targets it.
     pub loops: Vec<bool>,
+    /// For the body of a `spawn`: the scope it is nested in.
+    pub enclosing: Option<Box<FnScope>>,
+    /// The captured locals: (the local outside, the parameter here that
+    /// holds its copy), in the order they were first named.
+    pub captures: Vec<(LocalId, LocalId)>,
 }
 
 impl FnScope {
@@ -26,7 +36,31 @@ impl FnScope {
             scopes: vec![HashMap::new()],
             ret,
             loops: Vec::new(),
+            enclosing: None,
+            captures: Vec::new(),
         }
+    }
+
+    /// The scope of a `spawn` body nested in `enclosing`. Its result type
+    /// is unknown: `return` has no function to leave there.
+    pub fn nested(enclosing: FnScope) -> FnScope {
+        FnScope {
+            enclosing: Some(Box::new(enclosing)),
+            ..FnScope::new(Type::Error)
+        }
+    }
+
+    /// True inside the body of a `spawn`.
+    pub fn in_spawn(&self) -> bool {
+        self.enclosing.is_some()
+    }
+
+    /// The outer local that `id` holds a copy of, when `id` is a capture.
+    pub fn captured(&self, id: LocalId) -> Option<LocalId> {
+        self.captures
+            .iter()
+            .find(|(_, inner)| *inner == id)
+            .map(|(outer, _)| *outer)
     }
 
     /// Declares a local in the innermost scope (shadowing is allowed).
@@ -56,8 +90,28 @@ impl FnScope {
         id
     }
 
-    pub fn lookup(&self, name: &str) -> Option<LocalId> {
-        self.scopes.iter().rev().find_map(|s| s.get(name).copied())
+    /// The local `name` refers to here. In a `spawn` body, a name from the
+    /// enclosing scope is captured on first use.
+    pub fn lookup(&mut self, name: &str) -> Option<LocalId> {
+        if let Some(id) = self.scopes.iter().rev().find_map(|s| s.get(name).copied()) {
+            return Some(id);
+        }
+        let outer = self.enclosing.as_mut()?.lookup(name)?;
+        let enclosing = self.enclosing.as_ref()?;
+        let info = enclosing.local(outer).clone();
+        let span = enclosing.local_spans[outer.0 as usize];
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push(kir::Local {
+            mutable: false,
+            ..info
+        });
+        self.local_spans.push(span);
+        // Captures are parameters: they belong to the outermost scope.
+        if let Some(scope) = self.scopes.first_mut() {
+            scope.insert(name.to_string(), id);
+        }
+        self.captures.push((outer, id));
+        Some(id)
     }
 
     pub fn local(&self, id: LocalId) -> &kir::Local {
@@ -73,9 +127,14 @@ impl FnScope {
     }
 
     /// Every name visible here, for suggestions.
-    pub fn visible_names(&self) -> impl Iterator<Item = &str> {
-        self.scopes
+    pub fn visible_names(&self) -> Box<dyn Iterator<Item = &str> + '_> {
+        let own = self
+            .scopes
             .iter()
-            .flat_map(|s| s.keys().map(String::as_str))
+            .flat_map(|s| s.keys().map(String::as_str));
+        match &self.enclosing {
+            Some(outer) => Box::new(own.chain(outer.visible_names())),
+            None => Box::new(own),
+        }
     }
 }

@@ -155,7 +155,8 @@ impl Checker {
             return error_expr(stmt.span);
         };
         let info = scope.local(local).clone();
-        if !info.mutable {
+        if self.report_captured_write(scope, local, &ident.name, ident.span) {
+        } else if !info.mutable {
             let decl = scope.local_spans[local.0 as usize];
             self.error(
                 Diagnostic::error(

@@ -8,7 +8,7 @@ use crate::syntax::ast::{TypeExpr, TypeExprKind};
 
 /// Built-in type names, for suggestions.
 const TYPE_NAMES: &[&str] = &[
-    "int", "float", "bool", "str", "Option", "Result", "Map", "chan", "task",
+    "int", "float", "bool", "str", "Option", "Result", "Map", "chan", "task", "Atomic",
 ];
 
 impl Checker {
@@ -30,7 +30,8 @@ impl Checker {
                     self.type_arg_count(t, &name.name, n, 0)
                 }
                 "Map" => self.type_arg_count(t, "Map", 2, 0),
-                "chan" | "task" => self.unsupported(t.span, &format!("the type `{}`", name.name)),
+                "chan" | "task" => self.type_arg_count(t, &name.name, 1, 0),
+                "Atomic" => Type::Atomic,
                 other if self.named_type(other).is_some() => {
                     self.named_type(other).unwrap_or(Type::Error)
                 }
@@ -76,6 +77,21 @@ impl Checker {
                     let e = resolved.pop().unwrap_or(Type::Error);
                     let v = resolved.pop().unwrap_or(Type::Error);
                     Type::Result(Box::new(v), Box::new(e))
+                }
+            }
+            TypeExprKind::Named {
+                module: None,
+                name,
+                args,
+            } if name.name == "chan" || name.name == "task" => {
+                if args.len() != 1 {
+                    return self.type_arg_count(t, &name.name, 1, args.len());
+                }
+                let elem = Box::new(self.resolve_type(&args[0]));
+                if name.name == "chan" {
+                    Type::Chan(elem)
+                } else {
+                    Type::Task(elem)
                 }
             }
             TypeExprKind::Named {
@@ -129,6 +145,8 @@ impl Checker {
     /// arguments (`given` of the `wanted`).
     fn type_arg_count(&mut self, t: &TypeExpr, name: &str, wanted: usize, given: usize) -> Type {
         let example = match (wanted, name) {
+            (1, "chan") => "`chan<int>`",
+            (1, "task") => "`task<int>`",
             (1, _) => "`Option<int>`",
             (_, "Map") => "`Map<str, int>`",
             _ => "`Result<int, str>`",

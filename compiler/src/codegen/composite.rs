@@ -47,8 +47,9 @@ use kriti_runtime::value::record::RECORD_SLOTS_OFFSET;
 
 use super::function::{Lowerer, R};
 use super::{clif_type, ice};
-use crate::ir::kir::{Expr, ExprKind, FuncId, Intrinsic, LocalId, Place, PlaceStep};
+use crate::ir::kir::{Expr, ExprKind, FuncId, Intrinsic, LocalId, Place, PlaceStep, SelectOp};
 use crate::ir::types::Type;
+use crate::ir::visit::for_each_child;
 use crate::span::Span;
 
 /// Offset of slot 0 of a record.
@@ -80,7 +81,13 @@ enum Target {
 pub(crate) fn is_composite(ty: &Type) -> bool {
     matches!(
         ty,
-        Type::Array(_) | Type::Tuple(_) | Type::Struct(..) | Type::Map(..)
+        Type::Array(_)
+            | Type::Tuple(_)
+            | Type::Struct(..)
+            | Type::Map(..)
+            | Type::Task(_)
+            | Type::Chan(_)
+            | Type::Atomic
     ) || ty.is_enum()
 }
 
@@ -895,6 +902,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         self.b.seal_block(latch);
 
         self.switch_to(latch);
+        self.preempt_poll()?;
         let i = self.b.use_var(counter);
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.def_var(counter, next);
@@ -935,7 +943,17 @@ pub(crate) fn writes_local(e: &Expr, id: LocalId) -> bool {
         | ExprKind::StructLit(_, es)
         | ExprKind::Variant { payload: es, .. }
         | ExprKind::Call(_, es)
-        | ExprKind::Intrinsic(_, es) => es.iter().any(w),
+        | ExprKind::Intrinsic(_, es)
+        | ExprKind::Spawn { args: es, .. } => es.iter().any(w),
+        ExprKind::Select(s) => {
+            let binds = s
+                .arms
+                .iter()
+                .any(|a| matches!(a.op, SelectOp::Recv(Some(l)) if l == id));
+            let mut children = false;
+            for_each_child(e, &mut |c| children |= w(c));
+            binds || children
+        }
         ExprKind::If {
             cond,
             then,

@@ -98,6 +98,9 @@ impl DescPool {
                 Children::Types(vec![(**k).clone(), (**v).clone()]),
                 None,
             ),
+            Type::Task(t) => (desc_kind::TASK, Children::Types(vec![(**t).clone()]), None),
+            Type::Chan(t) => (desc_kind::CHAN, Children::Types(vec![(**t).clone()]), None),
+            Type::Atomic => (desc_kind::ATOMIC, Children::Types(Vec::new()), None),
             Type::Struct(index, _) => {
                 let def = program
                     .structs

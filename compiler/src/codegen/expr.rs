@@ -71,7 +71,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             | Type::Enum(..)
             | Type::Option(_)
             | Type::Result(..)
-            | Type::Map(..) => {
+            | Type::Map(..)
+            | Type::Task(_)
+            | Type::Chan(_)
+            | Type::Atomic => {
                 let a = self.borrow(l, ty, &[r])?;
                 let b = self.borrow(r, ty, &[])?;
                 let v = match op {

@@ -65,6 +65,9 @@ pub(crate) struct Shared<'p> {
     /// The inlined bodies met so far; scope `program.functions.len() + j`
     /// is `inlined[j]`.
     pub inlined: Vec<InlinedCall>,
+    /// The spawn entries declared so far, by the function they start
+    /// (defined after every function; see `tasks.rs`).
+    pub spawn_entries: Vec<(kir::FuncId, ClifFuncId)>,
 }
 
 /// Where `break` and `continue` go in the innermost loop.
@@ -119,7 +122,7 @@ pub(crate) fn lower<'p, M: Module>(
 /// The state of lowering one function.
 pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     pub b: FunctionBuilder<'a>,
-    module: &'a mut M,
+    pub(crate) module: &'a mut M,
     pub shared: &'s mut Shared<'p>,
     func: &'p kir::Function,
     /// The scopes the code being lowered is in, innermost last: `func`'s
@@ -159,6 +162,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         let f = self.func;
         let pointer = self.shared.pointer;
         self.stack_check(f.span)?;
+        self.preempt_poll()?;
 
         // Locals become variables. Parameters start as the block parameters
         // (the callee owns them); heap locals start as null so that the
@@ -403,6 +407,8 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 None
             }
             ExprKind::Variant { tag, payload } => Some(self.variant(e, *tag, payload)?),
+            ExprKind::Spawn { entry, args } => Some(self.spawn(e, *entry, args)?),
+            ExprKind::Select(s) => self.select(e, s)?,
             ExprKind::Tag(base) => Some(self.tag(base)?),
             ExprKind::Payload(base, index) => self.payload(e, base, *index)?,
         })
@@ -506,6 +512,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.ins().jump(header, &[]);
 
         self.switch_to(header);
+        self.preempt_poll()?;
         let c = self.operand(cond, &Type::Bool)?;
         self.b.ins().brif(c, body_block, &[], exit, &[]);
         self.b.seal_block(body_block);
@@ -524,6 +531,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         let exit = self.b.create_block();
         self.b.ins().jump(body_block, &[]);
         self.switch_to(body_block);
+        self.preempt_poll()?;
         self.loop_body(body, exit, body_block)?;
         self.b.ins().jump(body_block, &[]);
         self.b.seal_block(body_block);
@@ -578,6 +586,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.seal_block(latch);
 
         self.switch_to(latch);
+        self.preempt_poll()?;
         let i = self.b.use_var(counter);
         let next = self.b.ins().iadd_imm_s(i, 1);
         self.b.def_var(counter, next);

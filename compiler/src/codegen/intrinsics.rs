@@ -342,6 +342,21 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.end_borrow(m)?;
                 Some(len)
             }
+            Intrinsic::TaskJoin
+            | Intrinsic::ChanNew
+            | Intrinsic::ChanSend
+            | Intrinsic::ChanRecv
+            | Intrinsic::ChanTrySend
+            | Intrinsic::ChanTryRecv
+            | Intrinsic::ChanClose
+            | Intrinsic::ChanLen
+            | Intrinsic::Sleep
+            | Intrinsic::YieldNow
+            | Intrinsic::AtomicNew
+            | Intrinsic::AtomicAdd
+            | Intrinsic::AtomicGet
+            | Intrinsic::AtomicSet
+            | Intrinsic::AtomicCas => return self.task_intrinsic(e, which, args),
             Intrinsic::MapKeys | Intrinsic::MapValues | Intrinsic::MapEntries => {
                 let name = match which {
                     Intrinsic::MapKeys => "kr_map_keys",

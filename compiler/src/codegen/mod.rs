@@ -62,6 +62,7 @@ mod intrinsics;
 mod jit;
 mod locations;
 mod strings;
+mod tasks;
 #[cfg(test)]
 mod tests;
 
@@ -112,7 +113,10 @@ pub(crate) fn clif_type(ty: &Type, pointer: ClifType) -> Option<ClifType> {
         | Type::Enum(..)
         | Type::Option(_)
         | Type::Result(..)
-        | Type::Map(..) => Some(pointer),
+        | Type::Map(..)
+        | Type::Task(_)
+        | Type::Chan(_)
+        | Type::Atomic => Some(pointer),
         Type::Unit | Type::Never | Type::Error => None,
     }
 }
@@ -223,6 +227,7 @@ pub(crate) fn lower_program<M: Module>(
         locations: locations::LocationTable::new(sources),
         pointer,
         inlined: Vec::new(),
+        spawn_entries: Vec::new(),
     };
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
@@ -251,6 +256,7 @@ pub(crate) fn lower_program<M: Module>(
         });
         module.clear_context(&mut ctx);
     }
+    tasks::define_spawn_entries(module, &shared, &mut ctx, &mut builder_ctx)?;
     Ok(Lowered {
         main,
         locations: shared.locations.finish(),

@@ -239,6 +239,49 @@ pub enum ExprKind {
     /// when the value's variant has that payload: the checker tests the
     /// tag first.
     Payload(Box<Expr>, u32),
+
+    // ---- Tasks and channels (`chan<T>`, `task<T>` and `Atomic` values are
+    // shared handles: no copy-on-write, every copy names the same object).
+    /// Starts a task that runs `entry` with `args`, which are evaluated
+    /// (and so copied) here, in the spawning task; type `task<T>` where `T`
+    /// is `entry`'s result. The checker lowers both `spawn f(args)` and
+    /// `spawn { block }` to a function of their captured values.
+    Spawn {
+        entry: FuncId,
+        args: Vec<Expr>,
+    },
+    /// `select { ... }`: waits for the first ready operation.
+    Select(Box<Select>),
+}
+
+/// A `select`: its channel arms, and the optional `after(ms)` and `_` arms.
+///
+/// Evaluation order: each arm's channel (and, for a send, its value) in
+/// source order, then the timeout; then one ready arm's body runs.
+#[derive(Clone, Debug)]
+pub struct Select {
+    pub arms: Vec<SelectArm>,
+    /// `after(ms) => body`: the milliseconds and the body.
+    pub after: Option<(Expr, Expr)>,
+    /// `_ => body`: runs when no operation is ready (never waits).
+    pub default: Option<Expr>,
+}
+
+/// One channel operation of a `select` and its body.
+#[derive(Clone, Debug)]
+pub struct SelectArm {
+    pub chan: Expr,
+    pub op: SelectOp,
+    pub body: Expr,
+}
+
+#[derive(Clone, Debug)]
+pub enum SelectOp {
+    /// `let v = ch.recv()` binds the received `Option<T>` to the local;
+    /// `ch.recv()` discards it.
+    Recv(Option<LocalId>),
+    /// `ch.send(value)`; the value is dropped when another arm runs.
+    Send(Expr),
 }
 
 /// Index into [`Program::structs`].
@@ -392,6 +435,39 @@ pub enum Intrinsic {
     ParseInt,
     /// `parse_float(s) -> Option<float>`
     ParseFloat,
+
+    // ---- Tasks, channels and atomics (runtime calls; handles are shared).
+    /// `t.join() -> T`: waits; re-raises the task's panic.
+    TaskJoin,
+    /// `chan<T>()` / `chan<T>(n)`: one argument, the capacity (0 for
+    /// unbuffered); the element type is the expression's.
+    ChanNew,
+    /// `ch.send(v)`: waits while full; panics when closed.
+    ChanSend,
+    /// `ch.recv() -> Option<T>`: waits; `None` once closed and drained.
+    ChanRecv,
+    /// `ch.try_send(v) -> bool`
+    ChanTrySend,
+    /// `ch.try_recv() -> Option<T>`
+    ChanTryRecv,
+    /// `ch.close()`; closing twice panics.
+    ChanClose,
+    /// `ch.len()`: values buffered now.
+    ChanLen,
+    /// `sleep(ms)`: parks the task.
+    Sleep,
+    /// `yield_now()`
+    YieldNow,
+    /// `atomic(n) -> Atomic`
+    AtomicNew,
+    /// `a.add(k) -> int` (the new value; overflow panics).
+    AtomicAdd,
+    /// `a.get() -> int`
+    AtomicGet,
+    /// `a.set(v)`
+    AtomicSet,
+    /// `a.cas(old, new) -> bool`
+    AtomicCas,
 }
 
 impl Intrinsic {
@@ -465,6 +541,21 @@ impl Intrinsic {
             Intrinsic::MapKeys => "keys",
             Intrinsic::MapValues => "values",
             Intrinsic::MapEntries => "$map_entries",
+            Intrinsic::TaskJoin => "join",
+            Intrinsic::ChanNew => "$chan_new",
+            Intrinsic::ChanSend => "send",
+            Intrinsic::ChanRecv => "recv",
+            Intrinsic::ChanTrySend => "try_send",
+            Intrinsic::ChanTryRecv => "try_recv",
+            Intrinsic::ChanClose => "close",
+            Intrinsic::ChanLen => "len",
+            Intrinsic::Sleep => "sleep",
+            Intrinsic::YieldNow => "yield_now",
+            Intrinsic::AtomicNew => "atomic",
+            Intrinsic::AtomicAdd => "add",
+            Intrinsic::AtomicGet => "get",
+            Intrinsic::AtomicSet => "set",
+            Intrinsic::AtomicCas => "cas",
         }
     }
 }

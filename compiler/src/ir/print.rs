@@ -1,7 +1,7 @@
 //! The KIR printer behind `kriti run --emit ir`: one readable, stable text
 //! form of a checked program, so that every later bug can be seen in text.
 
-use super::kir::{Expr, ExprKind, Function, Place, PlaceStep, Program};
+use super::kir::{Expr, ExprKind, Function, Place, PlaceStep, Program, Select, SelectOp};
 use std::fmt::Write;
 
 /// Renders a whole program.
@@ -249,7 +249,58 @@ fn print_expr(p: &Program, f: &Function, e: &Expr, depth: usize, out: &mut Strin
             print_expr(p, f, base, depth, out);
             let _ = write!(out, ", {i})");
         }
+        ExprKind::Spawn { entry, args } => {
+            let name = p
+                .functions
+                .get(entry.0 as usize)
+                .map_or("?", |g| g.name.as_str());
+            let _ = write!(out, "spawn {name}");
+            print_args(p, f, args, depth, out);
+        }
+        ExprKind::Select(s) => print_select(p, f, s, depth, out),
     }
+}
+
+fn print_select(p: &Program, f: &Function, s: &Select, depth: usize, out: &mut String) {
+    out.push_str("select {\n");
+    let arm = |out: &mut String, body: &Expr| {
+        out.push_str(" => ");
+        print_expr(p, f, body, depth + 1, out);
+        out.push('\n');
+    };
+    for a in &s.arms {
+        indent(out, depth + 1);
+        match &a.op {
+            SelectOp::Recv(bind) => {
+                if let Some(id) = bind {
+                    let _ = write!(out, "let {} = ", local_name(f, id.0));
+                }
+                print_expr(p, f, &a.chan, depth + 1, out);
+                out.push_str(".recv()");
+            }
+            SelectOp::Send(v) => {
+                print_expr(p, f, &a.chan, depth + 1, out);
+                out.push_str(".send(");
+                print_expr(p, f, v, depth + 1, out);
+                out.push(')');
+            }
+        }
+        arm(out, &a.body);
+    }
+    if let Some((ms, body)) = &s.after {
+        indent(out, depth + 1);
+        out.push_str("after(");
+        print_expr(p, f, ms, depth + 1, out);
+        out.push(')');
+        arm(out, body);
+    }
+    if let Some(body) = &s.default {
+        indent(out, depth + 1);
+        out.push('_');
+        arm(out, body);
+    }
+    indent(out, depth);
+    out.push('}');
 }
 
 fn print_place(p: &Program, f: &Function, place: &Place, depth: usize, out: &mut String) {

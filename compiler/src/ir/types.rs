@@ -24,6 +24,12 @@ pub enum Type {
     Result(Box<Type>, Box<Type>),
     /// `Map<K, V>`; `K` is `int`, `str`, `bool` or a tuple of them.
     Map(Box<Type>, Box<Type>),
+    /// `task<T>`: the handle of a spawned task whose result is `T`.
+    Task(Box<Type>),
+    /// `chan<T>`: a channel of `T` values, shared by every copy.
+    Chan(Box<Type>),
+    /// `Atomic`: a shared atomic `int` counter (made by `atomic(n)`).
+    Atomic,
     /// The type of expressions that never produce a value (`return`,
     /// `panic(..)`, a `loop` without `break`). It fits any expected type.
     Never,
@@ -45,6 +51,9 @@ impl Type {
                 | Type::Option(_)
                 | Type::Result(..)
                 | Type::Map(..)
+                | Type::Task(_)
+                | Type::Chan(_)
+                | Type::Atomic
         )
     }
 
@@ -83,6 +92,9 @@ impl fmt::Display for Type {
             Type::Option(t) => write!(f, "Option<{t}>"),
             Type::Result(t, e) => write!(f, "Result<{t}, {e}>"),
             Type::Map(k, v) => write!(f, "Map<{k}, {v}>"),
+            Type::Task(t) => write!(f, "task<{t}>"),
+            Type::Chan(t) => write!(f, "chan<{t}>"),
+            Type::Atomic => f.write_str("Atomic"),
             Type::Never => f.write_str("never"),
             Type::Error => f.write_str("{unknown}"),
         }

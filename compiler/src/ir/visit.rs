@@ -2,7 +2,7 @@
 //! evaluation order, and the locals an expression names. Passes use these
 //! so that a new kind of expression is taught to every pass in one place.
 
-use super::kir::{Expr, ExprKind, LocalId, Place, PlaceStep};
+use super::kir::{Expr, ExprKind, LocalId, Place, PlaceStep, Select, SelectArm, SelectOp};
 
 /// Generates a walk over the direct children of an expression, in
 /// evaluation order, for shared (`()`) or mutable (`(mut)`) trees, so the
@@ -36,7 +36,29 @@ macro_rules! children {
                 | ExprKind::ArrayLit(es)
                 | ExprKind::TupleLit(es)
                 | ExprKind::StructLit(_, es)
-                | ExprKind::Variant { payload: es, .. } => es.$iter().for_each(f),
+                | ExprKind::Variant { payload: es, .. }
+                | ExprKind::Spawn { args: es, .. } => es.$iter().for_each(f),
+                ExprKind::Select(s) => {
+                    // Operands first (evaluated before the select waits),
+                    // then the bodies, one of which runs.
+                    let Select { arms, after, default } = & $($mut_)? **s;
+                    let mut bodies = Vec::with_capacity(arms.len() + 2);
+                    for SelectArm { chan, op, body } in arms.$iter() {
+                        f(chan);
+                        if let SelectOp::Send(v) = op {
+                            f(v);
+                        }
+                        bodies.push(body);
+                    }
+                    if let Some((ms, body)) = after {
+                        f(ms);
+                        bodies.push(body);
+                    }
+                    if let Some(body) = default {
+                        bodies.push(body);
+                    }
+                    bodies.into_iter().for_each(f);
+                }
                 ExprKind::If {
                     cond,
                     then,
@@ -118,6 +140,13 @@ pub fn own_locals_mut(e: &mut Expr, f: &mut impl FnMut(&mut LocalId)) {
         ExprKind::AssignPlace(place, _)
         | ExprKind::MutIntrinsic(place, _, _)
         | ExprKind::CallMut(_, place, _) => f(&mut place.root),
+        ExprKind::Select(s) => {
+            for arm in &mut s.arms {
+                if let SelectOp::Recv(Some(id)) = &mut arm.op {
+                    f(id);
+                }
+            }
+        }
         _ => {}
     }
 }
