@@ -41,8 +41,14 @@ def sh(cmd, **kw):
     subprocess.run(cmd, check=True, **kw)
 
 
+# Benchmarks run twice more, on one worker thread and on two, to show the
+# speedup of fanning out: the variable that sets the number of workers.
+FAN_OUT = {"parallel-sum"}
+
+
 def build(name):
-    """Returns {label: argv} for every implementation of one benchmark."""
+    """Returns {label: (argv, env)} for every implementation of one benchmark
+    (env: extra environment variables)."""
     src = os.path.join(BENCH, name)
     os.makedirs(OUT, exist_ok=True)
     impls = {}
@@ -50,19 +56,24 @@ def build(name):
     if os.path.exists(c) and shutil.which("gcc"):
         exe = os.path.join(OUT, f"{name}-c")
         sh(["gcc", "-O2", "-o", exe, c, "-lm", "-pthread"])
-        impls["C -O2"] = [exe]
+        impls["C -O2"] = ([exe], {})
         if name == "fib":
             exe2 = os.path.join(OUT, f"{name}-c-calls")
             sh(["gcc", "-O2", "-fno-optimize-sibling-calls", "-fno-inline",
                 "-o", exe2, c])
-            impls["C calls"] = [exe2]
+            impls["C calls"] = ([exe2], {})
     go = os.path.join(src, f"{name}.go")
     if os.path.exists(go) and shutil.which("go"):
         exe = os.path.join(OUT, f"{name}-go")
         env = dict(os.environ, GOCACHE=os.path.join(OUT, "gocache"), GO111MODULE="off")
         sh(["go", "build", "-o", exe, go], env=env)
-        impls["Go"] = [exe]
-    impls["Kriti"] = [KRITI, "run", os.path.join(src, f"{name}.kr")]
+        impls["Go"] = ([exe], {})
+        if name in FAN_OUT:
+            impls["Go P=1"] = ([exe], {"GOMAXPROCS": "1"})
+    kriti = [KRITI, "run", os.path.join(src, f"{name}.kr")]
+    impls["Kriti"] = (kriti, {})
+    if name in FAN_OUT:
+        impls["Kriti W=1"] = (kriti, {"KRITI_WORKERS": "1"})
     return impls
 
 
@@ -71,10 +82,11 @@ def build_measure():
     sh(["gcc", "-O2", "-o", MEASURE, os.path.join(BENCH, "measure.c")])
 
 
-def time_once(argv, expected):
-    """Runs argv once; returns (wall seconds, peak RSS in KiB)."""
+def time_once(impl, expected):
+    """Runs impl = (argv, env) once; returns (wall seconds, peak RSS in KiB)."""
+    argv, env = impl
     with tempfile.NamedTemporaryFile("r", dir=OUT, suffix=".measure") as rec:
-        p = subprocess.run([MEASURE, rec.name] + argv,
+        p = subprocess.run([MEASURE, rec.name] + argv, env=dict(os.environ, **env),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         secs, rss, code = rec.read().split()
     if p.returncode != 0 or int(code) != 0 or (
@@ -87,11 +99,11 @@ def measure(impls, expected, runs):
     """Returns {label: (median seconds, median peak RSS KiB)}."""
     times = {label: [] for label in impls}
     rss = {label: [] for label in impls}
-    for label, argv in impls.items():
-        time_once(argv, expected)  # warm-up
+    for label, impl in impls.items():
+        time_once(impl, expected)  # warm-up
     for _ in range(runs):
-        for label, argv in impls.items():
-            t, r = time_once(argv, expected)
+        for label, impl in impls.items():
+            t, r = time_once(impl, expected)
             times[label].append(t)
             rss[label].append(r)
     return {label: (statistics.median(times[label]), statistics.median(rss[label]))
@@ -102,8 +114,11 @@ def report(name, medians):
     print(f"\n{name}")
     k = medians.get("Kriti")[0]
     for label, (m, rss) in medians.items():
-        ratio = f"  Kriti/{label} = {k / m:.2f}x" if label != "Kriti" else ""
+        ratio = f"  Kriti/{label} = {k / m:.2f}x" if not label.startswith("Kriti") else ""
         print(f"  {label:10} {m * 1000:9.1f} ms  {rss / 1024:6.1f} MiB{ratio}")
+    for one, many in (("Kriti W=1", "Kriti"), ("Go P=1", "Go")):
+        if one in medians and many in medians:
+            print(f"  fan-out speedup {many}: {medians[one][0] / medians[many][0]:.2f}x")
 
 
 def best_of_passes(impls, expected, runs, passes):
@@ -139,7 +154,7 @@ def main():
         expected = open(expected_file).read() if os.path.exists(expected_file) else None
         report(name, best_of_passes(build(name), expected, runs, passes))
     hello = os.path.join(ROOT, "examples", "hello.kr")
-    startup = best_of_passes({"Kriti": [KRITI, "run", hello]}, "Hello, world!\n",
+    startup = best_of_passes({"Kriti": ([KRITI, "run", hello], {})}, "Hello, world!\n",
                              max(runs, 20), passes)
     secs, rss = startup["Kriti"]
     print(f"\nstart-up: kriti run examples/hello.kr  {secs * 1000:.1f} ms (median)  {rss / 1024:.1f} MiB")

@@ -23,115 +23,14 @@
 //! print its high-water mark for comparison.
 #![cfg(target_os = "linux")]
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+mod common;
 
-const KRITI: &str = env!("CARGO_BIN_EXE_kriti");
+use common::{mib, own_peak_rss_kib, run_kriti, test_file, Run};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 fn program(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("memory")
-        .join(name)
-}
-
-/// One finished child process.
-struct Run {
-    stdout: String,
-    stderr: String,
-    /// The exit status, or `None` if a signal ended it.
-    code: Option<i32>,
-    /// The child's own peak resident set, in KiB (`ru_maxrss`).
-    peak_rss_kib: u64,
-    wall: Duration,
-}
-
-/// This process's own high-water RSS in KiB (`VmHWM`): the floor under a
-/// child's `ru_maxrss`. (Not `getrusage(RUSAGE_SELF)`, whose figure starts
-/// at the high-water mark of whatever ran this test, such as cargo.)
-fn own_peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// Runs `kriti run FILE`; kills it and fails the test after `limit`.
-// The child is reaped with `wait4` below, not `Child::wait`.
-#[allow(clippy::zombie_processes)]
-fn run_kriti(file: &Path, limit: Duration, what_a_timeout_means: &str) -> Run {
-    let start = Instant::now();
-    let mut child = Command::new(KRITI)
-        .arg("run")
-        .arg(file)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cannot start kriti");
-    let pid = child.id() as libc::pid_t;
-    let read_all = |mut pipe: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut bytes = Vec::new();
-            pipe.read_to_end(&mut bytes)
-                .expect("cannot read the child's output");
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-    };
-    let stdout = read_all(Box::new(child.stdout.take().unwrap()));
-    let stderr = read_all(Box::new(child.stderr.take().unwrap()));
-
-    // Reap the child ourselves (not with `Child::wait`) to get its rusage.
-    // WNOHANG polling keeps the time limit free of races with pid reuse.
-    let mut status: libc::c_int = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let mut timed_out = false;
-    loop {
-        // SAFETY: `pid` is our unreaped child; the pointers are valid.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break;
-        }
-        assert!(r == 0, "wait4 failed: {}", std::io::Error::last_os_error());
-        if !timed_out && start.elapsed() > limit {
-            timed_out = true;
-            // SAFETY: the child has not been reaped, so the pid is still ours.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-        }
-        thread::sleep(Duration::from_millis(2));
-    }
-    let wall = start.elapsed();
-    let run = Run {
-        stdout: stdout.join().unwrap(),
-        stderr: stderr.join().unwrap(),
-        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
-        peak_rss_kib: usage.ru_maxrss as u64,
-        wall,
-    };
-    assert!(
-        !timed_out,
-        "{} did not finish within {limit:?}: {what_a_timeout_means}\nstdout so far:\n{}",
-        file.display(),
-        run.stdout
-    );
-    assert_eq!(
-        run.code,
-        Some(0),
-        "{} failed\nstdout:\n{}\nstderr:\n{}",
-        file.display(),
-        run.stdout,
-        run.stderr
-    );
-    run
-}
-
-fn mib(kib: u64) -> f64 {
-    kib as f64 / 1024.0
+    test_file("memory", name)
 }
 
 #[test]

@@ -1,0 +1,92 @@
+//! Properties of the task runtime that a program's output alone cannot
+//! show, measured from outside the `kriti` process:
+//!
+//! - `printed_lines_never_tear`: 16 tasks print 200 lines each at once;
+//!   every line comes out whole, exactly once.
+//! - `parked_tasks_fit_in_a_gigabyte`: `tests/programs/tasks/
+//!   stress_parked.kr` parks 100,000 tasks on a channel at once; its peak
+//!   RSS must stay under 1 GiB.
+//! - `idle_program_uses_no_cpu`: a program whose tasks all wait for 400 ms
+//!   uses almost no CPU meanwhile (idle workers park, never spin).
+//! - `preemption_works_on_one_worker`: with `KRITI_WORKERS=1`, spinning
+//!   tasks still cannot starve `main`.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use common::{mib, run_kriti, run_kriti_with, test_file};
+use std::collections::HashSet;
+use std::time::Duration;
+
+#[test]
+fn printed_lines_never_tear() {
+    let run = run_kriti(
+        &test_file("concurrency", "print_many.kr"),
+        Duration::from_secs(60),
+        "printing from 16 tasks hangs",
+    );
+    let mut seen = HashSet::new();
+    for line in run.stdout.lines() {
+        let rest = line
+            .strip_prefix("task ")
+            .and_then(|r| r.strip_suffix(" ........................................"))
+            .unwrap_or_else(|| panic!("a torn line: {line:?}"));
+        let (id, i) = rest
+            .split_once(" line ")
+            .unwrap_or_else(|| panic!("a torn line: {line:?}"));
+        let key: (u32, u32) = (id.parse().unwrap(), i.parse().unwrap());
+        assert!(seen.insert(key), "line printed twice: {line:?}");
+    }
+    assert_eq!(seen.len(), 16 * 200, "lines are missing");
+}
+
+#[test]
+fn parked_tasks_fit_in_a_gigabyte() {
+    const LIMIT_KIB: u64 = 1024 * 1024;
+    let run = run_kriti(
+        &test_file("programs/tasks", "stress_parked.kr"),
+        Duration::from_secs(120),
+        "100,000 parked tasks hang",
+    );
+    assert_eq!(run.stdout, "4999950000\n");
+    assert!(
+        run.peak_rss_kib < LIMIT_KIB,
+        "100,000 parked tasks peaked at {:.0} MiB (limit {:.0} MiB)",
+        mib(run.peak_rss_kib),
+        mib(LIMIT_KIB)
+    );
+}
+
+#[test]
+fn idle_program_uses_no_cpu() {
+    let run = run_kriti(
+        &test_file("concurrency", "idle.kr"),
+        Duration::from_secs(30),
+        "an idle program never wakes up",
+    );
+    assert_eq!(run.stdout, "done\n");
+    assert!(run.wall >= Duration::from_millis(400));
+    // Compiling and starting take a few milliseconds of CPU; a spinning
+    // worker would burn the whole 400 ms.
+    assert!(
+        run.cpu < Duration::from_millis(150),
+        "an idle program used {:?} of CPU in {:?}",
+        run.cpu,
+        run.wall
+    );
+}
+
+#[test]
+fn preemption_works_on_one_worker() {
+    let run = run_kriti_with(
+        &test_file("programs/tasks", "preemption.kr"),
+        &[("KRITI_WORKERS", "1")],
+        Duration::from_secs(60),
+        "a spinning task starved main on one worker",
+    );
+    assert!(
+        run.stdout.ends_with("main is running 4\ntrue\n"),
+        "{}",
+        run.stdout
+    );
+}
