@@ -6,9 +6,11 @@
 //! compiler transform. Each worker has a crossbeam-deque [`Worker`] (FIFO),
 //! a `runnext` slot and a pool of stacks; there is one global [`Injector`].
 //! A worker picks, in order: its `runnext` task, its deque, the injector;
-//! every [`FAIR_EVERY`]th pick it looks at the deque and the injector
-//! first, so two tasks that keep waking each other through `runnext` cannot
-//! starve the rest.
+//! every [`FAIR_EVERY`]th pick, and right after a task yielded or was
+//! preempted, it looks at the injector and then the deque first, so two
+//! tasks that keep waking each other through `runnext` cannot starve the
+//! rest, and tasks woken by timers (which go to the injector) get their
+//! turn among busy ones.
 //!
 //! - A task woken by another goes to the waker's worker's `runnext` slot:
 //!   the waker usually parks soon, and ping-pong stays on one core, hot in
@@ -129,6 +131,9 @@ struct Local {
     deque: Worker<TaskRef>,
     frames: Vec<Frame>,
     picks: u32,
+    /// The last task yielded (or was preempted): look at the injector
+    /// first, so tasks woken by timers get their turn among busy ones.
+    yielded: bool,
     /// The worker parks on it when idle; `WorkerShared::unparker` wakes it.
     parker: Parker,
 }
@@ -352,12 +357,12 @@ impl Local {
         let shared = self.shared();
         let me = &shared.workers[self.index];
         self.picks = self.picks.wrapping_add(1);
-        if self.picks.is_multiple_of(FAIR_EVERY) {
-            if let Some(t) = self.deque.pop() {
-                return Some(t.0);
-            }
+        if self.picks.is_multiple_of(FAIR_EVERY) || std::mem::take(&mut self.yielded) {
             if let Some(t) = self.steal_injector() {
                 return Some(t);
+            }
+            if let Some(t) = self.deque.pop() {
+                return Some(t.0);
             }
         }
         let t = me.runnext.swap(std::ptr::null_mut(), Ordering::AcqRel);
@@ -558,6 +563,7 @@ impl Local {
                 Ok(CoroutineResult::Yield(Suspend::Yield)) => {
                     task.state.store(state::RUNNABLE, Ordering::Relaxed);
                     self.deque.push(TaskRef(t));
+                    self.yielded = true;
                     shared.notify();
                 }
                 Ok(CoroutineResult::Yield(Suspend::End)) => {
@@ -772,6 +778,7 @@ pub(crate) fn run_program(
         deque: deques.next().expect("one worker at least"),
         frames: Vec::new(),
         picks: 0,
+        yielded: false,
         parker: parkers.next().expect("one worker at least"),
     };
     local0.deque.push(TaskRef(main));
@@ -799,6 +806,7 @@ pub(crate) fn run_program(
                     deque,
                     frames: Vec::new(),
                     picks: 0,
+                    yielded: false,
                     parker,
                 };
                 worker_loop(&mut local);
