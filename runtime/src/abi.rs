@@ -95,6 +95,7 @@ macro_rules! abi_symbols {
     (@noreturn noreturn) => { true };
 }
 
+use crate::sched::{atomic, chan, select, task, timer};
 use crate::value::desc::TypeDesc;
 use crate::value::Obj;
 use crate::value::{array as arr, generic, map, record as rec, strings};
@@ -227,6 +228,60 @@ abi_symbols! {
     fn kr_str_find(s: *mut StrObj, t: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_str_find;
     fn kr_parse_int(s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_parse_int;
     fn kr_parse_float(s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = strings::kr_parse_float;
+
+    // ---- Tasks, channels, select, timers, atomics (`sched/`).
+    // Values cross as slots (i64), as above.
+    //
+    // Tasks. `entry` is a JIT function `extern "C" fn(ctx: *mut TaskCtx,
+    // env: *mut Obj) -> i64` that owns `env` (it releases it); its return
+    // value is the task's result in slot encoding, owned (the task object
+    // releases it through `result_desc` when it dies, and retains it for
+    // each join). Returns the new handle (rc 1, owned by the caller); the
+    // runtime holds its own reference while the task runs.
+    fn kr_spawn(ctx: *mut TaskCtx, entry: *const u8, env: *mut Obj, result_desc: *const TypeDesc) -> *mut Obj = task::kr_spawn;
+    // Waits for `t` (borrowed) and returns its result, retained (join may
+    // be called more than once). Re-raises the task's panic: message,
+    // location and trace of the original.
+    fn kr_task_join(ctx: *mut TaskCtx, t: *mut Obj, loc: i64, func: i64, frame: *const usize) -> i64 = task::kr_task_join;
+    // Channels. `cap` 0 = unbuffered; negative panics "negative channel
+    // capacity: -3". `elem_desc` describes the element type.
+    fn kr_chan_new(ctx: *mut TaskCtx, cap: i64, elem_desc: *const TypeDesc, loc: i64, func: i64, frame: *const usize) -> *mut Obj = chan::kr_chan_new;
+    // Consumes `v`. Waits while full (unbuffered: until a receiver takes
+    // it). Panics "send on a closed channel" (also if closed while waiting).
+    fn kr_chan_send(ctx: *mut TaskCtx, ch: *mut Obj, v: i64, loc: i64, func: i64, frame: *const usize) = chan::kr_chan_send;
+    // Waits for a value; returns an owned Option<T> (`opt_desc`): Some(v),
+    // or None once closed and drained.
+    fn kr_chan_recv(ctx: *mut TaskCtx, ch: *mut Obj, opt_desc: *const TypeDesc, loc: i64, func: i64, frame: *const usize) -> *mut Obj = chan::kr_chan_recv;
+    // Never waits. Consumes `v` either way (released when not sent).
+    // Panics on a closed channel like send.
+    fn kr_chan_try_send(ctx: *mut TaskCtx, ch: *mut Obj, v: i64, loc: i64, func: i64, frame: *const usize) -> bool = chan::kr_chan_try_send;
+    fn kr_chan_try_recv(ch: *mut Obj, opt_desc: *const TypeDesc) -> *mut Obj = chan::kr_chan_try_recv;
+    // Panics "close of a closed channel". Wakes every waiting receiver
+    // (None after draining) and sender (they panic).
+    fn kr_chan_close(ctx: *mut TaskCtx, ch: *mut Obj, loc: i64, func: i64, frame: *const usize) = chan::kr_chan_close;
+    // Values buffered now.
+    fn kr_chan_len(ch: *mut Obj) -> i64 = chan::kr_chan_len;
+    // select: `ops` points to `n` `select::SelectOp` records (repr(C), 32
+    // bytes: chan, kind 0 recv / 1 send, value, opt_desc). Send values are
+    // owned: consumed if chosen, released otherwise. A chosen recv op gets
+    // its owned Option<T> written into `value`. `timeout_ms` < 0: no
+    // `after` arm; `has_default`: never waits (-2 when nothing is ready).
+    // Returns the chosen op's index, -1 for the timeout, -2 for the
+    // default; uniformly random among ready ops. A chosen send on a closed
+    // channel panics "send on a closed channel".
+    fn kr_select(ctx: *mut TaskCtx, ops: *mut u8, n: i64, timeout_ms: i64, has_default: bool, loc: i64, func: i64, frame: *const usize) -> i64 = select::kr_select;
+    // Park the task, never the worker thread. ms <= 0 yields.
+    fn kr_sleep(ctx: *mut TaskCtx, ms: i64) = timer::kr_sleep;
+    fn kr_yield_now(ctx: *mut TaskCtx) = task::kr_yield_now;
+    // Called when `*(ctx + 8) != 0` (the preempt flag) at a poll.
+    fn kr_preempt(ctx: *mut TaskCtx) = task::kr_preempt;
+    // Atomic counters (kind ATOMIC). add returns the new value; overflow
+    // panics "integer overflow" (no change).
+    fn kr_atomic_new(v: i64) -> *mut Obj = atomic::kr_atomic_new;
+    fn kr_atomic_add(ctx: *mut TaskCtx, a: *mut Obj, k: i64, loc: i64, func: i64, frame: *const usize) -> i64 = atomic::kr_atomic_add;
+    fn kr_atomic_get(a: *mut Obj) -> i64 = atomic::kr_atomic_get;
+    fn kr_atomic_set(a: *mut Obj, v: i64) = atomic::kr_atomic_set;
+    fn kr_atomic_cas(a: *mut Obj, old: i64, new: i64) -> bool = atomic::kr_atomic_cas;
 }
 
 /// The `kind` argument of `kr_panic_kind`: panics whose message the runtime

@@ -4,17 +4,17 @@
 //! ```text
 //! offset  size  field
 //!      0     8  stack_limit  usize      lowest stack address JIT code may use
-//!      8     8  preempt      AtomicU64  nonzero: yield at the next poll (planned)
+//!      8     8  preempt      AtomicU64  nonzero: call `kr_preempt(ctx)` at the next poll
 //!     16     …  runtime-private fields (program info, stack bounds,
-//!                 yielder, outcome)
+//!                 yielder, outcome, the task object)
 //! ```
 //!
 //! Generated code reads only the first two fields, at the offsets given by
 //! [`STACK_LIMIT_OFFSET`] and [`PREEMPT_OFFSET`]; everything after them is
 //! private to the runtime and may change.
 //!
-//! **Invariant:** JIT code never touches thread-locals. Tasks will migrate
-//! between worker threads, so everything a task needs is reached from its
+//! **Invariant:** JIT code never touches thread-locals. Tasks migrate
+//! between worker threads after any suspend, so everything a task needs is reached from its
 //! `TaskCtx`. The runtime keeps one thread-local, [`current`], set by
 //! whoever resumes a task, so that the few entry points that take no `ctx`
 //! can still end the running task when they hit an internal error.
@@ -31,14 +31,21 @@ use crate::trace::{self, StackTrace};
 /// Offset of [`TaskCtx::stack_limit`], for codegen.
 pub const STACK_LIMIT_OFFSET: i32 = 0;
 
-/// Offset of [`TaskCtx::preempt`], for codegen (not polled yet).
+/// Offset of [`TaskCtx::preempt`], for codegen: generated code polls
+/// `*(ctx + 8) != 0` at function entries and loop back-edges and then
+/// calls `kr_preempt(ctx)`.
 pub const PREEMPT_OFFSET: i32 = 8;
 
-/// Why a task's coroutine handed control back to its resumer.
-///
-/// Later issues add parking (waiting on a channel, sleeping) and yielding.
+/// Why a task's coroutine handed control back to its resumer (a worker).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Suspend {
+    /// The task waits for something (a channel, a join, a timer): it set
+    /// its state to `PARKING` and registered itself where a waker will
+    /// find it before suspending (see `sched::task` for the protocol).
+    Park,
+    /// The task gives up the worker but stays runnable (`yield_now`,
+    /// preemption): it goes to the back of the run queue.
+    Yield,
     /// The task is over (panic or `exit`): its outcome is in the ctx. It
     /// must never be resumed; the resumer disposes of the coroutine with
     /// `force_reset`.
@@ -60,7 +67,9 @@ pub struct TaskCtx {
     /// functions called from JIT code always have room to run.
     pub stack_limit: usize,
     /// Preemption request flag, polled by generated code at loop back-edges
-    /// and function entries once the scheduler exists. Unused for now.
+    /// and function entries. The scheduler's ticker sets it when the task
+    /// has run for more than a time slice; the worker clears it whenever it
+    /// resumes the task, and `kr_preempt` clears it before yielding.
     pub preempt: AtomicU64,
     /// The running program's tables (source locations, functions).
     program: Arc<ProgramInfo>,
@@ -73,6 +82,9 @@ pub struct TaskCtx {
     /// How the task ended early, set just before suspending with
     /// [`Suspend::End`].
     outcome: Option<Outcome>,
+    /// The task object running with this context (contexts are pooled and
+    /// reused by one task after another); null outside the scheduler.
+    pub(crate) task: *mut crate::sched::task::TaskObj,
 }
 
 const _: () = {
@@ -94,6 +106,7 @@ impl TaskCtx {
             stack: (0, 0),
             yielder: std::ptr::null(),
             outcome: None,
+            task: std::ptr::null_mut(),
         }
     }
 
@@ -132,6 +145,12 @@ impl TaskCtx {
         self.yielder = yielder;
     }
 
+    /// Forgets the coroutine's yielder (the coroutine is gone; the context
+    /// goes back to a pool).
+    pub(crate) fn clear_yielder(&mut self) {
+        self.yielder = std::ptr::null();
+    }
+
     /// Takes the outcome recorded by [`end_task`], if any.
     pub(crate) fn take_outcome(&mut self) -> Option<Outcome> {
         self.outcome.take()
@@ -155,6 +174,26 @@ pub(crate) fn set_current(ctx: *mut TaskCtx) -> *mut TaskCtx {
 /// address) across a suspend, since the task may resume on another thread.
 pub fn current() -> *mut TaskCtx {
     CURRENT.with(Cell::get)
+}
+
+/// Suspends the running task with `why`; returns when a worker resumes it,
+/// possibly on another thread.
+///
+/// Callers hold no lock guard and no borrow of thread-local data; for
+/// [`Suspend::Park`] they have registered the task where its waker will
+/// find it (`sched::task`).
+///
+/// # Safety
+/// `ctx` is the live context of the task running on this thread, which
+/// runs on a coroutine (its yielder is set).
+#[inline(never)]
+pub(crate) unsafe fn suspend(ctx: *mut TaskCtx, why: Suspend) {
+    // SAFETY: the yielder lives on the coroutine's stack, which is the
+    // stack we are running on (caller's contract).
+    unsafe {
+        let yielder = (*ctx).yielder;
+        (*yielder).suspend(why);
+    }
 }
 
 /// Ends the running task with `outcome`: records it in the ctx and switches

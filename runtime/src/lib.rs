@@ -15,6 +15,8 @@
 //! - [`trace`]: Kriti stack traces, by walking the frame pointers of JIT code.
 //! - [`output`]: buffered stdout, stderr.
 //! - [`math`]: float functions and `clock()`.
+//! - [`sched`]: the task scheduler (workers, stacks, park/wake, timers,
+//!   preemption, deadlock detection), channels, `select` and atomics.
 //!
 //! **Invariant:** no Rust unwind ever crosses a JIT frame (cranelift-jit
 //! registers no unwind info). Every entry point catches Rust panics and ends
@@ -27,25 +29,21 @@ pub mod ctx;
 pub mod math;
 pub mod output;
 pub mod panic;
+pub mod sched;
 pub mod trace;
 pub mod value;
 
 #[cfg(test)]
 mod run_tests;
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::any::Any;
 use std::sync::Arc;
-
-use corosensei::stack::{DefaultStack, Stack};
-use corosensei::{Coroutine, CoroutineResult};
 
 pub use crate::ctx::TaskCtx;
 pub use crate::output::flush_stdout;
 pub use crate::panic::{Outcome, ProgramInfo, SourceLoc};
 pub use crate::trace::{CallSite, Frame, FunctionInfo, InlinedCall, StackTrace};
 pub use crate::value::IMMORTAL_RC;
-
-use crate::ctx::{Suspend, TaskYielder};
 
 /// Usable stack size of the task that runs `main`. The language promises
 /// that `main` can recurse at least 100,000 calls deep; 256 MiB gives a
@@ -59,92 +57,57 @@ pub const MAIN_STACK_SIZE: usize = 256 << 20;
 /// or big buffers must allocate on the heap instead.
 pub const STACK_HEADROOM: usize = 256 << 10;
 
-/// Runs `entry` (the JIT-compiled `fn main`) to completion on a fresh
-/// coroutine stack of [`MAIN_STACK_SIZE`] bytes, and returns how it ended.
+/// Runs `entry` (the JIT-compiled `fn main`) as the first task of a fresh
+/// scheduler, with one worker thread per core (`KRITI_WORKERS` overrides;
+/// read once per process) and a main stack of [`MAIN_STACK_SIZE`] bytes,
+/// and returns how the program ended (see [`Outcome`]).
 ///
-/// Stdout is flushed before this returns. The process is never exited, even
-/// for [`Outcome::Exited`].
+/// The calling thread is one of the workers. When `main` returns (or
+/// panics, or a task calls `exit`, or a deadlock is found) the workers
+/// stop after the task each is running suspends, and the tasks still
+/// alive are abandoned: their stacks are reset, never unwound (the values
+/// they own leak). Stdout is flushed before this returns. The process is
+/// never exited, even for [`Outcome::Exited`].
 pub fn run_main(info: Arc<ProgramInfo>, entry: unsafe extern "C" fn(*mut TaskCtx)) -> Outcome {
     run_with_stack(info, entry, MAIN_STACK_SIZE)
 }
 
-/// [`run_main`] with a stack of `stack_size` usable bytes.
+/// [`run_main`] with a main stack of `stack_size` usable bytes.
 pub(crate) fn run_with_stack(
     info: Arc<ProgramInfo>,
     entry: unsafe extern "C" fn(*mut TaskCtx),
     stack_size: usize,
 ) -> Outcome {
+    run_with(info, entry, sched::default_workers(), stack_size)
+}
+
+/// [`run_main`] with `workers` worker threads and a main stack of
+/// `stack_size` usable bytes.
+pub(crate) fn run_with(
+    info: Arc<ProgramInfo>,
+    entry: unsafe extern "C" fn(*mut TaskCtx),
+    workers: usize,
+    stack_size: usize,
+) -> Outcome {
     math::init_clock();
-    let outcome = run_task(info, entry, stack_size);
-    output::flush_stdout();
-    outcome
+    sched::run_program(info, entry, workers, stack_size)
 }
 
 fn internal_error(detail: &str) -> Outcome {
     Outcome::panicked(format!("internal runtime error: {detail}"), None)
 }
 
+/// The text of a Rust panic's payload.
+fn payload_text(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic payload".to_string())
+}
+
 fn page_size() -> usize {
     // SAFETY: sysconf has no preconditions.
     let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     usize::try_from(size).unwrap_or(4096)
-}
-
-fn run_task(
-    info: Arc<ProgramInfo>,
-    entry: unsafe extern "C" fn(*mut TaskCtx),
-    stack_size: usize,
-) -> Outcome {
-    let stack = match DefaultStack::new(stack_size) {
-        Ok(stack) => stack,
-        Err(e) => return internal_error(&format!("cannot allocate the task stack: {e}")),
-    };
-    // `limit()` is the bottom of the mapping, which starts with one guard page.
-    let stack_low = stack.limit().get() + page_size();
-    let stack_limit = stack_low + STACK_HEADROOM;
-    let mut task = TaskCtx::new(info, stack_limit);
-    task.set_stack(stack_low, stack.base().get());
-    let ctx: *mut TaskCtx = Box::into_raw(Box::new(task));
-
-    let mut coroutine: Coroutine<(), Suspend, (), DefaultStack> =
-        Coroutine::with_stack(stack, move |yielder: &TaskYielder, ()| {
-            // SAFETY: `ctx` is freed only after the coroutine is gone (below),
-            // and nothing else touches it while the task runs.
-            unsafe {
-                (*ctx).set_yielder(yielder);
-                entry(ctx);
-            }
-        });
-
-    let previous = ctx::set_current(ctx);
-    let result = catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
-    ctx::set_current(previous);
-
-    let outcome = match result {
-        Ok(CoroutineResult::Return(())) => Outcome::Returned,
-        Ok(CoroutineResult::Yield(Suspend::End)) => {
-            // SAFETY: the task ended itself through `end_task`, which leaves
-            // nothing on the task stack that needs dropping (HACKING.md), and
-            // the coroutine is never resumed: we abandon its frames.
-            unsafe { coroutine.force_reset() };
-            // SAFETY: the task is over; we are the only user of `ctx`.
-            unsafe { (*ctx).take_outcome() }
-                .unwrap_or_else(|| internal_error("task ended without an outcome"))
-        }
-        // A Rust panic reached the coroutine's root (only possible when the
-        // entry is Rust code, as in tests). The coroutine has finished.
-        Err(payload) => {
-            let detail = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic payload".to_string());
-            internal_error(&detail)
-        }
-    };
-    drop(coroutine);
-    // SAFETY: `ctx` came from `Box::into_raw` above and the coroutine that
-    // used it is gone.
-    drop(unsafe { Box::from_raw(ctx) });
-    outcome
 }

@@ -72,12 +72,19 @@ impl ProgramInfo {
     }
 }
 
-/// How a run of a task (so far: of `main`) ended.
+/// How a task, or a whole program run ([`crate::run_main`]), ended.
+///
+/// For a program: [`Returned`](Outcome::Returned) (exit status 0),
+/// [`Panicked`](Outcome::Panicked) (`main` panicked; the host prints
+/// [`Outcome::report`] and exits 101), [`Exited`](Outcome::Exited),
+/// [`TaskPanicked`](Outcome::TaskPanicked) (101) and
+/// [`Deadlock`](Outcome::Deadlock) (102). The last two were already
+/// reported on stderr by the runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// `main` returned normally.
+    /// `main` returned normally, and no task panic went unobserved.
     Returned,
-    /// The task panicked.
+    /// The task panicked (for a program: `main` did).
     Panicked {
         /// The one-line panic message, without location.
         message: String,
@@ -86,9 +93,23 @@ pub enum Outcome {
         /// The Kriti call stack, innermost first (empty when unknown).
         trace: StackTrace,
     },
-    /// The program called `exit(code)`. The runtime does not exit the
-    /// process; the CLI does (an embedding host must not be exited).
+    /// The program called `exit(code)` (in any task). The runtime does not
+    /// exit the process; the CLI does (an embedding host must not be
+    /// exited).
     Exited(i32),
+    /// `main` returned, but a task panicked and no `join` observed it. Each
+    /// such panic was printed on stderr (`panic at ...` and its trace) when
+    /// it happened, or when its last handle went, or when the program
+    /// ended; the CLI exits with status 101.
+    TaskPanicked,
+    /// Every task was blocked and nothing could wake any of them. The
+    /// runtime printed `report` on stderr (the first line `deadlock: all
+    /// tasks are blocked`, then one line per blocked task); the CLI exits
+    /// with status 102.
+    Deadlock {
+        /// The report as printed, without the final newline.
+        report: String,
+    },
 }
 
 impl Outcome {

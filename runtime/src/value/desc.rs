@@ -10,11 +10,13 @@
 //! ```text
 //! offset  size  field
 //!      0     8  kind         u64                 one of [`desc_kind`]
-//!      8     8  count        u64                 ARRAY: 1; TUPLE/STRUCT: fields;
-//!                                                ENUM: variants; VARIANT: payload
-//!                                                values; else 0
+//!      8     8  count        u64                 ARRAY, TASK, CHAN: 1; MAP: 2;
+//!                                                TUPLE/STRUCT: fields; ENUM: variants;
+//!                                                VARIANT: payload values; else 0
 //!     16     8  children     *const *const TypeDesc
-//!                                                ARRAY: [elem]; TUPLE/STRUCT: field types;
+//!                                                ARRAY: [elem]; MAP: [key, value];
+//!                                                TASK: [result]; CHAN: [elem];
+//!                                                TUPLE/STRUCT: field types;
 //!                                                ENUM: one VARIANT desc per variant, by
 //!                                                tag; VARIANT: payload types
 //!                                                (count entries); else null
@@ -31,7 +33,8 @@
 //! Records and arrays store their fields/elements in 8-byte *slots*. A slot
 //! holds the 8-byte encoding of any value: an `int`'s bits, a `float`'s bits
 //! (`f64::to_bits`), a `bool` as 0/1, unit as 0, or an object pointer for
-//! `str`, arrays, tuples and structs. A slot that holds a heap value owns
+//! `str`, arrays, tuples, structs, enums, maps and the handles (tasks,
+//! channels, atomics). A slot that holds a heap value owns
 //! one reference to it. A zero (null) heap slot is tolerated everywhere
 //! (it is what a freshly allocated object holds before the caller fills
 //! it) and reads as the empty value of its kind where that matters.
@@ -106,6 +109,15 @@ pub mod desc_kind {
     /// One variant of an enum (never the type of a value): `children` are
     /// its payload types, `name` is the variant's name.
     pub const VARIANT: u64 = 10;
+    /// `task<T>`: `children[0]` is `T` (count 1). A shared handle: equal
+    /// by identity, displayed `<task>`.
+    pub const TASK: u64 = 11;
+    /// `chan<T>`: `children[0]` is `T` (count 1). A shared handle: equal
+    /// by identity, displayed `<chan>`.
+    pub const CHAN: u64 = 12;
+    /// `Atomic`: no children. A shared handle: equal by identity,
+    /// displayed `atomic(5)` with its current value.
+    pub const ATOMIC: u64 = 13;
 }
 
 /// A type descriptor; see the [module docs](self) for the layout.
@@ -247,6 +259,9 @@ pub unsafe fn is_heap(d: *const TypeDesc) -> bool {
                 | desc_kind::STRUCT
                 | desc_kind::ENUM
                 | desc_kind::MAP
+                | desc_kind::TASK
+                | desc_kind::CHAN
+                | desc_kind::ATOMIC
         )
     )
 }

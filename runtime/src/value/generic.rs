@@ -16,8 +16,11 @@
 //! `Point { x: 1.0, y: 2.0 }` (no fields: `Point {}`); enum values by
 //! their variant's name, with the payload in parentheses if it has one:
 //! `Some(3)`, `None`, `Err("bad")`, `Circle(1.5)` (no enum prefix); maps
-//! `["a": 1, "b": 2]` in insertion order, `[:]` when empty. Two maps are
-//! equal when they hold the same keys with equal values, in any order.
+//! `["a": 1, "b": 2]` in insertion order, `[:]` when empty; handles
+//! `<task>`, `<chan>` and `atomic(5)` (the counter's current value), the
+//! debug form the same. Two maps are equal when they hold the same keys
+//! with equal values, in any order. Handles are equal by identity (and
+//! ordered by address, which only makes `sort` stable within one run).
 
 use std::cmp::Ordering;
 use std::fmt::{self, Write};
@@ -326,6 +329,12 @@ unsafe fn write_leaf<W: Write + ?Sized>(
                     w.write_str(s)
                 }
             }
+            desc_kind::TASK => w.write_str("<task>"),
+            desc_kind::CHAN => w.write_str("<chan>"),
+            desc_kind::ATOMIC => match ptr::<super::ObjHeader>(v) {
+                p if p.is_null() => w.write_str("atomic(0)"),
+                p => write!(w, "atomic({})", crate::sched::atomic::AtomicObj::get(p)),
+            },
             kind => write!(w, "<value of unknown type kind {kind}>"),
         }
     }

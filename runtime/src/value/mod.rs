@@ -59,6 +59,12 @@ pub mod kind {
     pub const RECORD: u32 = 3;
     /// A hash map ([`super::map::MapObj`]).
     pub const MAP: u32 = 4;
+    /// A task handle ([`crate::sched::task::TaskObj`]).
+    pub const TASK: u32 = 5;
+    /// A channel ([`crate::sched::chan::ChanObj`]).
+    pub const CHAN: u32 = 6;
+    /// An atomic counter ([`crate::sched::atomic::AtomicObj`]).
+    pub const ATOMIC: u32 = 7;
 }
 
 /// Any heap object, as the ABI passes it: a pointer to its header. The
@@ -212,6 +218,12 @@ unsafe fn free_one(p: *mut ObjHeader, pending: &mut Vec<*mut ObjHeader>) {
         kind::RECORD => unsafe { record::RecordObj::free(p.cast(), &mut drop_child) },
         // SAFETY: the kind says this is a heap-allocated map.
         kind::MAP => unsafe { map::MapObj::free(p.cast(), &mut drop_child) },
+        // SAFETY: the kind says this is a task object.
+        kind::TASK => unsafe { crate::sched::task::TaskObj::free(p.cast(), &mut drop_child) },
+        // SAFETY: the kind says this is a channel.
+        kind::CHAN => unsafe { crate::sched::chan::ChanObj::free(p.cast(), &mut drop_child) },
+        // SAFETY: the kind says this is an atomic counter.
+        kind::ATOMIC => unsafe { crate::sched::atomic::AtomicObj::free(p.cast()) },
         // An unknown kind is a runtime bug. Leaking is the only safe choice:
         // we do not know the object's size.
         _ => debug_assert!(false, "free of an object of unknown kind {kind}"),

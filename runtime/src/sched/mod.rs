@@ -1,0 +1,904 @@
+//! The task scheduler: stackful tasks on a work-stealing pool of worker
+//! threads, one per core.
+//!
+//! Every task, `main` included, is a corosensei coroutine on its own stack
+//! ([`stack`]), so JIT code can wait inside `recv` and be parked without any
+//! compiler transform. Each worker has a crossbeam-deque [`Worker`] (FIFO),
+//! a `runnext` slot and a pool of stacks; there is one global [`Injector`].
+//! A worker picks, in order: its `runnext` task, its deque, the injector;
+//! every [`FAIR_EVERY`]th pick, and right after a task yielded or was
+//! preempted, it looks at the injector and then the deque first, so two
+//! tasks that keep waking each other through `runnext` cannot starve the
+//! rest, and tasks woken by timers (which go to the injector) get their
+//! turn among busy ones.
+//!
+//! - A task woken by another goes to the waker's worker's `runnext` slot:
+//!   the waker usually parks soon, and ping-pong stays on one core, hot in
+//!   cache (Go's `runnext`). A task spawned goes there too; the one it
+//!   displaces goes to the back of the deque, where others can steal it.
+//! - A worker with nothing to run *spins* for a while ([`SPIN_TIME`]),
+//!   stealing half of another deque or of the injector, and, if a
+//!   `runnext` task stays unrun for [`RUNNEXT_STEAL_DELAY`] while its
+//!   worker keeps running the same task, that task. Then it parks on its
+//!   own parker: an idle program uses no CPU. Whoever queues work wakes an
+//!   idle worker when none is spinning (the Dekker pair: the queue push and
+//!   `num_idle`, both sequentially consistent, against the idler's
+//!   registration and re-check of the queues).
+//! - Deadlock ([`deadlock`]): the last worker to go idle checks that no
+//!   task is queued and no timer is pending; then every unfinished task is
+//!   parked and nothing can wake it.
+//! - Preemption ([`timer`]): workers publish the context they run and a
+//!   switch counter; the ticker thread raises the `preempt` flag of a task
+//!   seen running on the same worker across a whole tick.
+//!
+//! Rejected: one run queue under a lock (measured slower for spawn-heavy
+//! programs), crossbeam-channel for channels (it blocks threads, not
+//! tasks), guard pages per stack (see [`stack`]).
+
+pub mod atomic;
+pub mod chan;
+mod deadlock;
+pub mod select;
+pub mod stack;
+pub mod task;
+pub mod timer;
+
+#[cfg(test)]
+mod tests;
+
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use corosensei::CoroutineResult;
+use crossbeam_deque::{Injector, Steal, Stealer, Worker};
+use crossbeam_utils::sync::{Parker, Unparker};
+use crossbeam_utils::CachePadded;
+
+use self::stack::{Frame, MainStack, StackSource};
+use self::task::{state, Coro, Entry, TaskObj};
+use self::timer::Timers;
+use crate::ctx::{self, Suspend, TaskCtx, TaskYielder};
+use crate::panic::{Outcome, ProgramInfo};
+use crate::STACK_HEADROOM;
+
+/// How long a worker with nothing to run keeps looking for work before it
+/// parks. Long enough that a program handing work back and forth between
+/// two workers does not pay a futex wake per hand-off, short enough that an
+/// idle program stops using CPU at once (Go spins similarly).
+pub const SPIN_TIME: Duration = Duration::from_micros(50);
+
+/// How long a task may sit in another worker's `runnext` slot, while that
+/// worker keeps running one task, before a spinning worker steals it. Go
+/// waits 3 µs; our round trips are shorter than that, so a woken task is
+/// normally run by its waker's worker long before.
+pub const RUNNEXT_STEAL_DELAY: Duration = Duration::from_micros(5);
+
+/// Every this many picks a worker looks at its deque and the injector
+/// before its `runnext` slot (Go uses 61 for the global queue).
+pub const FAIR_EVERY: u32 = 61;
+
+/// A task pointer in a run queue.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TaskRef(*mut TaskObj);
+// SAFETY: task objects are shared between workers by design (`TaskObj`).
+unsafe impl Send for TaskRef {}
+
+/// What the other threads see of a worker.
+struct WorkerShared {
+    stealer: Stealer<TaskRef>,
+    runnext: AtomicPtr<TaskObj>,
+    /// The context of the task it runs, or null.
+    running: AtomicPtr<TaskCtx>,
+    /// Incremented at every task switch (the ticker's and the runnext
+    /// stealer's "still the same task?").
+    switches: AtomicU64,
+    unparker: Unparker,
+}
+
+/// The state shared by the workers of one program run.
+pub(crate) struct Shared {
+    program: Arc<ProgramInfo>,
+    workers: Box<[CachePadded<WorkerShared>]>,
+    injector: Injector<TaskRef>,
+    /// Indices of parked workers.
+    idle: Mutex<Vec<usize>>,
+    num_idle: AtomicUsize,
+    num_spinning: AtomicUsize,
+    stopping: AtomicBool,
+    /// The program's end, first one wins.
+    end: Mutex<Option<Outcome>>,
+    /// A task panic was printed as unobserved.
+    task_panicked: AtomicBool,
+    /// Ended tasks whose panic was not observed yet and whose handles are
+    /// alive (reported at the program's end if still so).
+    panics: Mutex<Vec<usize>>,
+    next_id: AtomicU64,
+    stacks: StackSource,
+    pub(crate) timers: Timers,
+    main_task: AtomicPtr<TaskObj>,
+    /// main's stack until main starts (on whichever worker picks it).
+    main_stack: Mutex<Option<stack::TaskStack>>,
+}
+
+/// A worker's own state, on its thread.
+struct Local {
+    index: usize,
+    shared: *const Shared,
+    deque: Worker<TaskRef>,
+    frames: Vec<Frame>,
+    picks: u32,
+    /// The last task yielded (or was preempted): look at the injector
+    /// first, so tasks woken by timers get their turn among busy ones.
+    yielded: bool,
+    /// The worker parks on it when idle; `WorkerShared::unparker` wakes it.
+    parker: Parker,
+}
+
+thread_local! {
+    /// The worker running on this thread, or null.
+    static LOCAL: Cell<*mut Local> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// The number of workers that `KRITI_WORKERS` (`value`) asks for, or
+/// `available` (the number of cores) when it is unset or not a positive
+/// integer. At most 1024.
+pub fn parse_workers(value: Option<&str>, available: usize) -> usize {
+    value
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(available)
+        .clamp(1, 1024)
+}
+
+/// The worker count for this process, read from `KRITI_WORKERS` once.
+pub fn default_workers() -> usize {
+    static WORKERS: OnceLock<usize> = OnceLock::new();
+    *WORKERS.get_or_init(|| {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        parse_workers(std::env::var("KRITI_WORKERS").ok().as_deref(), cores)
+    })
+}
+
+impl Shared {
+    /// A fresh id for a spawned task.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The worker of this scheduler on the current thread, if any.
+    fn local(&self) -> Option<&Local> {
+        let l = LOCAL.with(Cell::get);
+        // SAFETY: `LOCAL` points to the worker's `Local`, on its thread's
+        // stack, for as long as the worker loop runs; only that thread
+        // uses it, and never across a task switch.
+        let l = unsafe { l.as_ref() }?;
+        std::ptr::eq(l.shared, self).then_some(l)
+    }
+
+    /// Queues a new task (it goes to this worker's `runnext`).
+    pub(crate) fn spawn(&self, t: *mut TaskObj) {
+        self.push_ready(t);
+    }
+
+    /// Wakes task `t`, whose wait the caller claimed (see `task`).
+    pub(crate) fn wake(&self, t: *mut TaskObj) {
+        // SAFETY: parked tasks are alive (the runtime's reference).
+        let st = unsafe { &(*t).state };
+        loop {
+            match st.load(Ordering::Acquire) {
+                state::PARKING => {
+                    if st
+                        .compare_exchange(
+                            state::PARKING,
+                            state::NOTIFIED,
+                            Ordering::AcqRel,
+                            Ordering::Acquire,
+                        )
+                        .is_ok()
+                    {
+                        return;
+                    }
+                }
+                state::PARKED => {
+                    if st
+                        .compare_exchange(
+                            state::PARKED,
+                            state::RUNNABLE,
+                            Ordering::AcqRel,
+                            Ordering::Acquire,
+                        )
+                        .is_ok()
+                    {
+                        self.push_ready(t);
+                        return;
+                    }
+                }
+                // Cannot happen with claimed waits; ignore rather than
+                // queue a task twice.
+                _ => return,
+            }
+        }
+    }
+
+    /// Queues runnable `t`: in this thread's worker's `runnext` slot if it
+    /// is one of ours, else in the injector.
+    fn push_ready(&self, t: *mut TaskObj) {
+        match self.local() {
+            Some(l) => {
+                let old = self.workers[l.index].runnext.swap(t, Ordering::AcqRel);
+                if !old.is_null() {
+                    l.deque.push(TaskRef(old));
+                }
+            }
+            None => self.injector.push(TaskRef(t)),
+        }
+        self.notify();
+    }
+
+    /// Wakes an idle worker if work was queued and no worker is looking
+    /// for work already.
+    fn notify(&self) {
+        fence(Ordering::SeqCst);
+        if self.num_spinning.load(Ordering::SeqCst) == 0 && self.num_idle.load(Ordering::SeqCst) > 0
+        {
+            self.wake_one();
+        }
+    }
+
+    fn wake_one(&self) {
+        let index = {
+            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            let Some(i) = idle.pop() else { return };
+            self.num_idle.fetch_sub(1, Ordering::SeqCst);
+            i
+        };
+        self.workers[index].unparker.unpark();
+    }
+
+    /// Ends the program with `outcome` (the first call wins) and stops
+    /// every worker.
+    pub(crate) fn finish(&self, outcome: Outcome) {
+        {
+            let mut end = self.end.lock().unwrap_or_else(PoisonError::into_inner);
+            if end.is_none() {
+                *end = Some(outcome);
+            }
+        }
+        self.stopping.store(true, Ordering::SeqCst);
+        for w in self.workers.iter() {
+            let ctx = w.running.load(Ordering::SeqCst);
+            if !ctx.is_null() {
+                // SAFETY: contexts are pooled, never freed while we live.
+                unsafe { (*ctx).preempt.store(1, Ordering::Relaxed) };
+            }
+            w.unparker.unpark();
+        }
+        self.timers.stop_ticking();
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    /// Records an ended task's panic until a join observes it or its last
+    /// handle goes.
+    pub(crate) fn note_panic(&self, t: *mut TaskObj) {
+        self.panics
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(t as usize);
+    }
+
+    /// Forgets a task being freed.
+    pub(crate) fn forget_panic(&self, t: *mut TaskObj) {
+        let mut panics = self.panics.lock().unwrap_or_else(PoisonError::into_inner);
+        panics.retain(|&p| p != t as usize);
+    }
+
+    /// Notes that an unobserved task panic was printed.
+    pub(crate) fn set_task_panicked(&self) {
+        self.task_panicked.store(true, Ordering::SeqCst);
+    }
+
+    /// Re-runs the deadlock check if every worker is idle (after a timer
+    /// fired without waking anything).
+    pub(crate) fn recheck_idle(&self) {
+        if self.num_idle.load(Ordering::SeqCst) == self.workers.len() {
+            self.wake_one();
+        }
+    }
+
+    /// True when no worker runs a task (the ticker may sleep).
+    pub(crate) fn none_running(&self) -> bool {
+        self.workers
+            .iter()
+            .all(|w| w.running.load(Ordering::SeqCst).is_null())
+    }
+
+    /// For the ticker: (running ctx, switch count) of each worker.
+    pub(crate) fn for_each_running(&self, mut f: impl FnMut(usize, *mut TaskCtx, u64)) {
+        for (i, w) in self.workers.iter().enumerate() {
+            f(
+                i,
+                w.running.load(Ordering::SeqCst),
+                w.switches.load(Ordering::Relaxed),
+            );
+        }
+    }
+
+    pub(crate) fn worker_count(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Anything queued anywhere (runnext slots included)?
+    fn any_queued(&self) -> bool {
+        !self.injector.is_empty()
+            || self
+                .workers
+                .iter()
+                .any(|w| !w.stealer.is_empty() || !w.runnext.load(Ordering::SeqCst).is_null())
+    }
+}
+
+impl Local {
+    /// The scheduler, with a lifetime not tied to `self` (it outlives the
+    /// worker).
+    fn shared<'a>(&self) -> &'a Shared {
+        // SAFETY: the scheduler outlives its workers.
+        unsafe { &*self.shared }
+    }
+
+    /// A task from this worker's own queues or the injector.
+    fn next_local(&mut self) -> Option<*mut TaskObj> {
+        let shared = self.shared();
+        let me = &shared.workers[self.index];
+        self.picks = self.picks.wrapping_add(1);
+        if self.picks.is_multiple_of(FAIR_EVERY) || std::mem::take(&mut self.yielded) {
+            if let Some(t) = self.steal_injector() {
+                return Some(t);
+            }
+            if let Some(t) = self.deque.pop() {
+                return Some(t.0);
+            }
+        }
+        let t = me.runnext.swap(std::ptr::null_mut(), Ordering::AcqRel);
+        if !t.is_null() {
+            return Some(t);
+        }
+        if let Some(t) = self.deque.pop() {
+            return Some(t.0);
+        }
+        self.steal_injector()
+    }
+
+    fn steal_injector(&self) -> Option<*mut TaskObj> {
+        loop {
+            match self.shared().injector.steal_batch_and_pop(&self.deque) {
+                Steal::Success(t) => return Some(t.0),
+                Steal::Empty => return None,
+                Steal::Retry => continue,
+            }
+        }
+    }
+
+    /// One round of stealing from the other workers' deques; with
+    /// `runnext_ok`, also from `runnext` slots that stayed full while their
+    /// worker kept running the task seen in `seen`.
+    fn steal_round(&self, seen: &mut [(u64, Option<Instant>)]) -> Option<*mut TaskObj> {
+        let shared = self.shared();
+        if let Some(t) = self.steal_injector() {
+            return Some(t);
+        }
+        let n = shared.workers.len();
+        let start = self.index + 1;
+        for k in 0..n - 1 {
+            let i = (start + k) % n;
+            let w = &shared.workers[i];
+            loop {
+                match w.stealer.steal_batch_and_pop(&self.deque) {
+                    Steal::Success(t) => return Some(t.0),
+                    Steal::Empty => break,
+                    Steal::Retry => continue,
+                }
+            }
+            // The runnext slot: steal it only if it has stayed full while
+            // its worker kept running one task for a while.
+            let Some(seen) = seen.get_mut(i) else {
+                continue;
+            };
+            let switches = w.switches.load(Ordering::Relaxed);
+            let full = !w.runnext.load(Ordering::Relaxed).is_null();
+            let busy = !w.running.load(Ordering::Relaxed).is_null();
+            match *seen {
+                (s, Some(since)) if s == switches && full && busy => {
+                    if since.elapsed() >= RUNNEXT_STEAL_DELAY {
+                        let t = w.runnext.swap(std::ptr::null_mut(), Ordering::AcqRel);
+                        if !t.is_null() {
+                            return Some(t);
+                        }
+                    }
+                }
+                _ => *seen = (switches, (full && busy).then(Instant::now)),
+            }
+        }
+        None
+    }
+
+    /// The next task to run, or `None` when the program is stopping.
+    /// Spins, then parks, when there is nothing to do.
+    fn find_task(&mut self) -> Option<*mut TaskObj> {
+        loop {
+            if self.shared().stopping() {
+                return None;
+            }
+            if let Some(t) = self.next_local() {
+                return Some(t);
+            }
+            if let Some(t) = self.spin() {
+                return Some(t);
+            }
+            if self.shared().stopping() {
+                return None;
+            }
+            if let Some(t) = self.go_idle() {
+                return Some(t);
+            }
+        }
+    }
+
+    /// Looks for work for up to [`SPIN_TIME`].
+    fn spin(&mut self) -> Option<*mut TaskObj> {
+        let shared = self.shared();
+        shared.num_spinning.fetch_add(1, Ordering::SeqCst);
+        let mut seen = vec![(0u64, None); shared.workers.len()];
+        let start = Instant::now();
+        let backoff = crossbeam_utils::Backoff::new();
+        let found = loop {
+            if let Some(t) = self.next_local().or_else(|| self.steal_round(&mut seen)) {
+                break Some(t);
+            }
+            if shared.stopping() || start.elapsed() >= SPIN_TIME {
+                break None;
+            }
+            if backoff.is_completed() {
+                thread::yield_now();
+            } else {
+                backoff.snooze();
+            }
+        };
+        shared.num_spinning.fetch_sub(1, Ordering::SeqCst);
+        if found.is_some() {
+            // We stop spinning with work in hand: more may be queued, and
+            // the next push will not wake anyone while we were counted.
+            if shared.any_queued() {
+                shared.notify();
+            }
+        }
+        found
+    }
+
+    /// Registers as idle, re-checks the queues, runs the deadlock check if
+    /// last, and parks.
+    fn go_idle(&mut self) -> Option<*mut TaskObj> {
+        let shared = self.shared();
+        let all_idle = {
+            let mut idle = shared.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            idle.push(self.index);
+            let n = shared.num_idle.fetch_add(1, Ordering::SeqCst) + 1;
+            n == shared.workers.len()
+        };
+        fence(Ordering::SeqCst);
+        // Re-check after registering: a push that did not see us idle is
+        // visible now.
+        if let Some(t) = self.next_local().or_else(|| self.steal_round(&mut [])) {
+            self.leave_idle();
+            return Some(t);
+        }
+        if all_idle && shared.timers.pending() == 0 && !shared.any_queued() {
+            fence(Ordering::SeqCst);
+            if shared.timers.pending() == 0 && !shared.any_queued() && !shared.stopping() {
+                deadlock::report(shared);
+                return None;
+            }
+        }
+        self.parker.park();
+        self.leave_idle();
+        None
+    }
+
+    /// Takes this worker off the idle list if a waker has not done so.
+    fn leave_idle(&self) {
+        let shared = self.shared();
+        let mut idle = shared.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(pos) = idle.iter().position(|&i| i == self.index) {
+            idle.swap_remove(pos);
+            shared.num_idle.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Runs `t` until it parks, yields or ends.
+    fn run(&mut self, t: *mut TaskObj) {
+        // SAFETY: queued tasks are alive (the runtime's reference).
+        let task = unsafe { &*t };
+        let shared = self.shared();
+        // SAFETY: only the worker running the task touches its coroutine.
+        if unsafe { (*task.coro.get()).is_none() } && !self.start(t) {
+            return;
+        }
+        // SAFETY: as above; `start` is done with it.
+        let coro = unsafe { &mut *task.coro.get() };
+        // SAFETY: set by `start`.
+        let ctx = unsafe { *task.ctx.get() };
+        let me = &shared.workers[self.index];
+        // SAFETY: pooled contexts are never freed while the scheduler lives.
+        unsafe { (*ctx).preempt.store(0, Ordering::Relaxed) };
+        me.switches.fetch_add(1, Ordering::Relaxed);
+        me.running.store(ctx, Ordering::SeqCst);
+        shared.timers.worker_busy();
+        let previous = ctx::set_current(ctx);
+        loop {
+            task.state.store(state::RUNNING, Ordering::Relaxed);
+            let Some(c) = coro.as_mut() else { break };
+            let result = catch_unwind(AssertUnwindSafe(|| c.resume(())));
+            match result {
+                Ok(CoroutineResult::Yield(Suspend::Park)) => {
+                    if task
+                        .state
+                        .compare_exchange(
+                            state::PARKING,
+                            state::PARKED,
+                            Ordering::AcqRel,
+                            Ordering::Acquire,
+                        )
+                        .is_err()
+                    {
+                        // Woken before it finished suspending: go on.
+                        continue;
+                    }
+                }
+                Ok(CoroutineResult::Yield(Suspend::Yield)) => {
+                    task.state.store(state::RUNNABLE, Ordering::Relaxed);
+                    self.deque.push(TaskRef(t));
+                    self.yielded = true;
+                    shared.notify();
+                }
+                Ok(CoroutineResult::Yield(Suspend::End)) => {
+                    // SAFETY: the task ended itself through `end_task`,
+                    // which leaves nothing on its stack that needs
+                    // dropping; its frames are abandoned.
+                    unsafe { c.force_reset() };
+                    // SAFETY: the task is over; we own its context.
+                    let outcome = unsafe { (*ctx).take_outcome() }
+                        .unwrap_or_else(|| crate::internal_error("task ended without an outcome"));
+                    self.end(t, Some(outcome));
+                }
+                Ok(CoroutineResult::Return(())) => self.end(t, None),
+                // A Rust panic reached the coroutine's root (only possible
+                // when the entry is Rust code, as in tests).
+                Err(payload) => {
+                    let detail = crate::payload_text(&*payload);
+                    self.end(t, Some(crate::internal_error(&detail)));
+                }
+            }
+            break;
+        }
+        ctx::set_current(previous);
+        me.running.store(std::ptr::null_mut(), Ordering::SeqCst);
+    }
+
+    /// Creates the coroutine of a task that runs for the first time.
+    fn start(&mut self, t: *mut TaskObj) -> bool {
+        // SAFETY: queued tasks are alive.
+        let task = unsafe { &*t };
+        let shared = self.shared();
+        let (stack, ctx) = match task.entry {
+            // main's frame was set up by `run_program`.
+            Entry::Main(_) => {
+                // SAFETY: set before main was queued.
+                let ctx = unsafe { *task.ctx.get() };
+                let taken = shared
+                    .main_stack
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                let Some(stack) = taken else {
+                    shared.finish(crate::internal_error("main started twice"));
+                    return false;
+                };
+                (stack, ctx)
+            }
+            Entry::Spawned(_) => match shared.stacks.take(&mut self.frames) {
+                Some(f) => (f.stack, f.ctx),
+                None => {
+                    shared.finish(crate::internal_error("cannot allocate a task stack"));
+                    return false;
+                }
+            },
+        };
+        if !stack.slot.is_null() {
+            // SAFETY: the slot lives as long as its chunk.
+            unsafe { (*stack.slot).store(t, Ordering::Release) };
+        }
+        // SAFETY: the frame's context is ours until the task ends.
+        unsafe {
+            (*ctx).task = t;
+            *task.ctx.get() = ctx;
+        }
+        let entry = task.entry;
+        let task_ref = TaskRef(t);
+        let ctx_ref = CtxRef(ctx);
+        let coro: Coro = Coro::with_stack(stack, move |yielder: &TaskYielder, ()| {
+            let (t, ctx) = (task_ref, ctx_ref);
+            // SAFETY: the context and task outlive the coroutine, and
+            // nothing else touches them while the task runs.
+            unsafe {
+                (*ctx.0).set_yielder(yielder);
+                match entry {
+                    Entry::Main(f) => f(ctx.0),
+                    Entry::Spawned(f) => {
+                        let r = f(ctx.0, (*t.0).env());
+                        (*t.0).set_result(r as u64);
+                    }
+                }
+            }
+        });
+        // SAFETY: only this worker touches the coroutine now.
+        unsafe { *task.coro.get() = Some(coro) };
+        true
+    }
+
+    /// A task ended: returned (`outcome` None) or panicked/exited.
+    fn end(&mut self, t: *mut TaskObj, outcome: Option<Outcome>) {
+        // SAFETY: the task is alive (the runtime's reference).
+        let task = unsafe { &*t };
+        let shared = self.shared();
+        if let Entry::Main(_) = task.entry {
+            task.state.store(state::DONE, Ordering::Relaxed);
+            shared.finish(outcome.unwrap_or(Outcome::Returned));
+            return;
+        }
+        if let Some(Outcome::Exited(code)) = outcome {
+            // The program ends; the task's frame stays as it is.
+            task.state.store(state::DONE, Ordering::Relaxed);
+            shared.finish(Outcome::Exited(code));
+            return;
+        }
+        // Give the frame back.
+        // SAFETY: only this worker touches the coroutine; it is done.
+        let coro = unsafe { (*task.coro.get()).take() };
+        // SAFETY: as above.
+        let ctx = unsafe { *task.ctx.get() };
+        if let Some(coro) = coro {
+            let stack = coro.into_stack();
+            if !stack.slot.is_null() {
+                // SAFETY: the slot lives as long as its chunk.
+                unsafe { (*stack.slot).store(std::ptr::null_mut(), Ordering::Release) };
+            }
+            // SAFETY: the coroutine is gone; the context is ours.
+            unsafe {
+                (*ctx).task = std::ptr::null_mut();
+                (*ctx).clear_yielder();
+            }
+            shared.stacks.give(&mut self.frames, Frame { stack, ctx });
+        }
+        task.complete(outcome);
+        // The runtime's own reference.
+        // SAFETY: we own it.
+        unsafe { crate::value::release(t.cast()) };
+    }
+}
+
+#[derive(Clone, Copy)]
+struct CtxRef(*mut TaskCtx);
+// SAFETY: a context moves with its task.
+unsafe impl Send for CtxRef {}
+
+/// The loop of worker `local` until the program stops.
+fn worker_loop(local: &mut Local) {
+    let previous = LOCAL.with(|l| l.replace(local as *mut Local));
+    while let Some(t) = local.find_task() {
+        local.run(t);
+    }
+    LOCAL.with(|l| l.set(previous));
+}
+
+/// Runs `entry` as `main` with `workers` worker threads (the calling
+/// thread is worker 0) and a main stack of `stack_size` bytes; returns the
+/// program's outcome once every worker stopped.
+pub(crate) fn run_program(
+    info: Arc<ProgramInfo>,
+    entry: unsafe extern "C" fn(*mut TaskCtx),
+    workers: usize,
+    stack_size: usize,
+) -> Outcome {
+    let Some(main_stack) = MainStack::new(stack_size) else {
+        return crate::internal_error("cannot allocate the task stack");
+    };
+    let workers = workers.max(1);
+    let deques: Vec<Worker<TaskRef>> = (0..workers).map(|_| Worker::new_fifo()).collect();
+    let parkers: Vec<Parker> = (0..workers).map(|_| Parker::new()).collect();
+    let worker_shared: Box<[CachePadded<WorkerShared>]> = deques
+        .iter()
+        .zip(&parkers)
+        .map(|(d, p)| {
+            CachePadded::new(WorkerShared {
+                stealer: d.stealer(),
+                runnext: AtomicPtr::new(std::ptr::null_mut()),
+                running: AtomicPtr::new(std::ptr::null_mut()),
+                switches: AtomicU64::new(0),
+                unparker: p.unparker().clone(),
+            })
+        })
+        .collect();
+    let shared = Arc::new(Shared {
+        program: Arc::clone(&info),
+        workers: worker_shared,
+        injector: Injector::new(),
+        idle: Mutex::new(Vec::new()),
+        num_idle: AtomicUsize::new(0),
+        num_spinning: AtomicUsize::new(0),
+        stopping: AtomicBool::new(false),
+        end: Mutex::new(None),
+        task_panicked: AtomicBool::new(false),
+        panics: Mutex::new(Vec::new()),
+        next_id: AtomicU64::new(1),
+        stacks: StackSource::new(Arc::clone(&info)),
+        timers: Timers::new(),
+        main_task: AtomicPtr::new(std::ptr::null_mut()),
+        main_stack: Mutex::new(Some(main_stack.stack())),
+    });
+    let sp: *const Shared = Arc::as_ptr(&shared);
+
+    // main: its own stack and context, queued on worker 0 (this thread).
+    let (low, high) = main_stack.bounds();
+    let mut main_ctx = TaskCtx::new(Arc::clone(&info), low + STACK_HEADROOM);
+    main_ctx.set_stack(low, high);
+    let main_ctx = Box::into_raw(Box::new(main_ctx));
+    let main = TaskObj::alloc(
+        sp,
+        0,
+        Entry::Main(entry),
+        std::ptr::null_mut(),
+        std::ptr::null(),
+        1,
+    );
+    // SAFETY: the task is not queued yet.
+    unsafe { *(*main).ctx.get() = main_ctx };
+    shared.main_task.store(main, Ordering::Release);
+
+    let mut deques = deques.into_iter();
+    let mut parkers = parkers.into_iter();
+    let mut local0 = Local {
+        index: 0,
+        shared: sp,
+        deque: deques.next().expect("one worker at least"),
+        frames: Vec::new(),
+        picks: 0,
+        yielded: false,
+        parker: parkers.next().expect("one worker at least"),
+    };
+    local0.deque.push(TaskRef(main));
+
+    let ticker = {
+        let s = SharedRef(sp);
+        thread::Builder::new()
+            .name("kriti-ticker".into())
+            .spawn(move || {
+                let s = s;
+                // SAFETY: the scheduler outlives the ticker (joined below).
+                timer::ticker_loop(unsafe { &*s.0 })
+            })
+    };
+    let mut threads = Vec::new();
+    for (i, (deque, parker)) in deques.zip(parkers).enumerate() {
+        let s = SharedRef(sp);
+        let handle = thread::Builder::new()
+            .name(format!("kriti-worker-{}", i + 1))
+            .spawn(move || {
+                let s = s;
+                let mut local = Local {
+                    index: i + 1,
+                    shared: s.0,
+                    deque,
+                    frames: Vec::new(),
+                    picks: 0,
+                    yielded: false,
+                    parker,
+                };
+                worker_loop(&mut local);
+                local.frames
+            });
+        match handle {
+            Ok(h) => threads.push(h),
+            Err(e) => {
+                shared.finish(crate::internal_error(&format!(
+                    "cannot start a worker: {e}"
+                )));
+                break;
+            }
+        }
+    }
+
+    if ticker.is_err() {
+        shared.finish(crate::internal_error("cannot start the ticker thread"));
+    }
+    worker_loop(&mut local0);
+
+    // Stop everything, then dispose of what is left.
+    shared.finish(crate::internal_error("workers stopped without an outcome"));
+    let mut frames = std::mem::take(&mut local0.frames);
+    for h in threads {
+        if let Ok(f) = h.join() {
+            frames.extend(f);
+        }
+    }
+    if let Ok(h) = ticker {
+        let _ = h.join();
+    }
+    let outcome = cleanup(&shared, main, main_ctx, frames);
+    drop(main_stack);
+    crate::output::flush_stdout();
+    outcome
+}
+
+#[derive(Clone, Copy)]
+struct SharedRef(*const Shared);
+// SAFETY: `Shared` is shared between the workers by design.
+unsafe impl Send for SharedRef {}
+
+/// After every worker stopped: ends abandoned tasks' coroutines (reset,
+/// never unwound), frees the frames, reports unobserved panics, and says
+/// how the program ended.
+fn cleanup(
+    shared: &Shared,
+    main: *mut TaskObj,
+    main_ctx: *mut TaskCtx,
+    frames: Vec<Frame>,
+) -> Outcome {
+    // SAFETY: no worker runs: we own every coroutine. A coroutine suspended
+    // inside JIT code must never be dropped without a reset.
+    unsafe {
+        if let Some(mut c) = (*(*main).coro.get()).take() {
+            c.force_reset();
+        }
+        let mut abandoned = Vec::new();
+        shared.stacks.for_each_task(|t| abandoned.push(t));
+        for t in abandoned {
+            if let Some(mut c) = (*(*t).coro.get()).take() {
+                c.force_reset();
+                let stack = c.into_stack();
+                (*stack.slot).store(std::ptr::null_mut(), Ordering::Release);
+                stack::free_frame_ctx(*(*t).ctx.get());
+            }
+        }
+        drop(Box::from_raw(main_ctx));
+        // main's object: nothing else references it.
+        crate::value::release(main.cast());
+        for f in frames.into_iter().chain(shared.stacks.drain_shared()) {
+            stack::free_frame_ctx(f.ctx);
+        }
+    }
+    // Timer entries of abandoned tasks are leaked with them.
+    shared.timers.forget_all();
+
+    let pending: Vec<usize> =
+        std::mem::take(&mut *shared.panics.lock().unwrap_or_else(PoisonError::into_inner));
+    for t in pending {
+        // SAFETY: tasks on the list are alive (freeing removes them).
+        unsafe { (*(t as *mut TaskObj)).report_unobserved() };
+    }
+    let end = shared
+        .end
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take()
+        .unwrap_or(Outcome::Returned);
+    match end {
+        Outcome::Returned if shared.task_panicked.load(Ordering::SeqCst) => Outcome::TaskPanicked,
+        other => other,
+    }
+}
