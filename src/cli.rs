@@ -2,7 +2,8 @@
 //! diagnostics or run the program, and choose the exit status.
 //!
 //! Exit statuses: 0 success, 1 compile errors (or an unreadable file),
-//! 101 a runtime panic, and whatever the program passes to `exit(code)`.
+//! 101 a runtime panic, 102 a deadlock, and whatever the program passes to
+//! `exit(code)`.
 
 use crate::Emit;
 use kriti_compiler::{codegen, diagnostics, frontend, ir, syntax};
@@ -11,8 +12,11 @@ use std::process::ExitCode;
 
 /// Exit status for compile errors.
 const COMPILE_ERROR: u8 = 1;
-/// Exit status for a runtime panic.
+/// Exit status for a runtime panic (also one in a task that no `join`
+/// observed).
 const PANIC: u8 = 101;
+/// Exit status when every task is blocked for good.
+const DEADLOCK: u8 = 102;
 
 fn read(path: &str) -> Result<Vec<u8>, ExitCode> {
     std::fs::read(path).map_err(|e| {
@@ -100,6 +104,9 @@ pub fn run(path: &str, emit: Option<Emit>, _args: &[String]) -> ExitCode {
             }
             ExitCode::from(PANIC)
         }
+        // Already reported on stderr by the runtime, when it happened.
+        kriti_runtime::Outcome::TaskPanicked => ExitCode::from(PANIC),
+        kriti_runtime::Outcome::Deadlock { .. } => ExitCode::from(DEADLOCK),
     }
 }
 
