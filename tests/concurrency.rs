@@ -10,11 +10,14 @@
 //!   uses almost no CPU meanwhile (idle workers park, never spin).
 //! - `preemption_works_on_one_worker`: with `KRITI_WORKERS=1`, spinning
 //!   tasks still cannot starve `main`.
+//! - `task_panics_at_random_points`: 50 of 100 tasks panic at scattered
+//!   points; the others finish, every panic is reported once, and the exit
+//!   status is 101.
 #![cfg(target_os = "linux")]
 
 mod common;
 
-use common::{mib, run_kriti, run_kriti_with, test_file};
+use common::{mib, run_kriti, run_kriti_status, run_kriti_with, test_file};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -88,5 +91,30 @@ fn preemption_works_on_one_worker() {
         run.stdout.ends_with("main is running 4\ntrue\n"),
         "{}",
         run.stdout
+    );
+}
+
+#[test]
+fn task_panics_at_random_points() {
+    let run = run_kriti_status(
+        &test_file("concurrency", "panics.kr"),
+        &[],
+        Duration::from_secs(60),
+        "panicking tasks hang the program",
+    );
+    assert_eq!(run.code, Some(101), "{}", run.stderr);
+    assert_eq!(run.stdout, format!("{}\n", 50 * 499_500));
+    let mut failed: Vec<u32> = run
+        .stderr
+        .lines()
+        .filter_map(|l| l.split_once(": task ").map(|(_, rest)| rest))
+        .map(|rest| rest.split(' ').next().unwrap().parse().unwrap())
+        .collect();
+    failed.sort_unstable();
+    let odd: Vec<u32> = (0..100).filter(|id| id % 2 == 1).collect();
+    assert_eq!(
+        failed, odd,
+        "each panic must be reported once:\n{}",
+        run.stderr
     );
 }

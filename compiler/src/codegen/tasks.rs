@@ -34,7 +34,7 @@ const SELECT_TIMEOUT: i64 = -1;
 const SELECT_DEFAULT: i64 = -2;
 /// Offset of slot `i` in a record.
 fn record_slot(i: usize) -> R<i32> {
-    i32::try_from(RECORD_SLOTS_OFFSET as usize + 8 * i).map_err(|_| ice("too many spawn arguments"))
+    i32::try_from(RECORD_SLOTS_OFFSET + 8 * i).map_err(|_| ice("too many spawn arguments"))
 }
 
 impl<M: Module> Lowerer<'_, '_, '_, M> {
