@@ -1,7 +1,7 @@
 //! The prelude's functions and the built-in methods of scalar types and
 //! `str`: their names, argument types and the intrinsic each becomes.
 
-use super::expr::plural;
+use super::expr::arity_error;
 use super::items::{error_expr, has_error};
 use super::scope::FnScope;
 use super::suggest::closest;
@@ -165,18 +165,7 @@ impl Checker {
             checked.push(v);
         }
         if args.len() != arity {
-            self.error(Diagnostic::error(
-                "E0302",
-                format!(
-                    "`{}` takes {} but {} {} given",
-                    name.name,
-                    plural(arity, "argument"),
-                    args.len(),
-                    if args.len() == 1 { "was" } else { "were" }
-                ),
-                span,
-                format!("expected {}", plural(arity, "argument")),
-            ));
+            self.error(arity_error(&name.name, arity, args.len(), span));
             return Some(error_expr(span));
         }
         // Every argument is checked, so all mismatches are reported at once.
@@ -344,18 +333,7 @@ impl Checker {
             checked.push(self.check_expr(scope, a, m.params.get(i)));
         }
         if args.len() != m.params.len() {
-            self.error(Diagnostic::error(
-                "E0302",
-                format!(
-                    "`{}` takes {} but {} {} given",
-                    name.name,
-                    plural(m.params.len(), "argument"),
-                    args.len(),
-                    if args.len() == 1 { "was" } else { "were" }
-                ),
-                span,
-                format!("expected {}", plural(m.params.len(), "argument")),
-            ));
+            self.error(arity_error(&name.name, m.params.len(), args.len(), span));
             return error_expr(span);
         }
         let mut ok = true;

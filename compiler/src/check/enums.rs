@@ -536,17 +536,7 @@ impl Checker {
             checked.push(self.check_expr(scope, a, want));
         }
         if args.len() != params.len() {
-            self.error(Diagnostic::error(
-                "E0302",
-                format!(
-                    "`{m}` takes {} but {} {} given",
-                    super::expr::plural(params.len(), "argument"),
-                    args.len(),
-                    if args.len() == 1 { "was" } else { "were" }
-                ),
-                span,
-                format!("expected {}", super::expr::plural(params.len(), "argument")),
-            ));
+            self.error(super::expr::arity_error(m, params.len(), args.len(), span));
             return error_expr(span);
         }
         let mut ok = true;

@@ -624,19 +624,8 @@ impl Checker {
         let params = sig.params.get(skip..).unwrap_or(&[]);
         if args.len() != params.len() {
             self.error(
-                Diagnostic::error(
-                    "E0302",
-                    format!(
-                        "`{}` takes {} but {} {} given",
-                        sig.name,
-                        plural(params.len(), "argument"),
-                        args.len(),
-                        if args.len() == 1 { "was" } else { "were" }
-                    ),
-                    span,
-                    format!("expected {}", plural(params.len(), "argument")),
-                )
-                .with_label(sig.span, format!("`{}` is defined here", sig.name)),
+                arity_error(&sig.name, params.len(), args.len(), span)
+                    .with_label(sig.span, format!("`{}` is defined here", sig.name)),
             );
         }
         let mut out = Vec::with_capacity(args.len());
@@ -755,6 +744,20 @@ impl Checker {
 
 /// The hint for a non-`bool` condition of `if` or `while`.
 const CONDITION_HELP: &str = "a condition must be a `bool`; there is no truthiness";
+
+/// E0302 for a call of `name` with `given` arguments instead of `wanted`.
+pub(super) fn arity_error(name: &str, wanted: usize, given: usize, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "E0302",
+        format!(
+            "`{name}` takes {} but {given} {} given",
+            plural(wanted, "argument"),
+            if given == 1 { "was" } else { "were" }
+        ),
+        span,
+        format!("expected {}", plural(wanted, "argument")),
+    )
+}
 
 /// "1 argument", "2 arguments".
 pub(super) fn plural(n: usize, word: &str) -> String {

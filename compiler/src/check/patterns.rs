@@ -142,9 +142,7 @@ impl Checker {
             }
         };
         let discarding = expected == Some(&Type::Unit);
-        let mut hint: Option<Type> = expected.cloned();
-        // The first arm that has a type, for "incompatible types" labels.
-        let mut first: Option<(Type, Span)> = None;
+        let mut arm_types = ArmTypes::new(expected);
         let mut result_error = false;
         let mut rows = Vec::new();
         let mut pattern_errors = false;
@@ -169,35 +167,10 @@ impl Checker {
             if guard.is_none() {
                 rows.push(low.pat.clone());
             }
-            let body = self.check_expr(scope, &arm.body, hint.as_ref());
+            let body = self.check_expr(scope, &arm.body, arm_types.hint.as_ref());
             scope.pop();
             let body = if discarding { discard(body) } else { body };
-            if !matches!(body.ty, Type::Never) {
-                match &first {
-                    None => {
-                        first = Some((body.ty.clone(), body.span));
-                        if hint.is_none() && !has_error(&body.ty) {
-                            hint = Some(body.ty.clone());
-                        }
-                    }
-                    Some((t, tspan)) => {
-                        if !compatible(&body.ty, t) && !compatible(t, &body.ty) {
-                            let t = t.clone();
-                            let tspan = *tspan;
-                            self.error(
-                                Diagnostic::error(
-                                    "E0301",
-                                    "`match` arms have incompatible types",
-                                    body.span,
-                                    format!("expected `{t}`, found `{}`", body.ty),
-                                )
-                                .with_label(tspan, format!("this arm has type `{t}`")),
-                            );
-                            result_error = true;
-                        }
-                    }
-                }
-            }
+            result_error |= !self.join_arm_type(&mut arm_types, &body, "match");
             lowered.push((low.test, low.binds, guard, body));
         }
         if !poisoned && !pattern_errors {
@@ -232,11 +205,11 @@ impl Checker {
                 result_error = true;
             }
         }
-        let ty = match &first {
+        let ty = match arm_types.first {
             _ if result_error => Type::Error,
             None => Type::Never,
             Some(_) if discarding => Type::Unit,
-            Some((t, _)) => t.clone(),
+            Some((t, _)) => t,
         };
         // A scrutinee that never produces a value: the arms never run, and
         // the `match` is the diverging scrutinee itself.
@@ -1065,5 +1038,57 @@ impl Checker {
             binds: Vec::new(),
             pat,
         }
+    }
+}
+
+/// The type of a `match` or `select` as its arms are checked: the first arm
+/// that has a type sets it (never-typed arms fit anything).
+pub(super) struct ArmTypes {
+    /// The type expected of the next arm, if known.
+    pub hint: Option<Type>,
+    /// The first arm with a type, and its span for "incompatible" labels.
+    pub first: Option<(Type, Span)>,
+}
+
+impl ArmTypes {
+    pub fn new(expected: Option<&Type>) -> ArmTypes {
+        ArmTypes {
+            hint: expected.cloned(),
+            first: None,
+        }
+    }
+}
+
+impl Checker {
+    /// Adds the type of an arm's `body` to `arms`; reports an arm whose
+    /// type differs from the first one's and returns false for it.
+    pub(super) fn join_arm_type(
+        &mut self,
+        arms: &mut ArmTypes,
+        body: &kir::Expr,
+        what: &str,
+    ) -> bool {
+        if matches!(body.ty, Type::Never) {
+            return true;
+        }
+        let Some((t, tspan)) = &arms.first else {
+            arms.first = Some((body.ty.clone(), body.span));
+            if arms.hint.is_none() && !has_error(&body.ty) {
+                arms.hint = Some(body.ty.clone());
+            }
+            return true;
+        };
+        if compatible(&body.ty, t) || compatible(t, &body.ty) {
+            return true;
+        }
+        let diag = Diagnostic::error(
+            "E0301",
+            format!("`{what}` arms have incompatible types"),
+            body.span,
+            format!("expected `{t}`, found `{}`", body.ty),
+        )
+        .with_label(*tspan, format!("this arm has type `{t}`"));
+        self.error(diag);
+        false
     }
 }

@@ -8,7 +8,9 @@
 //! over them, so both forms copy their inputs at the spawn.
 
 use super::enums::{block, if_, let_, payload, read};
+use super::expr::arity_error;
 use super::items::{error_expr, has_error};
+use super::patterns::ArmTypes;
 use super::scope::FnScope;
 use super::Checker;
 use crate::diagnostics::Diagnostic;
@@ -234,39 +236,14 @@ impl Checker {
             after: None,
             default: None,
         };
-        let mut hint = expected.cloned();
-        // The first arm with a type, for "incompatible types" labels.
-        let mut first: Option<(Type, Span)> = None;
+        let mut arm_types = ArmTypes::new(expected);
         let mut ok = true;
         for arm in arms {
             scope.push();
             let op = self.check_select_op(scope, &arm.op, arm.span);
-            let body = self.check_expr(scope, &arm.body, hint.as_ref());
+            let body = self.check_expr(scope, &arm.body, arm_types.hint.as_ref());
             scope.pop();
-            if !matches!(body.ty, Type::Never) {
-                match &first {
-                    None => {
-                        first = Some((body.ty.clone(), body.span));
-                        if hint.is_none() && !has_error(&body.ty) {
-                            hint = Some(body.ty.clone());
-                        }
-                    }
-                    Some((t, tspan)) => {
-                        if !super::items::compatible(&body.ty, t) {
-                            self.error(
-                                Diagnostic::error(
-                                    "E0301",
-                                    "`select` arms have incompatible types",
-                                    body.span,
-                                    format!("expected `{t}`, found `{}`", body.ty),
-                                )
-                                .with_label(*tspan, format!("this arm has type `{t}`")),
-                            );
-                            ok = false;
-                        }
-                    }
-                }
-            }
+            ok &= self.join_arm_type(&mut arm_types, &body, "select");
             match op {
                 Some(ArmOp::Chan(chan, op)) => select.arms.push(kir::SelectArm { chan, op, body }),
                 Some(ArmOp::After(ms)) if select.after.is_none() => select.after = Some((ms, body)),
@@ -283,7 +260,7 @@ impl Checker {
                 None => ok = false,
             }
         }
-        let ty = match first {
+        let ty = match arm_types.first {
             Some((t, _)) => t,
             None => Type::Never,
         };
@@ -325,18 +302,7 @@ impl Checker {
                 };
                 let want = if name.name == "recv" { 0 } else { 1 };
                 if args.len() != want {
-                    self.error(Diagnostic::error(
-                        "E0302",
-                        format!(
-                            "`{}` takes {} but {} {} given",
-                            name.name,
-                            super::expr::plural(want, "argument"),
-                            args.len(),
-                            if args.len() == 1 { "was" } else { "were" }
-                        ),
-                        e.span,
-                        format!("expected {}", super::expr::plural(want, "argument")),
-                    ));
+                    self.error(arity_error(&name.name, want, args.len(), e.span));
                     return None;
                 }
                 if name.name == "send" {
@@ -374,12 +340,7 @@ impl Checker {
                     return None;
                 }
                 let [ms] = args.as_slice() else {
-                    self.error(Diagnostic::error(
-                        "E0302",
-                        format!("`after` takes 1 argument but {} were given", args.len()),
-                        e.span,
-                        "expected 1 argument",
-                    ));
+                    self.error(arity_error("after", 1, args.len(), e.span));
                     return None;
                 };
                 let ms = self.check_expr(scope, ms, Some(&Type::Int));
