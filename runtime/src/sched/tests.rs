@@ -235,6 +235,7 @@ fn producers_and_consumers_on_an_unbuffered_channel() {
 
 const PARKED: usize = 100_000;
 static STARTED: AtomicUsize = AtomicUsize::new(0);
+static SUM2: AtomicI64 = AtomicI64::new(0);
 
 extern "C" fn parked_receiver(ctx: *mut TaskCtx, _env: *mut Obj) -> i64 {
     STARTED.fetch_add(1, Ordering::SeqCst);
@@ -267,6 +268,7 @@ extern "C" fn many_parked_main(ctx: *mut TaskCtx) {
         }
         check(total == (PARKED as i64) * (PARKED as i64 - 1) / 2);
         release(c);
+        SUM2.store(rss_kib(), Ordering::SeqCst);
     }
 }
 
@@ -294,10 +296,12 @@ fn a_hundred_thousand_tasks_parked_at_once() {
     assert!(!FAILED.load(Ordering::SeqCst));
     let n = PARKED as i64;
     assert_eq!(SUM.load(Ordering::SeqCst), n * (n - 1) / 2);
+    let (parked, after) = (COUNT.load(Ordering::SeqCst), SUM2.load(Ordering::SeqCst));
     eprintln!(
-        "{PARKED} parked tasks: {:?}, RSS +{} MiB while parked",
+        "{PARKED} parked tasks: {:?}, RSS +{} MiB while parked, +{} MiB after",
         start.elapsed(),
-        (COUNT.load(Ordering::SeqCst) - before) / 1024
+        (parked - before) / 1024,
+        (after - before) / 1024
     );
 }
 
