@@ -1129,3 +1129,45 @@ fn handles_display_and_compare_by_identity() {
         release(c);
     }
 }
+
+/// CPU time used by the whole process so far.
+fn process_cpu() -> Duration {
+    // SAFETY: getrusage writes into the struct we pass.
+    let usage = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// An idle program (main asleep, one task parked) uses no CPU: the
+/// workers park, the ticker sleeps. Ignored because other tests running
+/// in the same process would count: run it alone,
+/// `cargo test --release -p kriti-runtime idle -- --ignored`.
+#[test]
+#[ignore]
+fn idle_program_uses_no_cpu() {
+    extern "C" fn idle_main(ctx: *mut TaskCtx) {
+        // SAFETY: `ctx` is the running task.
+        unsafe {
+            let c = new_chan(ctx, 0);
+            CH.store(c, Ordering::SeqCst);
+            let t = spawn(ctx, parked_receiver, 0);
+            kr_sleep(ctx, 20);
+            let before = process_cpu();
+            kr_sleep(ctx, 500);
+            NANOS.store((process_cpu() - before).as_nanos() as u64, Ordering::SeqCst);
+            kr_chan_close(ctx, c, -1, -1, NO_FRAME);
+            join(ctx, t);
+            release(t);
+            release(c);
+        }
+    }
+    let _serial = serial();
+    assert_eq!(run(2, idle_main), Outcome::Returned);
+    let cpu = Duration::from_nanos(NANOS.load(Ordering::SeqCst));
+    eprintln!("CPU while idle for 500 ms: {cpu:?}");
+    assert!(cpu < Duration::from_millis(20), "{cpu:?}");
+}
