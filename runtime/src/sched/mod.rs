@@ -697,13 +697,23 @@ struct CtxRef(*mut TaskCtx);
 // SAFETY: a context moves with its task.
 unsafe impl Send for CtxRef {}
 
-/// The loop of worker `local` until the program stops.
+/// The loop of worker `local` until the program stops. A Rust panic in
+/// the scheduler itself (a runtime bug) ends the program with an internal
+/// error instead of unwinding past the other workers.
 fn worker_loop(local: &mut Local) {
     let previous = LOCAL.with(|l| l.replace(local as *mut Local));
-    while let Some(t) = local.find_task() {
-        local.run(t);
-    }
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        while let Some(t) = local.find_task() {
+            local.run(t);
+        }
+    }));
     LOCAL.with(|l| l.set(previous));
+    if let Err(payload) = result {
+        let detail = crate::payload_text(&*payload);
+        local
+            .shared()
+            .finish(crate::internal_error(&format!("scheduler: {detail}")));
+    }
 }
 
 /// Runs `entry` as `main` with `workers` worker threads (the calling

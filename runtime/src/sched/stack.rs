@@ -20,11 +20,15 @@
 //! shutdown walk the slots to find every started, unfinished task without
 //! any lock on the spawn path.
 //!
-//! Returned stacks are not `madvise`d: a stack keeps the pages its tasks
-//! touched. Most tasks touch a few pages near the top, which the next task
-//! touches again anyway; a deep recursion leaves up to 1.25 MiB committed
-//! on that stack until the program ends (measured cheaper than advising on
-//! every return; see the module of the scheduler for the figures).
+//! A worker keeps up to [`LOCAL_POOL_MAX`] free frames, committed, so a
+//! steady spawn rate reuses warm stacks and never faults. Frames beyond
+//! that spill to a shared pool and their stacks are `madvise(DONTNEED)`d
+//! first: after 100,000 tasks parked at once (each touches about one
+//! page, ~4.4 KiB per task with its objects) and then ended, the process
+//! keeps ~50 MiB instead of ~440 MiB. A deep recursion in a task whose
+//! stack stays in a local pool keeps its pages until the stack spills or
+//! the program ends; advising every returned stack would cost a system
+//! call per task (measured: spawn+join stays ~160 ns without it).
 
 use std::sync::atomic::AtomicPtr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -75,6 +79,16 @@ unsafe impl Stack for TaskStack {
     }
     fn limit(&self) -> StackPointer {
         StackPointer::new(self.low).expect("stack bottom is not null")
+    }
+}
+
+impl TaskStack {
+    /// Gives the stack's pages back to the kernel (they read as zero when
+    /// touched again).
+    fn release_memory(&self) {
+        let len = self.high - self.low;
+        // SAFETY: an unused stack of ours; nothing lives on it.
+        unsafe { libc::madvise(self.low as *mut libc::c_void, len, libc::MADV_DONTNEED) };
     }
 }
 
@@ -173,15 +187,23 @@ impl StackSource {
     }
 
     /// Returns a frame to `local`, spilling half of `local` to the shared
-    /// pool when it is full.
+    /// pool when it is full. Spilled stacks give their memory back to the
+    /// kernel: they are cold, and a burst of many tasks (each touches a
+    /// page or two) or a deep recursion would otherwise keep its memory
+    /// until the program ends. The worker's own pool stays committed, so a
+    /// steady spawn rate never faults.
     pub fn give(&self, local: &mut Vec<Frame>, frame: Frame) {
         local.push(frame);
         if local.len() > LOCAL_POOL_MAX {
+            let spilled: Vec<Frame> = local.drain(LOCAL_POOL_MAX / 2..).collect();
+            for f in &spilled {
+                f.stack.release_memory();
+            }
             let mut shared = self
                 .shared_pool
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            shared.extend(local.drain(LOCAL_POOL_MAX / 2..));
+            shared.extend(spilled);
         }
     }
 

@@ -235,6 +235,7 @@ fn producers_and_consumers_on_an_unbuffered_channel() {
 
 const PARKED: usize = 100_000;
 static STARTED: AtomicUsize = AtomicUsize::new(0);
+static SUM2: AtomicI64 = AtomicI64::new(0);
 
 extern "C" fn parked_receiver(ctx: *mut TaskCtx, _env: *mut Obj) -> i64 {
     STARTED.fetch_add(1, Ordering::SeqCst);
@@ -267,6 +268,7 @@ extern "C" fn many_parked_main(ctx: *mut TaskCtx) {
         }
         check(total == (PARKED as i64) * (PARKED as i64 - 1) / 2);
         release(c);
+        SUM2.store(rss_kib(), Ordering::SeqCst);
     }
 }
 
@@ -294,10 +296,12 @@ fn a_hundred_thousand_tasks_parked_at_once() {
     assert!(!FAILED.load(Ordering::SeqCst));
     let n = PARKED as i64;
     assert_eq!(SUM.load(Ordering::SeqCst), n * (n - 1) / 2);
+    let (parked, after) = (COUNT.load(Ordering::SeqCst), SUM2.load(Ordering::SeqCst));
     eprintln!(
-        "{PARKED} parked tasks: {:?}, RSS +{} MiB while parked",
+        "{PARKED} parked tasks: {:?}, RSS +{} MiB while parked, +{} MiB after",
         start.elapsed(),
-        (COUNT.load(Ordering::SeqCst) - before) / 1024
+        (parked - before) / 1024,
+        (after - before) / 1024
     );
 }
 
@@ -1124,4 +1128,46 @@ fn handles_display_and_compare_by_identity() {
         release(b);
         release(c);
     }
+}
+
+/// CPU time used by the whole process so far.
+fn process_cpu() -> Duration {
+    // SAFETY: getrusage writes into the struct we pass.
+    let usage = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut u);
+        u
+    };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(usage.ru_utime) + tv(usage.ru_stime)
+}
+
+/// An idle program (main asleep, one task parked) uses no CPU: the
+/// workers park, the ticker sleeps. Ignored because other tests running
+/// in the same process would count: run it alone,
+/// `cargo test --release -p kriti-runtime idle -- --ignored`.
+#[test]
+#[ignore]
+fn idle_program_uses_no_cpu() {
+    extern "C" fn idle_main(ctx: *mut TaskCtx) {
+        // SAFETY: `ctx` is the running task.
+        unsafe {
+            let c = new_chan(ctx, 0);
+            CH.store(c, Ordering::SeqCst);
+            let t = spawn(ctx, parked_receiver, 0);
+            kr_sleep(ctx, 20);
+            let before = process_cpu();
+            kr_sleep(ctx, 500);
+            NANOS.store((process_cpu() - before).as_nanos() as u64, Ordering::SeqCst);
+            kr_chan_close(ctx, c, -1, -1, NO_FRAME);
+            join(ctx, t);
+            release(t);
+            release(c);
+        }
+    }
+    let _serial = serial();
+    assert_eq!(run(2, idle_main), Outcome::Returned);
+    let cpu = Duration::from_nanos(NANOS.load(Ordering::SeqCst));
+    eprintln!("CPU while idle for 500 ms: {cpu:?}");
+    assert!(cpu < Duration::from_millis(20), "{cpu:?}");
 }
