@@ -335,7 +335,7 @@ impl Shared {
     }
 
     /// Anything queued anywhere (runnext slots included)?
-    fn any_queued(&self) -> bool {
+    pub(crate) fn any_queued(&self) -> bool {
         !self.injector.is_empty()
             || self
                 .workers

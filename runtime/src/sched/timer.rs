@@ -169,8 +169,11 @@ pub(crate) fn ticker_loop(shared: &Shared) {
             continue;
         }
         if now >= next_tick {
+            // Preempting a task when no other task waits for a worker would
+            // only move it between threads (and their allocator caches).
+            let others_wait = shared.any_queued();
             shared.for_each_running(|i, ctx, switches| {
-                if !ctx.is_null() && switches == last[i] {
+                if others_wait && !ctx.is_null() && switches == last[i] {
                     // SAFETY: contexts are pooled, never freed while the
                     // scheduler lives; a stale one gets a harmless flag
                     // (cleared when its next task is resumed).
