@@ -281,7 +281,7 @@ impl Shared {
     }
 
     fn stopping(&self) -> bool {
-        self.stopping.load(Ordering::Acquire)
+        self.stopping.load(Ordering::SeqCst)
     }
 
     /// Records an ended task's panic until a join observes it or its last
@@ -538,6 +538,13 @@ impl Local {
         unsafe { (*ctx).preempt.store(0, Ordering::Relaxed) };
         me.switches.fetch_add(1, Ordering::Relaxed);
         me.running.store(ctx, Ordering::SeqCst);
+        if shared.stopping() {
+            // `finish` may have looked at `running` before we set it (it
+            // sets `stopping` first; both are sequentially consistent), and
+            // the ticker is gone: ask the task to yield at once.
+            // SAFETY: as above.
+            unsafe { (*ctx).preempt.store(1, Ordering::Relaxed) };
+        }
         shared.timers.worker_busy();
         let previous = ctx::set_current(ctx);
         loop {
