@@ -6,6 +6,12 @@
 //! reference the runtime holds from spawn until the task ends, plus one
 //! per pending timer.
 //!
+//! ```text
+//! offset  size  field
+//!      0    16  header  ObjHeader (kind = 5)
+//!     16     …  runtime-private (scheduler, id, state, coroutine, result, ...)
+//! ```
+//!
 //! # Park and wake, without lost wakeups
 //!
 //! A task that must wait ([`begin_wait`](TaskObj::begin_wait)) opens a
