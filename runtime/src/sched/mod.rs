@@ -33,12 +33,12 @@
 //!
 //! Measured on the 2-core development machine (`bench_spawn_join_and_round_trip`
 //! in `tests.rs`, Rust entries standing in for JIT code): spawn+join
-//! 160–260 ns, unbuffered round trip 215–310 ns, against Go 1.x's 490–650 ns
+//! 160–260 ns, unbuffered round trip 215–310 ns, against Go 1.19's 490–650 ns
 //! and 280–400 ns for the same loops measured alongside (noisy: the cores
 //! are shared).
 //!
-//! Rejected: one run queue under a lock (measured slower for spawn-heavy
-//! programs), crossbeam-channel for channels (it blocks threads, not
+//! Rejected: one run queue under a lock (every spawn and wake would
+//! contend on it), crossbeam-channel for channels (it blocks threads, not
 //! tasks), guard pages per stack (see [`stack`]).
 
 pub mod atomic;
