@@ -24,15 +24,21 @@
 //!   idle worker when none is spinning (the Dekker pair: the queue push and
 //!   `num_idle`, both sequentially consistent, against the idler's
 //!   registration and re-check of the queues).
-//! - Deadlock ([`deadlock`]): the last worker to go idle checks that no
+//! - Deadlock (`deadlock.rs`): the last worker to go idle checks that no
 //!   task is queued and no timer is pending; then every unfinished task is
 //!   parked and nothing can wake it.
 //! - Preemption ([`timer`]): workers publish the context they run and a
 //!   switch counter; the ticker thread raises the `preempt` flag of a task
 //!   seen running on the same worker across a whole tick.
 //!
-//! Rejected: one run queue under a lock (measured slower for spawn-heavy
-//! programs), crossbeam-channel for channels (it blocks threads, not
+//! Measured on the 2-core development machine (`bench_spawn_join_and_round_trip`
+//! in `tests.rs`, Rust entries standing in for JIT code): spawn+join
+//! 160–260 ns, unbuffered round trip 215–310 ns, against Go 1.19's 490–650 ns
+//! and 280–400 ns for the same loops measured alongside (noisy: the cores
+//! are shared).
+//!
+//! Rejected: one run queue under a lock (every spawn and wake would
+//! contend on it), crossbeam-channel for channels (it blocks threads, not
 //! tasks), guard pages per stack (see [`stack`]).
 
 pub mod atomic;
@@ -281,7 +287,7 @@ impl Shared {
     }
 
     fn stopping(&self) -> bool {
-        self.stopping.load(Ordering::Acquire)
+        self.stopping.load(Ordering::SeqCst)
     }
 
     /// Records an ended task's panic until a join observes it or its last
@@ -538,6 +544,13 @@ impl Local {
         unsafe { (*ctx).preempt.store(0, Ordering::Relaxed) };
         me.switches.fetch_add(1, Ordering::Relaxed);
         me.running.store(ctx, Ordering::SeqCst);
+        if shared.stopping() {
+            // `finish` may have looked at `running` before we set it (it
+            // sets `stopping` first; both are sequentially consistent), and
+            // the ticker is gone: ask the task to yield at once.
+            // SAFETY: as above.
+            unsafe { (*ctx).preempt.store(1, Ordering::Relaxed) };
+        }
         shared.timers.worker_busy();
         let previous = ctx::set_current(ctx);
         loop {

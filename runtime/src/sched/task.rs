@@ -6,18 +6,24 @@
 //! reference the runtime holds from spawn until the task ends, plus one
 //! per pending timer.
 //!
+//! ```text
+//! offset  size  field
+//!      0    16  header  ObjHeader (kind = 5)
+//!     16     …  runtime-private (scheduler, id, state, coroutine, result, ...)
+//! ```
+//!
 //! # Park and wake, without lost wakeups
 //!
-//! A task that must wait ([`begin_wait`](TaskObj::begin_wait)) opens a
+//! A task that must wait (`TaskObj::begin_wait`) opens a
 //! *wait*: it takes a new odd number in `wait_seq`, sets its state to
 //! `PARKING`, and registers `(task, seq)` wherever a waker will find it (a
 //! channel queue, a join list, a timer), under that structure's lock. Then
 //! it suspends with `Suspend::Park`. A waker first *claims* the wait with a
-//! compare-and-swap `seq → seq + 1` ([`claim`](TaskObj::claim)): exactly one
+//! compare-and-swap `seq → seq + 1` (`TaskObj::claim`): exactly one
 //! claimer wins even when a `select` registered the task in many places, and
 //! a stale registration (an earlier wait's timer) never matches. The winner
 //! writes the hand-off fields (`xfer`, `xfer_ok`, `sel`), then calls
-//! [`wake`](super::Shared::wake):
+//! `Shared::wake`:
 //!
 //! ```text
 //! state RUNNING ─begin_wait─▶ PARKING ─worker after suspend─▶ PARKED ─wake─▶ RUNNABLE (queued)

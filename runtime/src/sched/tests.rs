@@ -1171,3 +1171,40 @@ fn idle_program_uses_no_cpu() {
     eprintln!("CPU while idle for 500 ms: {cpu:?}");
     assert!(cpu < Duration::from_millis(20), "{cpu:?}");
 }
+
+// ---- Result ownership.
+
+static STR: TypeDesc = desc(desc_kind::STR, 0, std::ptr::null());
+static RC_SEEN: AtomicU64 = AtomicU64::new(0);
+
+extern "C" fn greeter(_ctx: *mut TaskCtx, _env: *mut Obj) -> i64 {
+    crate::value::str::StrObj::new("hello from a task") as i64
+}
+
+extern "C" fn result_main(ctx: *mut TaskCtx) {
+    // SAFETY: `ctx` is the running task; the values are live.
+    unsafe {
+        let t = kr_spawn(ctx, greeter as *const u8, std::ptr::null_mut(), &STR);
+        let a = join(ctx, t) as *mut Obj;
+        let b = join(ctx, t) as *mut Obj;
+        check(a == b);
+        check(crate::value::str::as_str(a.cast()) == "hello from a task");
+        // The task object's reference and one per join.
+        RC_SEEN.store((*a).rc.load(Ordering::SeqCst), Ordering::SeqCst);
+        release(a);
+        release(t);
+        RC_SEEN.fetch_add((*b).rc.load(Ordering::SeqCst) << 8, Ordering::SeqCst);
+        release(b);
+    }
+}
+
+#[test]
+fn join_returns_the_result_retained_and_the_task_object_owns_it() {
+    let _serial = serial();
+    reset();
+    assert_eq!(run(2, result_main), Outcome::Returned);
+    assert!(!FAILED.load(Ordering::SeqCst));
+    // 3 references after two joins; 1 left once the handle and one
+    // result are released.
+    assert_eq!(RC_SEEN.load(Ordering::SeqCst), 3 | (1 << 8));
+}

@@ -12,7 +12,7 @@
 //! worker has been running since the previous tick (same switch count) gets
 //! its `preempt` flag set, so it yields at its next poll after 10–20 ms.
 //! When no worker runs a task the thread sleeps until the next timer, and
-//! a worker that starts running wakes it ([`Timers::worker_busy`]): an idle
+//! a worker that starts running wakes it (`Timers::worker_busy`): an idle
 //! program uses no CPU.
 
 use std::cmp::Reverse;
