@@ -118,6 +118,37 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         }
     }
 
+    /// The form in which `v`, a value of type `ty`, is stored into a slot:
+    /// its slot encoding, except that a float stays an `f64` (a store
+    /// writes the same 8 bytes without a move through an integer
+    /// register).
+    pub(crate) fn store_form(&mut self, v: Option<Value>, ty: &Type) -> R<Value> {
+        match (v, ty) {
+            (Some(v), Type::Float) => Ok(v),
+            _ => self.encode_slot(v, ty),
+        }
+    }
+
+    /// Loads the value of type `ty` in the slot at `addr + offset`: a
+    /// float is loaded as an `f64`; a value without representation gives
+    /// the slot's (ignored) bits.
+    fn load_slot(&mut self, addr: Value, offset: i32, ty: &Type) -> Value {
+        if *ty == Type::Float {
+            return self
+                .b
+                .ins()
+                .load(types::F64, MemFlagsData::trusted(), addr, offset);
+        }
+        let raw = self.load8(addr, offset);
+        self.decode_slot(raw, ty).unwrap_or(raw)
+    }
+
+    /// [`Lowerer::load_slot`] for a type that may have no representation.
+    fn load_value(&mut self, addr: Value, offset: i32, ty: &Type) -> Option<Value> {
+        let v = self.load_slot(addr, offset, ty);
+        clif_type(ty, self.shared.pointer).map(|_| v)
+    }
+
     /// Loads the 8 bytes at `addr + offset` (a slot or a header field).
     fn load8(&mut self, addr: Value, offset: i32) -> Value {
         self.b
@@ -207,6 +238,18 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// that none of them can assign is read in place, without a retain and
     /// a release; anything else is evaluated to an owned temporary.
     pub(crate) fn borrow(&mut self, e: &Expr, want: &Type, later: &[&Expr]) -> R<Borrowed> {
+        self.borrow_avoiding(e, want, later, None)
+    }
+
+    /// [`Lowerer::borrow`], but never reading in place from the local
+    /// `avoid`.
+    pub(crate) fn borrow_avoiding(
+        &mut self,
+        e: &Expr,
+        want: &Type,
+        later: &[&Expr],
+        avoid: Option<LocalId>,
+    ) -> R<Borrowed> {
         if clif_type(want, self.shared.pointer).is_none() {
             // Nothing to read (unit, or code that never runs).
             self.value(e, want)?;
@@ -214,7 +257,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             return Ok(Borrowed { value, temp: None });
         }
         if let Some(root) = self.chain_root(e) {
-            if !later.iter().any(|l| writes_local(l, root)) {
+            if Some(root) != avoid && !later.iter().any(|l| writes_local(l, root)) {
                 let value = self.read_chain(e)?;
                 return Ok(Borrowed { value, temp: None });
             }
@@ -222,6 +265,18 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let value = self.operand(e, want)?;
         let temp = want.is_heap().then_some(value);
         Ok(Borrowed { value, temp })
+    }
+
+    /// Reads `e`, the value of a borrowed local's `let` (a chain from a
+    /// root that is never written, `ir/borrows.rs`), in place.
+    pub(crate) fn read_in_place(&mut self, e: &Expr) -> R<Option<Value>> {
+        if !self.reachable() {
+            return self.expr(e);
+        }
+        if self.chain_root(e).is_none() {
+            return Err(ice("a borrowed local bound to a value that is not a place"));
+        }
+        self.read_chain(e).map(Some)
     }
 
     /// Ends a borrow: releases the temporary, if there was one.
@@ -254,35 +309,31 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// Reads a chain accepted by [`Lowerer::chain_root`] in place: no
     /// reference is added to what it loads.
     fn read_chain(&mut self, e: &Expr) -> R<Value> {
-        let raw = match &e.kind {
+        // A zero-sized field reads as its (ignored) encoding.
+        Ok(match &e.kind {
             ExprKind::Local(id) => {
                 let var = self
                     .var(*id)?
                     .ok_or_else(|| ice("borrowing a local without a value"))?;
-                return Ok(self.b.use_var(var));
+                self.b.use_var(var)
             }
             ExprKind::Field(base, index) => {
                 self.field_type(&base.ty, *index)?;
                 let obj = self.read_chain(base)?;
-                self.load8(obj, Self::field_offset(*index)?)
+                self.load_slot(obj, Self::field_offset(*index)?, &e.ty)
             }
             ExprKind::Payload(base, index) => {
                 let obj = self.read_chain(base)?;
-                self.load8(obj, Self::payload_offset(*index)?)
+                self.load_slot(obj, Self::payload_offset(*index)?, &e.ty)
             }
             ExprKind::Index(base, index) => {
                 let arr = self.read_chain(base)?;
                 let i = self.operand(index, &Type::Int)?;
                 let addr = self.element_addr(arr, i, e.span)?;
-                self.load8(addr, 0)
+                self.load_slot(addr, 0, &e.ty)
             }
             _ => return Err(ice("borrowing an expression that is not a place")),
-        };
-        match self.decode_slot(raw, &e.ty) {
-            Some(v) => Ok(v),
-            // A zero-sized field: its (ignored) encoding stands in.
-            None => Ok(raw),
-        }
+        })
     }
 
     // ---- Construction -----------------------------------------------------
@@ -296,7 +347,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let mut slots = Vec::with_capacity(items.len());
         for item in items {
             let v = self.value(item, elem)?;
-            slots.push(self.encode_slot(v, elem)?);
+            slots.push(self.store_form(v, elem)?);
         }
         let desc = self.desc(&e.ty)?;
         let len = i64::try_from(items.len()).map_err(|_| ice("array literal too long"))?;
@@ -347,7 +398,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let mut slots = Vec::with_capacity(items.len());
         for (item, ty) in items.iter().zip(&fields) {
             let v = self.value(item, ty)?;
-            slots.push(self.encode_slot(v, ty)?);
+            slots.push(self.store_form(v, ty)?);
         }
         let desc = self.desc(&e.ty)?;
         let record = self.call_rt_value("kr_record_new", &[desc])?;
@@ -383,7 +434,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let mut slots = Vec::with_capacity(payload.len());
         for (item, ty) in payload.iter().zip(tys) {
             let v = self.value(item, ty)?;
-            slots.push(self.encode_slot(v, ty)?);
+            slots.push(self.store_form(v, ty)?);
         }
         let desc = self.desc(&e.ty)?;
         let tag = self.b.ins().iconst(types::I64, i64::from(tag));
@@ -416,8 +467,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             return self.not_a(base, "enum");
         }
         let obj = self.borrow(base, &base.ty, &[])?;
-        let raw = self.load8(obj.value, Self::payload_offset(index)?);
-        let v = self.decode_slot(raw, &e.ty);
+        let v = self.load_value(obj.value, Self::payload_offset(index)?, &e.ty);
         if let (Some(v), true) = (v, e.ty.is_heap()) {
             self.retain(v)?;
         }
@@ -436,8 +486,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         }
         self.field_type(&base.ty, index)?;
         let obj = self.borrow(base, &base.ty, &[])?;
-        let raw = self.load8(obj.value, Self::field_offset(index)?);
-        let v = self.decode_slot(raw, &e.ty);
+        let v = self.load_value(obj.value, Self::field_offset(index)?, &e.ty);
         if let (Some(v), true) = (v, e.ty.is_heap()) {
             self.retain(v)?;
         }
@@ -455,8 +504,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let arr = self.borrow(base, &base.ty, &[index])?;
         let i = self.operand(index, &Type::Int)?;
         let addr = self.element_addr(arr.value, i, e.span)?;
-        let raw = self.load8(addr, 0);
-        let v = self.decode_slot(raw, &e.ty);
+        let v = self.load_value(addr, 0, &e.ty);
         if let (Some(v), true) = (v, e.ty.is_heap()) {
             self.retain(v)?;
         }
@@ -626,7 +674,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 }
             }
             Target::Slot(addr) => {
-                let new = self.encode_slot(v, &ty)?;
+                let new = self.store_form(v, &ty)?;
                 if ty.is_heap() {
                     let old = self.load8(addr, 0);
                     self.store8(new, addr, 0);
@@ -803,7 +851,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let ty = tys.last().ok_or_else(|| ice("empty place types"))?.clone();
         let indexes = self.place_indexes(place)?;
         let mut rest = Vec::new();
-        self.call_args(f, params, args, &mut rest)?;
+        let temps = self.call_args(callee, 1, args, Some(place.root), &mut rest)?;
 
         let target = if place.path.is_empty() {
             Target::Local(self.var(place.root)?)
@@ -814,10 +862,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         };
         let receiver = match &target {
             Target::Local(var) => var.map(|var| self.b.use_var(var)),
-            Target::Slot(addr) => {
-                let raw = self.load8(*addr, 0);
-                self.decode_slot(raw, &ty)
-            }
+            Target::Slot(addr) => self.load_value(*addr, 0, &ty),
         };
         let mut values = vec![self.ctx];
         values.extend(receiver);
@@ -834,11 +879,14 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         match (target, returned) {
             (Target::Local(Some(var)), Some(v)) => self.b.def_var(var, v),
             (Target::Slot(addr), returned) => {
-                let slot = self.encode_slot(returned, &ty)?;
+                let slot = self.store_form(returned, &ty)?;
                 self.store8(slot, addr, 0);
             }
             (Target::Local(None), None) => {}
             _ => return Err(ice("a `var self` call returns no receiver")),
+        }
+        for t in temps {
+            self.end_borrow(t)?;
         }
         Ok(result)
     }
@@ -877,8 +925,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let i = self.b.use_var(counter);
         let offset = self.b.ins().ishl_imm_u(i, 3);
         let addr = self.b.ins().iadd(data, offset);
-        let raw = self.load8(addr, 0);
-        let v = self.decode_slot(raw, elem);
+        let v = self.load_value(addr, 0, elem);
         if let (Some(local), Some(v)) = (self.var(var)?, v) {
             if elem.is_heap() {
                 self.retain(v)?;

@@ -37,11 +37,13 @@ use kriti_runtime::abi::panic_kind;
 use kriti_runtime::ctx::STACK_LIMIT_OFFSET;
 use kriti_runtime::InlinedCall;
 
+use super::composite::Borrowed;
 use super::descs::DescPool;
 use super::imports::Imports;
 use super::locations::LocationTable;
 use super::strings::StringPool;
 use super::{clif_type, ice, receiver_type};
+use crate::ir::borrows::Borrows;
 use crate::ir::kir::{self, Expr, ExprKind, LocalId};
 use crate::ir::types::Type;
 use crate::span::Span;
@@ -65,6 +67,9 @@ pub(crate) struct Shared<'p> {
     /// The inlined bodies met so far; scope `program.functions.len() + j`
     /// is `inlined[j]`.
     pub inlined: Vec<InlinedCall>,
+    /// The borrowed parameters and locals of each function, by
+    /// [`kir::FuncId`] (`ir/borrows.rs`).
+    pub borrows: Vec<Borrows>,
 }
 
 /// Where `break` and `continue` go in the innermost loop.
@@ -109,7 +114,14 @@ pub(crate) fn lower<'p, M: Module>(
         data_refs: HashMap::new(),
         reachable: true,
         immortal: HashSet::new(),
+        borrowed: HashSet::new(),
     };
+    lowerer.borrowed = lowerer
+        .shared
+        .borrows
+        .get(index)
+        .map(|b| b.locals.clone())
+        .unwrap_or_default();
     lowerer.body(&params)?;
     lowerer.b.seal_all_blocks();
     lowerer.b.finalize(frontend_config);
@@ -150,6 +162,9 @@ pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     /// payload-less variants): retaining or releasing them is a no-op, so
     /// we emit no call.
     immortal: HashSet<Value>,
+    /// Heap locals holding a borrowed reference (`ir/borrows.rs`): they
+    /// are bound without a retain and never released.
+    borrowed: HashSet<LocalId>,
 }
 
 impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
@@ -179,7 +194,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 self.dummy(t)
             };
             self.b.def_var(var, init);
-            if local.ty.is_heap() {
+            if local.ty.is_heap() && !self.borrowed.contains(&LocalId(i as u32)) {
                 self.heap_locals.push(var);
             }
             self.vars.push(Some(var));
@@ -440,6 +455,15 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     /// local), then the old value is released and replaced.
     fn store_local(&mut self, id: LocalId, value: &Expr) -> R<()> {
         let ty = self.local_ty(id)?.clone();
+        if self.borrowed.contains(&id) {
+            // A borrowed local points into the value of a root that
+            // outlives it: no retain now, no release later.
+            let v = self.read_in_place(value)?;
+            if let (Some(var), Some(v)) = (self.var(id)?, v) {
+                self.b.def_var(var, v);
+            }
+            return Ok(());
+        }
         let v = self.value(value, &ty)?;
         if let (Some(var), Some(v)) = (self.var(id)?, v) {
             if ty.is_heap() {
@@ -632,31 +656,61 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
             )));
         }
         let mut values = vec![self.ctx];
-        self.call_args(f, &f.params, args, &mut values)?;
+        let temps = self.call_args(callee, 0, args, None, &mut values)?;
         let inst = self.emit_call(span, callee, &values)?;
-        Ok(self.b.inst_results(inst).first().copied())
+        let result = self.b.inst_results(inst).first().copied();
+        for t in temps {
+            self.end_borrow(t)?;
+        }
+        Ok(result)
     }
 
-    /// Lowers the arguments `args` of the parameters `params` of `f` and
-    /// appends those with a representation to `values`.
+    /// Lowers `args`, the arguments of the parameters of `callee` from
+    /// position `first` on, and appends those with a representation to
+    /// `values`. An owned parameter receives an owned value (moved into the
+    /// callee); a borrowed one (`ir/borrows.rs`) receives a value read in
+    /// place when that is safe, else an owned temporary. The borrows are
+    /// returned for the caller to end after the call. No argument is read
+    /// in place from the local `avoid` (the receiver a `var self` call
+    /// moves into the callee, which may change it).
     pub(crate) fn call_args(
         &mut self,
-        f: &kir::Function,
-        params: &[LocalId],
+        callee: kir::FuncId,
+        first: usize,
         args: &[Expr],
+        avoid: Option<LocalId>,
         values: &mut Vec<Value>,
-    ) -> R<()> {
-        for (param, arg) in params.iter().zip(args) {
+    ) -> R<Vec<Borrowed>> {
+        let program = self.shared.program;
+        let f = program
+            .functions
+            .get(callee.0 as usize)
+            .ok_or_else(|| ice("a call of an unknown function"))?;
+        let params = f.params.get(first..).unwrap_or_default();
+        let mut temps = Vec::new();
+        for (k, (param, arg)) in params.iter().zip(args).enumerate() {
             let ty = &f
                 .locals
                 .get(param.0 as usize)
                 .ok_or_else(|| ice("a parameter is not a local"))?
                 .ty;
-            if let Some(v) = self.value(arg, ty)? {
+            let borrowed = self
+                .shared
+                .borrows
+                .get(callee.0 as usize)
+                .is_some_and(|b| b.param(first + k));
+            if borrowed {
+                let later: Vec<&Expr> = args.iter().skip(k + 1).collect();
+                let b = self.borrow_avoiding(arg, ty, &later, avoid)?;
+                if clif_type(ty, self.shared.pointer).is_some() {
+                    values.push(b.value);
+                }
+                temps.push(b);
+            } else if let Some(v) = self.value(arg, ty)? {
                 values.push(v);
             }
         }
-        Ok(())
+        Ok(temps)
     }
 
     /// Emits the call of the user function `callee` with the machine

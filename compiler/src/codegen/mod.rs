@@ -223,6 +223,7 @@ pub(crate) fn lower_program<M: Module>(
         locations: locations::LocationTable::new(sources),
         pointer,
         inlined: Vec::new(),
+        borrows: crate::ir::borrows::analyse_program(program),
     };
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();

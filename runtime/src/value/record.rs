@@ -5,8 +5,9 @@
 //! after it, `1 + variant.count` slots. Also [`kr_make_unique`],
 //! copy-on-write for every kind.
 
-use std::alloc::{self, Layout};
+use std::alloc::Layout;
 
+use super::alloc as small;
 use super::array::ArrayObj;
 use super::desc::{desc_kind, desc_ref, retain_value, TypeDesc};
 use super::{kind, live, release, Obj, ObjHeader};
@@ -52,11 +53,12 @@ fn enum_slot_count(desc: &TypeDesc, tag: u64) -> usize {
 }
 
 impl RecordObj {
-    fn layout(count: usize) -> Layout {
+    /// The size in bytes of a record with `count` slots.
+    fn size(count: usize) -> usize {
         count
             .checked_mul(8)
             .and_then(|n| n.checked_add(RECORD_SLOTS_OFFSET))
-            .and_then(|size| Layout::from_size_align(size, 8).ok())
+            .filter(|&size| Layout::from_size_align(size, 16).is_ok())
             .expect("record too large")
     }
 
@@ -94,19 +96,22 @@ impl RecordObj {
     /// tag whose variant has `count - 1` payload values before the record
     /// is used.
     unsafe fn alloc_slots(desc: *const TypeDesc, count: usize) -> *mut RecordObj {
-        let layout = Self::layout(count);
-        // SAFETY: the layout has a nonzero size (at least the header).
-        let p = unsafe { alloc::alloc_zeroed(layout) }.cast::<RecordObj>();
-        if p.is_null() {
-            alloc::handle_alloc_error(layout);
-        }
-        // SAFETY: `p` is freshly allocated with room for a `RecordObj`.
+        let size = Self::size(count);
+        // SAFETY: the size is nonzero (at least the header).
+        let p = unsafe { small::alloc(size) }.cast::<RecordObj>();
+        // SAFETY: `p` is freshly allocated with room for a `RecordObj` and
+        // `count` slots.
         unsafe {
             p.write(RecordObj {
                 header: ObjHeader::new(kind::RECORD),
                 desc,
                 slots: [],
             });
+            std::ptr::write_bytes(
+                p.cast::<u8>().add(RECORD_SLOTS_OFFSET).cast::<u64>(),
+                0,
+                count,
+            );
         }
         live::allocated();
         p
@@ -178,7 +183,7 @@ impl RecordObj {
                 }
             }
             let count = slots.len();
-            alloc::dealloc(p.cast(), Self::layout(count));
+            small::free(p.cast(), Self::size(count));
         }
         live::freed();
     }
