@@ -46,6 +46,7 @@ use kriti_runtime::value::array::{ARRAY_DATA_OFFSET, ARRAY_LEN_OFFSET};
 use kriti_runtime::value::record::RECORD_SLOTS_OFFSET;
 
 use super::function::{Lowerer, R};
+use super::places::{chain_local, hoist_candidates, StepKey};
 use super::{clif_type, ice};
 use crate::ir::kir::{Expr, ExprKind, FuncId, Intrinsic, LocalId, Place, PlaceStep};
 use crate::ir::types::Type;
@@ -133,13 +134,25 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// float is loaded as an `f64`; a value without representation gives
     /// the slot's (ignored) bits.
     fn load_slot(&mut self, addr: Value, offset: i32, ty: &Type) -> Value {
-        if *ty == Type::Float {
-            return self
-                .b
-                .ins()
-                .load(types::F64, MemFlagsData::trusted(), addr, offset);
+        self.load_slot_with(addr, offset, ty, MemFlagsData::trusted())
+    }
+
+    fn load_slot_with(
+        &mut self,
+        addr: Value,
+        offset: i32,
+        ty: &Type,
+        flags: MemFlagsData,
+    ) -> Value {
+        let t = if *ty == Type::Float {
+            types::F64
+        } else {
+            types::I64
+        };
+        let raw = self.b.ins().load(t, flags, addr, offset);
+        if t == types::F64 {
+            return raw;
         }
-        let raw = self.load8(addr, offset);
         self.decode_slot(raw, ty).unwrap_or(raw)
     }
 
@@ -168,7 +181,15 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// The address of element `i` of the array `arr`, after checking that
     /// `0 <= i < len` (else "index out of bounds" at `span`).
     fn element_addr(&mut self, arr: Value, i: Value, span: Span) -> R<Value> {
-        let len = self.array_len(arr);
+        self.element_addr_in(arr, i, span, false)
+    }
+
+    /// [`Lowerer::element_addr`]; `frozen` says that `arr` is inside a
+    /// local whose value never changes ([`Lowerer::frozen`]), so its
+    /// length and buffer are loaded as read-only memory, which Cranelift
+    /// may share between accesses and hoist out of loops.
+    fn element_addr_in(&mut self, arr: Value, i: Value, span: Span, frozen: bool) -> R<Value> {
+        let len = self.header_load(arr, ARRAY_LEN, frozen);
         // One unsigned compare also catches a negative index.
         let out = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, i, len);
         let cont = self.enter_cold_if(out);
@@ -178,10 +199,44 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         if self.reachable() {
             return Err(ice("`kr_panic_index` returns"));
         }
-        self.switch_to(cont);
-        let data = self.load8(arr, ARRAY_DATA);
+        self.continue_in(cont);
+        let data = self.header_load(arr, ARRAY_DATA, frozen);
         let offset = self.b.ins().ishl_imm_u(i, 3);
         Ok(self.b.ins().iadd(data, offset))
+    }
+
+    /// True when `e` is a path inside a local whose value never changes
+    /// in this function (`Borrows::stable`).
+    fn frozen(&self, e: &Expr) -> bool {
+        chain_local(e).is_some_and(|root| self.stable.contains(&root))
+    }
+
+    /// Loads 8 bytes at `obj + offset`, inside the object `obj` (a header
+    /// field or a record slot); `frozen` as in
+    /// [`Lowerer::element_addr_in`]. Such a load may move anywhere `obj`
+    /// is defined, since the object is alive and unchanged there.
+    fn header_load(&mut self, obj: Value, offset: i32, frozen: bool) -> Value {
+        self.b
+            .ins()
+            .load(types::I64, Self::object_flags(frozen), obj, offset)
+    }
+
+    /// The flags of an element load: read-only when `frozen`, but never
+    /// movable (above its bounds check).
+    fn element_flags(frozen: bool) -> MemFlagsData {
+        if frozen {
+            MemFlagsData::trusted().with_readonly()
+        } else {
+            MemFlagsData::trusted()
+        }
+    }
+
+    fn object_flags(frozen: bool) -> MemFlagsData {
+        if frozen {
+            MemFlagsData::trusted().with_readonly().with_can_move()
+        } else {
+            MemFlagsData::trusted()
+        }
     }
 
     /// The offset of field (slot) `index` of a record.
@@ -242,8 +297,31 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     }
 
     /// [`Lowerer::borrow`], but never reading in place from the local
-    /// `avoid`.
+    /// `avoid`. The borrowed value is lent to code that may keep a
+    /// reference to it (a callee, a runtime function), so the place
+    /// cache stops taking its root's objects for unique.
     pub(crate) fn borrow_avoiding(
+        &mut self,
+        e: &Expr,
+        want: &Type,
+        later: &[&Expr],
+        avoid: Option<LocalId>,
+    ) -> R<Borrowed> {
+        if want.is_heap() {
+            if let Some(root) = chain_local(e) {
+                self.places.shared(root);
+            }
+        }
+        self.borrow_inner(e, want, later, avoid)
+    }
+
+    /// [`Lowerer::borrow`] of an object that this file only loads from
+    /// (a field, an element, a tag): the place cache is kept.
+    fn borrow_to_read(&mut self, e: &Expr, want: &Type, later: &[&Expr]) -> R<Borrowed> {
+        self.borrow_inner(e, want, later, None)
+    }
+
+    fn borrow_inner(
         &mut self,
         e: &Expr,
         want: &Type,
@@ -309,6 +387,22 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// Reads a chain accepted by [`Lowerer::chain_root`] in place: no
     /// reference is added to what it loads.
     fn read_chain(&mut self, e: &Expr) -> R<Value> {
+        let key = match e.kind {
+            ExprKind::Local(_) => None,
+            _ if is_composite(&e.ty) => self.places.chain_key(e),
+            _ => None,
+        };
+        if let Some(ptr) = key.as_ref().and_then(|k| self.places.get(k)) {
+            return Ok(ptr);
+        }
+        let v = self.read_chain_uncached(e)?;
+        if let Some(key) = key {
+            self.places.insert(key, v, false);
+        }
+        Ok(v)
+    }
+
+    fn read_chain_uncached(&mut self, e: &Expr) -> R<Value> {
         // A zero-sized field reads as its (ignored) encoding.
         Ok(match &e.kind {
             ExprKind::Local(id) => {
@@ -320,17 +414,20 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             ExprKind::Field(base, index) => {
                 self.field_type(&base.ty, *index)?;
                 let obj = self.read_chain(base)?;
-                self.load_slot(obj, Self::field_offset(*index)?, &e.ty)
+                let flags = Self::object_flags(self.frozen(base));
+                self.load_slot_with(obj, Self::field_offset(*index)?, &e.ty, flags)
             }
             ExprKind::Payload(base, index) => {
                 let obj = self.read_chain(base)?;
-                self.load_slot(obj, Self::payload_offset(*index)?, &e.ty)
+                let flags = Self::object_flags(self.frozen(base));
+                self.load_slot_with(obj, Self::payload_offset(*index)?, &e.ty, flags)
             }
             ExprKind::Index(base, index) => {
+                let frozen = self.frozen(base);
                 let arr = self.read_chain(base)?;
                 let i = self.operand(index, &Type::Int)?;
-                let addr = self.element_addr(arr, i, e.span)?;
-                self.load_slot(addr, 0, &e.ty)
+                let addr = self.element_addr_in(arr, i, e.span, frozen)?;
+                self.load_slot_with(addr, 0, &e.ty, Self::element_flags(frozen))
             }
             _ => return Err(ice("borrowing an expression that is not a place")),
         })
@@ -453,7 +550,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             self.not_a(base, "enum")?;
             return Ok(self.b.ins().iconst(types::I64, 0));
         }
-        let obj = self.borrow(base, &base.ty, &[])?;
+        let obj = self.borrow_to_read(base, &base.ty, &[])?;
         let tag = self.load8(obj.value, SLOTS);
         self.end_borrow(obj)?;
         Ok(tag)
@@ -466,10 +563,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             self.value(base, &Type::Unit)?;
             return self.not_a(base, "enum");
         }
-        let obj = self.borrow(base, &base.ty, &[])?;
+        let obj = self.borrow_to_read(base, &base.ty, &[])?;
         let v = self.load_value(obj.value, Self::payload_offset(index)?, &e.ty);
         if let (Some(v), true) = (v, e.ty.is_heap()) {
-            self.retain(v)?;
+            self.retain_read(v, base)?;
         }
         self.end_borrow(obj)?;
         Ok(v)
@@ -485,10 +582,14 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             return self.not_a(base, "record");
         }
         self.field_type(&base.ty, index)?;
-        let obj = self.borrow(base, &base.ty, &[])?;
-        let v = self.load_value(obj.value, Self::field_offset(index)?, &e.ty);
+        let frozen = self.frozen(base);
+        let obj = self.borrow_to_read(base, &base.ty, &[])?;
+        let flags = Self::object_flags(frozen && obj.temp.is_none());
+        let offset = Self::field_offset(index)?;
+        let v = clif_type(&e.ty, self.shared.pointer)
+            .map(|_| self.load_slot_with(obj.value, offset, &e.ty, flags));
         if let (Some(v), true) = (v, e.ty.is_heap()) {
-            self.retain(v)?;
+            self.retain_read(v, base)?;
         }
         self.end_borrow(obj)?;
         Ok(v)
@@ -501,15 +602,35 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             self.value(index, &Type::Unit)?;
             return self.not_a(base, "array");
         }
-        let arr = self.borrow(base, &base.ty, &[index])?;
+        // An element already found in this run of code needs no bounds
+        // check.
+        let cached = self.places.chain_key(e).and_then(|k| self.places.get(&k));
+        if let (Some(ptr), true) = (cached, is_composite(&e.ty)) {
+            self.retain_read(ptr, base)?;
+            return Ok(Some(ptr));
+        }
+        let frozen = self.frozen(base);
+        let arr = self.borrow_to_read(base, &base.ty, &[index])?;
+        let frozen = frozen && arr.temp.is_none();
         let i = self.operand(index, &Type::Int)?;
-        let addr = self.element_addr(arr.value, i, e.span)?;
-        let v = self.load_value(addr, 0, &e.ty);
+        let addr = self.element_addr_in(arr.value, i, e.span, frozen)?;
+        let v = clif_type(&e.ty, self.shared.pointer)
+            .map(|_| self.load_slot_with(addr, 0, &e.ty, Self::element_flags(frozen)));
         if let (Some(v), true) = (v, e.ty.is_heap()) {
-            self.retain(v)?;
+            self.retain_read(v, base)?;
         }
         self.end_borrow(arr)?;
         Ok(v)
+    }
+
+    /// Retains `v`, a heap value just read from a field or element of
+    /// `base`: a new reference into `base`'s root, so the place cache no
+    /// longer takes that root's objects for unique.
+    fn retain_read(&mut self, v: Value, base: &Expr) -> R<()> {
+        if let Some(root) = chain_local(base) {
+            self.places.shared(root);
+        }
+        self.retain(v)
     }
 
     /// `base[start..end]` on an array or a string: a new value.
@@ -593,11 +714,11 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             .ins()
             .brif(unique, done, &[BlockArg::Value(obj)], slow, &[]);
         self.b.seal_block(slow);
-        self.switch_to(slow);
+        self.continue_in(slow);
         let copy = self.call_rt_value("kr_make_unique", &[obj])?;
         self.b.ins().jump(done, &[BlockArg::Value(copy)]);
         self.b.seal_block(done);
-        self.switch_to(done);
+        self.continue_in(done);
         Ok(result)
     }
 
@@ -610,17 +731,46 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             return Ok(Target::Local(var));
         }
         let var = var.ok_or_else(|| ice("a place in a local without a value"))?;
-        let root = self.b.use_var(var);
-        let mut obj = self.make_unique(root)?;
-        self.b.def_var(var, obj);
+        // Each object on the path that the place cache knows to be unique
+        // (and stored where it is) is used as it is; any other is made
+        // unique, stored back and recorded as unique.
+        let root_key = self.places.place_key(place, 0);
+        let mut obj = match root_key.as_ref().and_then(|k| self.places.get_unique(k)) {
+            Some(_) => self.b.use_var(var),
+            None => {
+                let root = self.b.use_var(var);
+                let obj = self.make_unique(root)?;
+                self.b.def_var(var, obj);
+                if let Some(key) = root_key {
+                    self.places.insert(key, obj, true);
+                }
+                obj
+            }
+        };
         let last = place.path.len() - 1;
         for (k, step) in place.path.iter().enumerate() {
+            let key = self.places.place_key(place, k + 1);
+            if k != last {
+                if let Some(ptr) = key.as_ref().and_then(|k| self.places.get_unique(k)) {
+                    obj = ptr;
+                    continue;
+                }
+            }
             let addr = match (step, indexes.get(k)) {
                 (PlaceStep::Field(i), _) => {
                     let offset = Self::field_offset(*i)?;
                     self.b.ins().iadd_imm_s(obj, i64::from(offset))
                 }
-                (PlaceStep::Index(_), Some(Some(i))) => self.element_addr(obj, *i, place.span)?,
+                (PlaceStep::Index(_), Some(Some(i))) => {
+                    if key.as_ref().and_then(|k| self.places.get(k)).is_some() {
+                        // Found before in this run of code: in bounds.
+                        let data = self.load8(obj, ARRAY_DATA);
+                        let offset = self.b.ins().ishl_imm_u(*i, 3);
+                        self.b.ins().iadd(data, offset)
+                    } else {
+                        self.element_addr(obj, *i, place.span)?
+                    }
+                }
                 (PlaceStep::Index(_), _) => return Err(ice("a place index was not evaluated")),
             };
             if k == last {
@@ -632,8 +782,74 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             let child = self.load8(addr, 0);
             obj = self.make_unique(child)?;
             self.store8(obj, addr, 0);
+            if let Some(key) = key {
+                self.places.insert(key, obj, true);
+            }
         }
         Err(ice("a place walk fell off its path"))
+    }
+
+    /// Before a loop whose condition and body are `parts`: makes unique
+    /// the objects that [`hoist_candidates`] names and records them in the
+    /// place cache for every block of the loop, so that the writes inside
+    /// check nothing on the way to them. Returns the mark that
+    /// [`Lowerer::end_hoist`] takes after the loop.
+    pub(crate) fn hoist_unique(&mut self, parts: &[&Expr]) -> R<usize> {
+        let mark = self.places.mark();
+        if !self.places.hoisting || !self.reachable() {
+            return Ok(mark);
+        }
+        for (root, prefixes) in hoist_candidates(parts) {
+            let Some(var) = self.var(root)? else {
+                continue;
+            };
+            let root_ty = self.local_ty(root)?.clone();
+            if !is_composite(&root_ty) {
+                continue;
+            }
+            for prefix in prefixes {
+                let key = (
+                    root,
+                    prefix
+                        .iter()
+                        .map(|&i| StepKey::Field(i))
+                        .collect::<Vec<_>>(),
+                );
+                if self.places.is_hoisted(&key) {
+                    continue;
+                }
+                // The parent is hoisted already (prefixes come in order).
+                let Some((last, parent)) = prefix.split_last() else {
+                    let old = self.b.use_var(var);
+                    let obj = self.make_unique(old)?;
+                    self.b.def_var(var, obj);
+                    self.places.hoist(key, obj);
+                    continue;
+                };
+                let parent_key = (root, parent.iter().map(|&i| StepKey::Field(i)).collect());
+                let Some(parent_obj) = self.places.get_unique(&parent_key) else {
+                    break;
+                };
+                let mut ty = root_ty.clone();
+                for &i in parent {
+                    ty = self.field_type(&ty, i)?;
+                }
+                if !is_record(&ty) || !is_composite(&self.field_type(&ty, *last)?) {
+                    break;
+                }
+                let offset = Self::field_offset(*last)?;
+                let child = self.load8(parent_obj, offset);
+                let obj = self.make_unique(child)?;
+                self.store8(obj, parent_obj, offset);
+                self.places.hoist(key, obj);
+            }
+        }
+        Ok(mark)
+    }
+
+    /// Ends what [`Lowerer::hoist_unique`] began, as its loop ends.
+    pub(crate) fn end_hoist(&mut self, mark: usize) {
+        self.places.unhoist(mark);
     }
 
     /// Makes the value at `target` unique too (it is an object) and returns
@@ -906,6 +1122,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let arr = self.operand(array, &array.ty)?;
         let len = self.array_len(arr);
         let data = self.load8(arr, ARRAY_DATA);
+        let mark = self.hoist_unique(&[body])?;
         let counter = self.b.declare_var(types::I64);
         let zero = self.b.ins().iconst(types::I64, 0);
         self.b.def_var(counter, zero);
@@ -948,6 +1165,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.seal_block(exit);
+        self.end_hoist(mark);
         self.switch_to(exit);
         self.release(arr)
     }

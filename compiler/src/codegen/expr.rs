@@ -150,6 +150,11 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         }
         Ok(match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                let a = self.b.func.dfg.resolve_aliases(a);
+                let b = self.b.func.dfg.resolve_aliases(b);
+                if let Some(v) = self.places.checked_result(op, a, b) {
+                    return Ok(v);
+                }
                 let (v, overflow) = match op {
                     BinOp::Add => self.b.ins().sadd_overflow(a, b),
                     BinOp::Sub => self.b.ins().ssub_overflow(a, b),
@@ -157,6 +162,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 };
                 let loc = self.loc(e.span);
                 self.panic_if(overflow, panic_kind::OVERFLOW, None, loc)?;
+                self.places.record_checked(op, a, b, v);
                 v
             }
             BinOp::Div | BinOp::Rem => {

@@ -41,6 +41,7 @@ use super::composite::Borrowed;
 use super::descs::DescPool;
 use super::imports::Imports;
 use super::locations::LocationTable;
+use super::places::PlaceCache;
 use super::strings::StringPool;
 use super::{clif_type, ice, receiver_type};
 use crate::ir::borrows::Borrows;
@@ -81,6 +82,10 @@ struct LoopTargets {
 
 /// Lowers `f`, the function with index `index` in the program, into
 /// `ctx.func`, whose signature and name the caller has set.
+///
+/// If the uniqueness that the place cache hoisted out of a loop turns out
+/// to be disturbed inside it (`places.rs`; the analysis that chose it
+/// should prevent this), the function is lowered again without hoisting.
 pub(crate) fn lower<'p, M: Module>(
     module: &mut M,
     shared: &mut Shared<'p>,
@@ -89,6 +94,28 @@ pub(crate) fn lower<'p, M: Module>(
     f: &'p kir::Function,
     index: usize,
 ) -> R<()> {
+    let inlined = shared.inlined.len();
+    if !lower_once(module, shared, builder_ctx, ctx, f, index, true)? {
+        return Ok(());
+    }
+    shared.inlined.truncate(inlined);
+    let name = ctx.func.name.clone();
+    let sig = ctx.func.signature.clone();
+    ctx.func = cranelift_codegen::ir::Function::with_name_signature(name, sig);
+    lower_once(module, shared, builder_ctx, ctx, f, index, false)?;
+    Ok(())
+}
+
+/// [`lower`] with hoisting on or off; true when hoisting was violated.
+fn lower_once<'p, M: Module>(
+    module: &mut M,
+    shared: &mut Shared<'p>,
+    builder_ctx: &mut FunctionBuilderContext,
+    ctx: &mut Context,
+    f: &'p kir::Function,
+    index: usize,
+    hoisting: bool,
+) -> R<bool> {
     let mut b = FunctionBuilder::new(&mut ctx.func, builder_ctx);
     let frontend_config = module.target_config();
     let entry = b.create_block();
@@ -115,6 +142,8 @@ pub(crate) fn lower<'p, M: Module>(
         reachable: true,
         immortal: HashSet::new(),
         borrowed: HashSet::new(),
+        places: PlaceCache::default(),
+        stable: HashSet::new(),
     };
     lowerer.borrowed = lowerer
         .shared
@@ -122,10 +151,17 @@ pub(crate) fn lower<'p, M: Module>(
         .get(index)
         .map(|b| b.locals.clone())
         .unwrap_or_default();
+    lowerer.stable = lowerer
+        .shared
+        .borrows
+        .get(index)
+        .map(|b| b.stable.clone())
+        .unwrap_or_default();
+    lowerer.places.hoisting = hoisting;
     lowerer.body(&params)?;
     lowerer.b.seal_all_blocks();
     lowerer.b.finalize(frontend_config);
-    Ok(())
+    Ok(lowerer.places.violated)
 }
 
 /// The state of lowering one function.
@@ -165,6 +201,12 @@ pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     /// Heap locals holding a borrowed reference (`ir/borrows.rs`): they
     /// are bound without a retain and never released.
     borrowed: HashSet<LocalId>,
+    /// Objects at paths inside locals, known in the current straight run
+    /// of code (`places.rs`).
+    pub places: PlaceCache,
+    /// Locals whose values never change in this function
+    /// (`ir/borrows.rs`): loads from them are marked read-only.
+    pub stable: HashSet<LocalId>,
 }
 
 impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
@@ -333,6 +375,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                     let v = self.b.use_var(var);
                     if self.local_ty(*id)?.is_heap() {
                         self.retain(v)?;
+                        self.places.shared(*id);
                     }
                     Some(v)
                 }
@@ -407,12 +450,23 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
             ExprKind::Slice { base, start, end } => Some(self.slice(e, base, start, end)?),
             ExprKind::AssignPlace(place, value) => {
                 self.assign_place(place, value)?;
+                // A scalar written into a field or element replaces no
+                // object: what the cache knows of the path stays true.
+                if place.path.is_empty() || value.ty.is_heap() {
+                    self.places.invalidate(place.root);
+                }
                 None
             }
             ExprKind::MutIntrinsic(place, which, args) => {
-                self.mut_intrinsic(e, place, *which, args)?
+                let v = self.mut_intrinsic(e, place, *which, args)?;
+                self.places.invalidate(place.root);
+                v
             }
-            ExprKind::CallMut(callee, place, args) => self.call_mut(e, *callee, place, args)?,
+            ExprKind::CallMut(callee, place, args) => {
+                let v = self.call_mut(e, *callee, place, args)?;
+                self.places.invalidate(place.root);
+                v
+            }
             ExprKind::ForArray { var, array, body } => {
                 self.for_array(*var, array, body)?;
                 None
@@ -454,6 +508,17 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     /// `Let` and `Assign`: the new value is computed first (it may read the
     /// local), then the old value is released and replaced.
     fn store_local(&mut self, id: LocalId, value: &Expr) -> R<()> {
+        let stored = self.store_local_value(id, value);
+        self.places.invalidate(id);
+        if let ExprKind::Local(original) = value.kind {
+            if value.ty == Type::Int {
+                self.places.alias(id, original);
+            }
+        }
+        stored
+    }
+
+    fn store_local_value(&mut self, id: LocalId, value: &Expr) -> R<()> {
         let ty = self.local_ty(id)?.clone();
         if self.borrowed.contains(&id) {
             // A borrowed local points into the value of a root that
@@ -524,6 +589,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     }
 
     fn while_loop(&mut self, cond: &Expr, body: &Expr) -> R<()> {
+        let mark = self.hoist_unique(&[cond, body])?;
         let header = self.b.create_block();
         let body_block = self.b.create_block();
         let exit = self.b.create_block();
@@ -539,11 +605,13 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.seal_block(exit);
+        self.end_hoist(mark);
         self.switch_to(exit);
         Ok(())
     }
 
     fn loop_forever(&mut self, body: &Expr) -> R<()> {
+        let mark = self.hoist_unique(&[body])?;
         let body_block = self.b.create_block();
         let exit = self.b.create_block();
         self.b.ins().jump(body_block, &[]);
@@ -552,6 +620,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.ins().jump(body_block, &[]);
         self.b.seal_block(body_block);
         self.b.seal_block(exit);
+        self.end_hoist(mark);
         self.switch_to(exit);
         Ok(())
     }
@@ -570,6 +639,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     ) -> R<()> {
         let s = self.operand(start, &Type::Int)?;
         let e = self.operand(end, &Type::Int)?;
+        let mark = self.hoist_unique(&[body])?;
         let counter = self.b.declare_var(types::I64);
         self.b.def_var(counter, s);
         let body_block = self.b.create_block();
@@ -618,6 +688,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         }
         self.b.seal_block(body_block);
         self.b.seal_block(exit);
+        self.end_hoist(mark);
         self.switch_to(exit);
         Ok(())
     }
@@ -777,7 +848,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.ins().brif(cond, cold, &[], cont, &[]);
         self.b.seal_block(cold);
         self.b.seal_block(cont);
-        self.switch_to(cold);
+        self.continue_in(cold);
         cont
     }
 
@@ -797,7 +868,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         if !noreturn {
             return Err(ice("`kr_panic_kind` returns"));
         }
-        self.switch_to(cont);
+        self.continue_in(cont);
         Ok(())
     }
 
@@ -907,7 +978,18 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     }
 
     /// Switches to `block`, which some branch reaches.
+    /// This is a new block of KIR control flow (an `if` arm, a loop body,
+    /// a merge), so the place cache is emptied.
     pub fn switch_to(&mut self, block: cranelift_codegen::ir::Block) {
+        self.places.clear();
+        self.continue_in(block);
+    }
+
+    /// Switches to `block`, a block of the same straight run of code: the
+    /// cold path of a check (which ends in a panic, or, for copy-on-write,
+    /// lowers no KIR) or the block where the code goes on after it. The
+    /// place cache is kept: its values dominate `block`.
+    pub fn continue_in(&mut self, block: cranelift_codegen::ir::Block) {
         self.b.switch_to_block(block);
         self.reachable = true;
     }
@@ -920,6 +1002,9 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     /// Continues in a fresh block that nothing branches to; the current
     /// block must already be terminated.
     pub fn start_unreachable(&mut self) {
+        // The place cache is kept: a cold failure path ends here and the
+        // code goes on in a block it dominates (`continue_in`); after a
+        // `return` or `break`, the code that follows is dead.
         let block = self.b.create_block();
         self.b.seal_block(block);
         self.b.switch_to_block(block);

@@ -61,6 +61,7 @@ mod imports;
 mod intrinsics;
 mod jit;
 mod locations;
+mod places;
 mod strings;
 #[cfg(test)]
 mod tests;

@@ -46,6 +46,12 @@ pub struct Borrows {
     pub params: Vec<bool>,
     /// Every borrowed local, parameters included.
     pub locals: HashSet<LocalId>,
+    /// The locals whose value never changes while they are in scope: a
+    /// parameter that is never written, or a local bound by one `let` and
+    /// never written. Nothing inside such a local's value changes either
+    /// (a write through another copy copies first), so codegen may load
+    /// from it as from read-only memory.
+    pub stable: HashSet<LocalId>,
 }
 
 impl Borrows {
@@ -94,6 +100,13 @@ pub fn analyse(f: &Function) -> Borrows {
                 facts.lets(r) == 1
             }
     };
+    let stable_set: HashSet<LocalId> = f
+        .params
+        .iter()
+        .copied()
+        .chain(facts.let_inits.iter().map(|(x, _)| *x))
+        .filter(|&x| stable(x))
+        .collect();
     for (x, root) in &facts.let_inits {
         if param_set.contains(x) || !is_heap(*x) || !stable(*x) {
             continue;
@@ -102,7 +115,11 @@ pub fn analyse(f: &Function) -> Borrows {
             locals.insert(*x);
         }
     }
-    Borrows { params, locals }
+    Borrows {
+        params,
+        locals,
+        stable: stable_set,
+    }
 }
 
 /// The local that `e` reads in place: `e` is a local or a chain of fields,
