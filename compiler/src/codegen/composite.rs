@@ -52,6 +52,11 @@ use crate::ir::kir::{Expr, ExprKind, FuncId, Intrinsic, LocalId, Place, PlaceSte
 use crate::ir::types::Type;
 use crate::span::Span;
 
+/// More elements than any array can hold (8-byte slots in a 48-bit
+/// address space), and more bytes than any string: the upper bound of a
+/// length, for the ranges that spare overflow checks.
+pub(crate) const MAX_LEN: i64 = 1 << 48;
+
 /// Offset of slot 0 of a record.
 const SLOTS: i32 = RECORD_SLOTS_OFFSET as i32;
 /// Offset of an array's length.
@@ -175,7 +180,9 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
 
     /// The length of the array `arr`.
     pub(crate) fn array_len(&mut self, arr: Value) -> Value {
-        self.load8(arr, ARRAY_LEN)
+        let len = self.load8(arr, ARRAY_LEN);
+        self.set_range(len, (0, MAX_LEN));
+        len
     }
 
     /// The address of element `i` of the array `arr`, after checking that
@@ -190,6 +197,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// may share between accesses and hoist out of loops.
     fn element_addr_in(&mut self, arr: Value, i: Value, span: Span, frozen: bool) -> R<Value> {
         let len = self.header_load(arr, ARRAY_LEN, frozen);
+        self.set_range(len, (0, MAX_LEN));
         // One unsigned compare also catches a negative index.
         let out = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, i, len);
         let cont = self.enter_cold_if(out);
@@ -613,7 +621,18 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let arr = self.borrow_to_read(base, &base.ty, &[index])?;
         let frozen = frozen && arr.temp.is_none();
         let i = self.operand(index, &Type::Int)?;
-        let addr = self.element_addr_in(arr.value, i, e.span, frozen)?;
+        // `xs[i]` where `i` counts up to the unchanging length of `xs`.
+        let in_bounds = match (&base.kind, &index.kind) {
+            (ExprKind::Local(xs), ExprKind::Local(i)) => self.in_bounds.get(i) == Some(xs),
+            _ => false,
+        };
+        let addr = if in_bounds {
+            let data = self.header_load(arr.value, ARRAY_DATA, frozen);
+            let offset = self.b.ins().ishl_imm_u(i, 3);
+            self.b.ins().iadd(data, offset)
+        } else {
+            self.element_addr_in(arr.value, i, e.span, frozen)?
+        };
         let v = clif_type(&e.ty, self.shared.pointer)
             .map(|_| self.load_slot_with(addr, 0, &e.ty, Self::element_flags(frozen)));
         if let (Some(v), true) = (v, e.ty.is_heap()) {

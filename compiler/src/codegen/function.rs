@@ -144,6 +144,10 @@ fn lower_once<'p, M: Module>(
         borrowed: HashSet::new(),
         places: PlaceCache::default(),
         stable: HashSet::new(),
+        ranges: HashMap::new(),
+        local_ranges: HashMap::new(),
+        len_locals: HashMap::new(),
+        in_bounds: HashMap::new(),
     };
     lowerer.borrowed = lowerer
         .shared
@@ -207,6 +211,22 @@ pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     /// Locals whose values never change in this function
     /// (`ir/borrows.rs`): loads from them are marked read-only.
     pub stable: HashSet<LocalId>,
+    /// Known bounds (inclusive) of integer values: lengths, loop counters
+    /// and arithmetic on them (`expr.rs`), so that operations that cannot
+    /// overflow are not checked.
+    pub ranges: HashMap<Value, (i64, i64)>,
+    /// Known bounds of integer locals that keep one value while in scope
+    /// (a stable `let`, or a loop counter the body does not assign): a
+    /// read of the local inside a loop may be a new SSA value (a block
+    /// parameter), which gets the bounds from here.
+    local_ranges: HashMap<LocalId, (i64, i64)>,
+    /// `n -> xs` for a stable `let n = xs.len()` of a stable array local
+    /// `xs`, whose length therefore never changes.
+    len_locals: HashMap<LocalId, LocalId>,
+    /// `i -> xs` for the counter of `for i in a..n` (`a >= 0`, `n` the
+    /// length of the stable array `xs`, `i` not assigned in the body):
+    /// `xs[i]` needs no bounds check.
+    pub in_bounds: HashMap<LocalId, LocalId>,
 }
 
 impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
@@ -377,6 +397,9 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                         self.retain(v)?;
                         self.places.shared(*id);
                     }
+                    if let Some(&range) = self.local_ranges.get(id) {
+                        self.set_range(v, range);
+                    }
                     Some(v)
                 }
                 None => None,
@@ -510,6 +533,29 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     fn store_local(&mut self, id: LocalId, value: &Expr) -> R<()> {
         let stored = self.store_local_value(id, value);
         self.places.invalidate(id);
+        if self.stable.contains(&id) {
+            if let ExprKind::Intrinsic(kir::Intrinsic::ArrayLen, args) = &value.kind {
+                if let [Expr {
+                    kind: ExprKind::Local(xs),
+                    ..
+                }] = args.as_slice()
+                {
+                    if self.stable.contains(xs) {
+                        self.len_locals.insert(id, *xs);
+                    }
+                }
+            }
+            let range = match self.var(id)? {
+                Some(var) if value.ty == Type::Int => {
+                    let v = self.b.use_var(var);
+                    self.range_of(v)
+                }
+                _ => None,
+            };
+            if let Some(range) = range {
+                self.local_ranges.insert(id, range);
+            }
+        }
         if let ExprKind::Local(original) = value.kind {
             if value.ty == Type::Int {
                 self.places.alias(id, original);
@@ -664,6 +710,28 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
 
         self.switch_to(body_block);
         let i = self.b.use_var(counter);
+        // The counter runs from `s` up to `e` at most (or stays at `s`).
+        if let (Some(rs), Some(re)) = (self.range_of(s), self.range_of(e)) {
+            let range = (rs.0.min(re.0), rs.1.max(re.1));
+            self.set_range(i, range);
+            if !super::composite::writes_local(body, var) {
+                self.local_ranges.insert(var, range);
+                let array = match &end.kind {
+                    ExprKind::Local(n) => self.len_locals.get(n).copied(),
+                    ExprKind::Intrinsic(kir::Intrinsic::ArrayLen, args) => match args.as_slice() {
+                        [Expr {
+                            kind: ExprKind::Local(xs),
+                            ..
+                        }] if self.stable.contains(xs) => Some(*xs),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let (Some(xs), false, true) = (array, inclusive, rs.0 >= 0) {
+                    self.in_bounds.insert(var, xs);
+                }
+            }
+        }
         if let Some(v) = self.var(var)? {
             self.b.def_var(v, i);
         }
