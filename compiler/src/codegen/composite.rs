@@ -741,6 +741,34 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         Ok(result)
     }
 
+    /// Copy-on-write of the object stored in the slot at `addr`: returns
+    /// it, unique, and stored there. The count is checked inline; the cold
+    /// copy is a preserve_all call (it clobbers no register, so the values
+    /// live across it need not be spilled) that replaces the slot's object.
+    fn make_unique_at(&mut self, addr: Value) -> R<Value> {
+        let obj = self.load8(addr, 0);
+        let rc = self
+            .b
+            .ins()
+            .atomic_load(types::I64, MemFlagsData::trusted(), obj);
+        let unique = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, self.shared.pointer);
+        self.b.set_cold_block(slow);
+        self.b
+            .ins()
+            .brif(unique, done, &[BlockArg::Value(obj)], slow, &[]);
+        self.b.seal_block(slow);
+        self.continue_in(slow);
+        self.call_rt("kr_make_unique_at_preserve_all", &[addr])?;
+        let copy = self.load8(addr, 0);
+        self.b.ins().jump(done, &[BlockArg::Value(copy)]);
+        self.b.seal_block(done);
+        self.continue_in(done);
+        Ok(result)
+    }
+
     /// Walks `place` (whose indexes are already evaluated) to the slot it
     /// names, making unique every object that contains that slot and
     /// storing each back where it was found.
@@ -798,9 +826,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             if !tys.get(k + 1).is_some_and(is_composite) {
                 return Err(ice("a place steps into a value that is not an object"));
             }
-            let child = self.load8(addr, 0);
-            obj = self.make_unique(child)?;
-            self.store8(obj, addr, 0);
+            obj = self.make_unique_at(addr)?;
             if let Some(key) = key {
                 self.places.insert(key, obj, true);
             }
@@ -857,9 +883,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                     break;
                 }
                 let offset = Self::field_offset(*last)?;
-                let child = self.load8(parent_obj, offset);
-                let obj = self.make_unique(child)?;
-                self.store8(obj, parent_obj, offset);
+                let addr = self.b.ins().iadd_imm_s(parent_obj, i64::from(offset));
+                let obj = self.make_unique_at(addr)?;
                 self.places.hoist(key, obj);
             }
         }
@@ -882,12 +907,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.b.def_var(var, obj);
                 Ok(obj)
             }
-            Target::Slot(addr) => {
-                let old = self.load8(*addr, 0);
-                let obj = self.make_unique(old)?;
-                self.store8(obj, *addr, 0);
-                Ok(obj)
-            }
+            Target::Slot(addr) => self.make_unique_at(*addr),
         }
     }
 
