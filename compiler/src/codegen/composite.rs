@@ -718,6 +718,24 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// one to the same value. An object whose count is 1 is already
     /// unique, which is checked inline; otherwise the runtime copies it.
     fn make_unique(&mut self, obj: Value) -> R<Value> {
+        self.unique_or(obj, |l| l.call_rt_value("kr_make_unique", &[obj]))
+    }
+
+    /// Copy-on-write of the object stored in the slot at `addr`: returns
+    /// it, unique, and stored there. The count is checked inline; the cold
+    /// copy is a preserve_all call (it clobbers no register, so the values
+    /// live across it need not be spilled) that replaces the slot's object.
+    fn make_unique_at(&mut self, addr: Value) -> R<Value> {
+        let obj = self.load8(addr, 0);
+        self.unique_or(obj, |l| {
+            l.call_rt("kr_make_unique_at_preserve_all", &[addr])?;
+            Ok(l.load8(addr, 0))
+        })
+    }
+
+    /// `obj` when its count is 1, else the value `copy` lowers in a cold
+    /// block.
+    fn unique_or(&mut self, obj: Value, copy: impl FnOnce(&mut Self) -> R<Value>) -> R<Value> {
         // Acquire, as the runtime's own check: other holders' reads of the
         // object happen before our writes to it.
         let rc = self
@@ -734,35 +752,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             .brif(unique, done, &[BlockArg::Value(obj)], slow, &[]);
         self.b.seal_block(slow);
         self.continue_in(slow);
-        let copy = self.call_rt_value("kr_make_unique", &[obj])?;
-        self.b.ins().jump(done, &[BlockArg::Value(copy)]);
-        self.b.seal_block(done);
-        self.continue_in(done);
-        Ok(result)
-    }
-
-    /// Copy-on-write of the object stored in the slot at `addr`: returns
-    /// it, unique, and stored there. The count is checked inline; the cold
-    /// copy is a preserve_all call (it clobbers no register, so the values
-    /// live across it need not be spilled) that replaces the slot's object.
-    fn make_unique_at(&mut self, addr: Value) -> R<Value> {
-        let obj = self.load8(addr, 0);
-        let rc = self
-            .b
-            .ins()
-            .atomic_load(types::I64, MemFlagsData::trusted(), obj);
-        let unique = self.b.ins().icmp_imm_s(IntCC::Equal, rc, 1);
-        let slow = self.b.create_block();
-        let done = self.b.create_block();
-        let result = self.b.append_block_param(done, self.shared.pointer);
-        self.b.set_cold_block(slow);
-        self.b
-            .ins()
-            .brif(unique, done, &[BlockArg::Value(obj)], slow, &[]);
-        self.b.seal_block(slow);
-        self.continue_in(slow);
-        self.call_rt("kr_make_unique_at_preserve_all", &[addr])?;
-        let copy = self.load8(addr, 0);
+        let copy = copy(self)?;
         self.b.ins().jump(done, &[BlockArg::Value(copy)]);
         self.b.seal_block(done);
         self.continue_in(done);
