@@ -44,7 +44,7 @@ use super::locations::LocationTable;
 use super::places::PlaceCache;
 use super::strings::StringPool;
 use super::{clif_type, ice, receiver_type};
-use crate::ir::borrows::Borrows;
+use crate::ir::borrows::{mention_counts, Borrows};
 use crate::ir::kir::{self, Expr, ExprKind, LocalId};
 use crate::ir::types::Type;
 use crate::span::Span;
@@ -148,7 +148,10 @@ fn lower_once<'p, M: Module>(
         local_ranges: HashMap::new(),
         len_locals: HashMap::new(),
         in_bounds: HashMap::new(),
+        mentions: HashMap::new(),
+        null: None,
     };
+    mention_counts(&f.body, &mut lowerer.mentions);
     lowerer.borrowed = lowerer
         .shared
         .borrows
@@ -227,6 +230,14 @@ pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     /// length of the stable array `xs`, `i` not assigned in the body):
     /// `xs[i]` needs no bounds check.
     pub in_bounds: HashMap<LocalId, LocalId>,
+    /// How many times each local is named in the function
+    /// (`borrows::mention_counts`), to find the locals used only inside
+    /// one block.
+    mentions: HashMap<LocalId, usize>,
+    /// The null pointer that heap locals start as and are reset to when
+    /// their block releases them: one value, so that where every path
+    /// holds it the release at exit is seen to be a no-op.
+    null: Option<Value>,
 }
 
 impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
@@ -240,6 +251,9 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         // Locals become variables. Parameters start as the block parameters
         // (the callee owns them); heap locals start as null so that the
         // release at exit (or at their first `Let`) is a no-op.
+        // The null pointer is made here, in the entry block, so that it
+        // dominates every block that resets a local to it.
+        self.null_pointer();
         let mut params = params.iter().copied();
         let is_param: HashSet<LocalId> = f.params.iter().copied().collect();
         for (i, local) in f.locals.iter().enumerate() {
@@ -252,6 +266,8 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 params
                     .next()
                     .ok_or_else(|| ice("a parameter is missing from the signature"))?
+            } else if local.ty.is_heap() {
+                self.null_pointer()
             } else {
                 self.dummy(t)
             };
@@ -599,7 +615,65 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 return Ok(None);
             }
         }
-        self.value(last, ty)
+        let v = self.value(last, ty)?;
+        if self.reachable {
+            self.release_scoped(es)?;
+        }
+        Ok(v)
+    }
+
+    /// Releases the owned heap locals that a `let` among `es` bound and
+    /// nothing outside `es` names: their scope ends with the block, so
+    /// their values are freed here rather than when the function returns
+    /// (which matters for a large temporary such as a tree built for one
+    /// call). The local is reset to null, so that a later release (at
+    /// exit, or by its `let` running again in a loop) does nothing; a
+    /// `break` or `return` that leaves the block early skips this and
+    /// leaves the value to those releases.
+    fn release_scoped(&mut self, es: &[Expr]) -> R<()> {
+        let candidates: Vec<LocalId> = es
+            .iter()
+            .filter_map(|e| match e.kind {
+                ExprKind::Let(id, _) => Some(id),
+                _ => None,
+            })
+            .filter(|id| !self.borrowed.contains(id))
+            .filter(|&id| self.local_ty(id).is_ok_and(|t| t.is_heap()))
+            .collect();
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let mut inside = HashMap::new();
+        for e in es {
+            mention_counts(e, &mut inside);
+        }
+        for id in candidates {
+            if inside.get(&id) != self.mentions.get(&id) {
+                continue;
+            }
+            let Some(var) = self.var(id)? else {
+                continue;
+            };
+            let v = self.b.use_var(var);
+            self.release(v)?;
+            let null = self.null_pointer();
+            self.b.def_var(var, null);
+            self.places.invalidate(id);
+        }
+        Ok(())
+    }
+
+    /// The null pointer (one value for the function, made in the entry
+    /// block, which dominates every use).
+    fn null_pointer(&mut self) -> Value {
+        match self.null {
+            Some(v) => v,
+            None => {
+                let v = self.b.ins().iconst(self.shared.pointer, 0);
+                self.null = Some(v);
+                v
+            }
+        }
     }
 
     fn if_else(

@@ -138,6 +138,25 @@ pub fn chain_root(e: &Expr) -> Option<LocalId> {
     }
 }
 
+/// How many times each local is named in `e` (read, bound, assigned,
+/// written through a place, or bound by a loop). A `let` in a block whose
+/// local is named as often in the block as in the whole function is used
+/// only inside that block, so codegen may release it when the block ends.
+pub fn mention_counts(e: &Expr, counts: &mut HashMap<LocalId, usize>) {
+    match &e.kind {
+        ExprKind::Local(id)
+        | ExprKind::Let(id, _)
+        | ExprKind::Assign(id, _)
+        | ExprKind::ForRange { var: id, .. }
+        | ExprKind::ForArray { var: id, .. } => *counts.entry(*id).or_default() += 1,
+        ExprKind::AssignPlace(place, _)
+        | ExprKind::MutIntrinsic(place, _, _)
+        | ExprKind::CallMut(_, place, _) => *counts.entry(place.root).or_default() += 1,
+        _ => {}
+    }
+    for_each_child(e, &mut |c| mention_counts(c, counts));
+}
+
 /// What a walk over a function body records.
 #[derive(Default)]
 struct Facts {
