@@ -1096,7 +1096,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let ty = tys.last().ok_or_else(|| ice("empty place types"))?.clone();
         let indexes = self.place_indexes(place)?;
         let mut rest = Vec::new();
-        let temps = self.call_args(callee, 1, args, Some(place.root), &mut rest)?;
+        let temps = self.call_args(callee, 1, args, Some(place.root), None, &mut rest)?;
 
         let target = if place.path.is_empty() {
             Target::Local(self.var(place.root)?)
@@ -1260,4 +1260,11 @@ pub(crate) fn writes_local(e: &Expr, id: LocalId) -> bool {
             place(p) || args.iter().any(w)
         }
     }
+}
+
+/// True when `e` names the local `id` anywhere (reads, binds or writes it).
+pub(crate) fn mentions_local(e: &Expr, id: LocalId) -> bool {
+    let mut counts = std::collections::HashMap::new();
+    crate::ir::borrows::mention_counts(e, &mut counts);
+    counts.contains_key(&id)
 }

@@ -420,6 +420,10 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 }
                 None => None,
             },
+            ExprKind::Assign(id, value) if self.moved_arg(*id, value).is_some() => {
+                self.assign_moving(*id, value)?;
+                None
+            }
             ExprKind::Let(id, value) | ExprKind::Assign(id, value) => {
                 self.store_local(*id, value)?;
                 None
@@ -857,6 +861,72 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     /// The call instruction carries the call's location (`span`) as its
     /// source location, which stack traces show for this frame.
     fn call(&mut self, span: Span, callee: kir::FuncId, args: &[Expr]) -> R<Option<Value>> {
+        self.call_moving(span, callee, args, None)
+    }
+
+    /// The argument of `x = f(.., x, ..)` that may move `x`'s value into
+    /// the call instead of copying it (its last use before the
+    /// assignment replaces it): `x` itself, passed to a parameter the
+    /// callee owns, named by no other argument, and followed only by
+    /// arguments that are plain values (so nothing can leave between the
+    /// move and the call, nor read `x`).
+    fn moved_arg(&self, x: LocalId, value: &Expr) -> Option<usize> {
+        let ExprKind::Call(callee, args) = &value.kind else {
+            return None;
+        };
+        if !self.local_ty(x).is_ok_and(|t| t.is_heap()) || self.borrowed.contains(&x) {
+            return None;
+        }
+        let k = args
+            .iter()
+            .position(|a| matches!(a.kind, ExprKind::Local(id) if id == x))?;
+        let simple = |a: &Expr| {
+            matches!(
+                a.kind,
+                ExprKind::Int(_)
+                    | ExprKind::Float(_)
+                    | ExprKind::Bool(_)
+                    | ExprKind::Str(_)
+                    | ExprKind::Unit
+                    | ExprKind::Local(_)
+            )
+        };
+        let named_elsewhere = args
+            .iter()
+            .enumerate()
+            .any(|(i, a)| i != k && super::composite::mentions_local(a, x));
+        let borrowed = self
+            .shared
+            .borrows
+            .get(callee.0 as usize)
+            .is_some_and(|b| b.param(k));
+        (!named_elsewhere && !borrowed && args[k + 1..].iter().all(simple)).then_some(k)
+    }
+
+    /// `x = f(.., x, ..)` with `x` moved into the call ([`Lowerer::moved_arg`]):
+    /// `x` holds null from the move until the result is stored, so there
+    /// is no retain for the argument and no release of the old value.
+    fn assign_moving(&mut self, x: LocalId, value: &Expr) -> R<()> {
+        let (ExprKind::Call(callee, args), Some(k)) = (&value.kind, self.moved_arg(x, value))
+        else {
+            return Err(ice("a moving assignment that is not one"));
+        };
+        let v = self.call_moving(value.span, *callee, args, Some(k))?;
+        if let (Some(var), Some(v)) = (self.var(x)?, v) {
+            self.b.def_var(var, v);
+        }
+        self.places.invalidate(x);
+        Ok(())
+    }
+
+    /// A call whose argument `moved` (a local) is moved into the callee.
+    fn call_moving(
+        &mut self,
+        span: Span,
+        callee: kir::FuncId,
+        args: &[Expr],
+        moved: Option<usize>,
+    ) -> R<Option<Value>> {
         let program = self.shared.program;
         let f = program
             .functions
@@ -869,7 +939,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
             )));
         }
         let mut values = vec![self.ctx];
-        let temps = self.call_args(callee, 0, args, None, &mut values)?;
+        let temps = self.call_args(callee, 0, args, None, moved, &mut values)?;
         let inst = self.emit_call(span, callee, &values)?;
         let result = self.b.inst_results(inst).first().copied();
         for t in temps {
@@ -885,13 +955,15 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     /// place when that is safe, else an owned temporary. The borrows are
     /// returned for the caller to end after the call. No argument is read
     /// in place from the local `avoid` (the receiver a `var self` call
-    /// moves into the callee, which may change it).
+    /// moves into the callee, which may change it). Argument `moved`, a
+    /// local, is moved: passed without a retain, the local left null.
     pub(crate) fn call_args(
         &mut self,
         callee: kir::FuncId,
         first: usize,
         args: &[Expr],
         avoid: Option<LocalId>,
+        moved: Option<usize>,
         values: &mut Vec<Value>,
     ) -> R<Vec<Borrowed>> {
         let program = self.shared.program;
@@ -912,6 +984,18 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 .borrows
                 .get(callee.0 as usize)
                 .is_some_and(|b| b.param(first + k));
+            if let (Some(m), ExprKind::Local(x)) = (moved, &arg.kind) {
+                if m == k {
+                    let var = self
+                        .var(*x)?
+                        .ok_or_else(|| ice("moving a local without a value"))?;
+                    values.push(self.b.use_var(var));
+                    let null = self.null_pointer();
+                    self.b.def_var(var, null);
+                    self.places.invalidate(*x);
+                    continue;
+                }
+            }
             if borrowed {
                 let later: Vec<&Expr> = args.iter().skip(k + 1).collect();
                 let b = self.borrow_avoiding(arg, ty, &later, avoid)?;
