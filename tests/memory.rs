@@ -9,6 +9,11 @@
 //!   allocations) next to a long-lived one; its peak RSS must stay under
 //!   48 MiB (it is about 32 MiB: three trees of 8 MiB are alive at most;
 //!   without releases it would need about 1.6 GiB).
+//! - `block_temporaries_are_freed_when_their_block_ends`:
+//!   `tests/memory/scoped.kr` checks six trees of depth 18 one after
+//!   another in straight-line code; its peak RSS must stay under 80 MiB (it
+//!   is about 33 MiB: one tree of 24 MiB at a time; holding each until
+//!   `main` returns would need 144 MiB).
 //! - `unique_array_updates_are_linear`: `tests/memory/unique_update.kr`
 //!   writes every element of a uniquely owned array (through a `var`, a
 //!   struct field and a `var self` method) several times over. Run at N and
@@ -33,6 +38,23 @@ fn program(name: &str) -> PathBuf {
     test_file("memory", name)
 }
 
+/// Prints `name`'s peak RSS and fails if it reached `limit_kib`, saying
+/// what that would mean (`failure`).
+fn check_peak(run: &Run, name: &str, limit_kib: u64, failure: &str) {
+    eprintln!(
+        "{name}: peak RSS {:.1} MiB (this test process: {:.1} MiB), wall {:.2} s",
+        mib(run.peak_rss_kib),
+        mib(own_peak_rss_kib()),
+        run.wall.as_secs_f64()
+    );
+    assert!(
+        run.peak_rss_kib < limit_kib,
+        "{name} peaked at {:.1} MiB of RSS, over the {} MiB limit: {failure}",
+        mib(run.peak_rss_kib),
+        limit_kib / 1024
+    );
+}
+
 #[test]
 fn churn_runs_in_bounded_memory() {
     const LIMIT_KIB: u64 = 50 * 1024;
@@ -46,18 +68,11 @@ fn churn_runs_in_bounded_memory() {
         Item { name: \"item-9999999\", values: [9999999, 10000000, 10000001], \
         pair: (\"item-9999999!\", 2), id: 9999999 }\n";
     assert_eq!(run.stdout, expected, "churn.kr printed the wrong result");
-    eprintln!(
-        "churn.kr: peak RSS {:.1} MiB (this test process: {:.1} MiB), wall {:.2} s",
-        mib(run.peak_rss_kib),
-        mib(own_peak_rss_kib()),
-        run.wall.as_secs_f64()
-    );
-    assert!(
-        run.peak_rss_kib < LIMIT_KIB,
-        "churn.kr peaked at {:.1} MiB of RSS, over the {} MiB limit: \
-         values that are dropped are not being freed",
-        mib(run.peak_rss_kib),
-        LIMIT_KIB / 1024
+    check_peak(
+        &run,
+        "churn.kr",
+        LIMIT_KIB,
+        "values that are dropped are not being freed",
     );
 }
 
@@ -74,18 +89,33 @@ fn dropped_trees_are_freed() {
         last tree\t check: 131071\n\
         long lived tree of depth 16\t check: 131071\n";
     assert_eq!(run.stdout, expected, "trees.kr printed the wrong result");
-    eprintln!(
-        "trees.kr: peak RSS {:.1} MiB (this test process: {:.1} MiB), wall {:.2} s",
-        mib(run.peak_rss_kib),
-        mib(own_peak_rss_kib()),
-        run.wall.as_secs_f64()
+    check_peak(
+        &run,
+        "trees.kr",
+        LIMIT_KIB,
+        "dropped enum trees are not being freed",
     );
-    assert!(
-        run.peak_rss_kib < LIMIT_KIB,
-        "trees.kr peaked at {:.1} MiB of RSS, over the {} MiB limit: \
-         dropped enum trees are not being freed",
-        mib(run.peak_rss_kib),
-        LIMIT_KIB / 1024
+}
+
+#[test]
+fn block_temporaries_are_freed_when_their_block_ends() {
+    const LIMIT_KIB: u64 = 80 * 1024;
+    let file = program("scoped.kr");
+    let run = run_kriti(
+        &file,
+        Duration::from_secs(60),
+        "checking six trees of depth 18 takes well under a second in a release build",
+    );
+    assert_eq!(
+        run.stdout,
+        "524287\n".repeat(6),
+        "scoped.kr printed the wrong result"
+    );
+    check_peak(
+        &run,
+        "scoped.kr",
+        LIMIT_KIB,
+        "a block's temporaries live until the function returns",
     );
 }
 

@@ -162,6 +162,11 @@ abi_symbols! {
     // Consumes one reference to `p`; returns an object with rc 1 holding
     // the same value (`p` itself when it was already unique).
     fn kr_make_unique(p: *mut Obj) -> *mut Obj = rec::kr_make_unique;
+    // Copy-on-write of the object stored at `slot` (a field or element),
+    // which is replaced by a unique one. The `_preserve_all` suffix makes
+    // the compiler call it with the preserve_all convention: it clobbers
+    // no register, so a cold call of it costs the hot path no spills.
+    fn kr_make_unique_at_preserve_all(slot: *mut *mut Obj) = rec::kr_make_unique_at_preserve_all;
 
     // Generic operations through descriptors.
     fn kr_value_eq(a: i64, b: i64, desc: *const TypeDesc) -> bool = generic::kr_value_eq;

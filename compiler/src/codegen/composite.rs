@@ -46,11 +46,17 @@ use kriti_runtime::value::array::{ARRAY_DATA_OFFSET, ARRAY_LEN_OFFSET};
 use kriti_runtime::value::record::RECORD_SLOTS_OFFSET;
 
 use super::function::{Lowerer, R};
+use super::places::{chain_local, hoist_candidates, StepKey};
 use super::{clif_type, ice};
 use crate::ir::kir::{Expr, ExprKind, FuncId, Intrinsic, LocalId, Place, PlaceStep, SelectOp};
 use crate::ir::types::Type;
 use crate::ir::visit::for_each_child;
 use crate::span::Span;
+
+/// More elements than any array can hold (8-byte slots in a 48-bit
+/// address space), and more bytes than any string: the upper bound of a
+/// length, for the ranges that spare overflow checks.
+pub(crate) const MAX_LEN: i64 = 1 << 48;
 
 /// Offset of slot 0 of a record.
 const SLOTS: i32 = RECORD_SLOTS_OFFSET as i32;
@@ -125,6 +131,49 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         }
     }
 
+    /// The form in which `v`, a value of type `ty`, is stored into a slot:
+    /// its slot encoding, except that a float stays an `f64` (a store
+    /// writes the same 8 bytes without a move through an integer
+    /// register).
+    pub(crate) fn store_form(&mut self, v: Option<Value>, ty: &Type) -> R<Value> {
+        match (v, ty) {
+            (Some(v), Type::Float) => Ok(v),
+            _ => self.encode_slot(v, ty),
+        }
+    }
+
+    /// Loads the value of type `ty` in the slot at `addr + offset`: a
+    /// float is loaded as an `f64`; a value without representation gives
+    /// the slot's (ignored) bits.
+    fn load_slot(&mut self, addr: Value, offset: i32, ty: &Type) -> Value {
+        self.load_slot_with(addr, offset, ty, MemFlagsData::trusted())
+    }
+
+    fn load_slot_with(
+        &mut self,
+        addr: Value,
+        offset: i32,
+        ty: &Type,
+        flags: MemFlagsData,
+    ) -> Value {
+        let t = if *ty == Type::Float {
+            types::F64
+        } else {
+            types::I64
+        };
+        let raw = self.b.ins().load(t, flags, addr, offset);
+        if t == types::F64 {
+            return raw;
+        }
+        self.decode_slot(raw, ty).unwrap_or(raw)
+    }
+
+    /// [`Lowerer::load_slot`] for a type that may have no representation.
+    fn load_value(&mut self, addr: Value, offset: i32, ty: &Type) -> Option<Value> {
+        let v = self.load_slot(addr, offset, ty);
+        clif_type(ty, self.shared.pointer).map(|_| v)
+    }
+
     /// Loads the 8 bytes at `addr + offset` (a slot or a header field).
     fn load8(&mut self, addr: Value, offset: i32) -> Value {
         self.b
@@ -138,13 +187,24 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
 
     /// The length of the array `arr`.
     pub(crate) fn array_len(&mut self, arr: Value) -> Value {
-        self.load8(arr, ARRAY_LEN)
+        let len = self.load8(arr, ARRAY_LEN);
+        self.set_range(len, (0, MAX_LEN));
+        len
     }
 
     /// The address of element `i` of the array `arr`, after checking that
     /// `0 <= i < len` (else "index out of bounds" at `span`).
     fn element_addr(&mut self, arr: Value, i: Value, span: Span) -> R<Value> {
-        let len = self.array_len(arr);
+        self.element_addr_in(arr, i, span, false)
+    }
+
+    /// [`Lowerer::element_addr`]; `frozen` says that `arr` is inside a
+    /// local whose value never changes ([`Lowerer::frozen`]), so its
+    /// length and buffer are loaded as read-only memory, which Cranelift
+    /// may share between accesses and hoist out of loops.
+    fn element_addr_in(&mut self, arr: Value, i: Value, span: Span, frozen: bool) -> R<Value> {
+        let len = self.header_load(arr, ARRAY_LEN, frozen);
+        self.set_range(len, (0, MAX_LEN));
         // One unsigned compare also catches a negative index.
         let out = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, i, len);
         let cont = self.enter_cold_if(out);
@@ -154,10 +214,44 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         if self.reachable() {
             return Err(ice("`kr_panic_index` returns"));
         }
-        self.switch_to(cont);
-        let data = self.load8(arr, ARRAY_DATA);
+        self.continue_in(cont);
+        let data = self.header_load(arr, ARRAY_DATA, frozen);
         let offset = self.b.ins().ishl_imm_u(i, 3);
         Ok(self.b.ins().iadd(data, offset))
+    }
+
+    /// True when `e` is a path inside a local whose value never changes
+    /// in this function (`Borrows::stable`).
+    fn frozen(&self, e: &Expr) -> bool {
+        chain_local(e).is_some_and(|root| self.stable.contains(&root))
+    }
+
+    /// Loads 8 bytes at `obj + offset`, inside the object `obj` (a header
+    /// field or a record slot); `frozen` as in
+    /// [`Lowerer::element_addr_in`]. Such a load may move anywhere `obj`
+    /// is defined, since the object is alive and unchanged there.
+    fn header_load(&mut self, obj: Value, offset: i32, frozen: bool) -> Value {
+        self.b
+            .ins()
+            .load(types::I64, Self::object_flags(frozen), obj, offset)
+    }
+
+    /// The flags of an element load: read-only when `frozen`, but never
+    /// movable (above its bounds check).
+    fn element_flags(frozen: bool) -> MemFlagsData {
+        if frozen {
+            MemFlagsData::trusted().with_readonly()
+        } else {
+            MemFlagsData::trusted()
+        }
+    }
+
+    fn object_flags(frozen: bool) -> MemFlagsData {
+        if frozen {
+            MemFlagsData::trusted().with_readonly().with_can_move()
+        } else {
+            MemFlagsData::trusted()
+        }
     }
 
     /// The offset of field (slot) `index` of a record.
@@ -214,6 +308,41 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// that none of them can assign is read in place, without a retain and
     /// a release; anything else is evaluated to an owned temporary.
     pub(crate) fn borrow(&mut self, e: &Expr, want: &Type, later: &[&Expr]) -> R<Borrowed> {
+        self.borrow_avoiding(e, want, later, None)
+    }
+
+    /// [`Lowerer::borrow`], but never reading in place from the local
+    /// `avoid`. The borrowed value is lent to code that may keep a
+    /// reference to it (a callee, a runtime function), so the place
+    /// cache stops taking its root's objects for unique.
+    pub(crate) fn borrow_avoiding(
+        &mut self,
+        e: &Expr,
+        want: &Type,
+        later: &[&Expr],
+        avoid: Option<LocalId>,
+    ) -> R<Borrowed> {
+        if want.is_heap() {
+            if let Some(root) = chain_local(e) {
+                self.places.shared(root);
+            }
+        }
+        self.borrow_inner(e, want, later, avoid)
+    }
+
+    /// [`Lowerer::borrow`] of an object that this file only loads from
+    /// (a field, an element, a tag): the place cache is kept.
+    fn borrow_to_read(&mut self, e: &Expr, want: &Type, later: &[&Expr]) -> R<Borrowed> {
+        self.borrow_inner(e, want, later, None)
+    }
+
+    fn borrow_inner(
+        &mut self,
+        e: &Expr,
+        want: &Type,
+        later: &[&Expr],
+        avoid: Option<LocalId>,
+    ) -> R<Borrowed> {
         if clif_type(want, self.shared.pointer).is_none() {
             // Nothing to read (unit, or code that never runs).
             self.value(e, want)?;
@@ -221,7 +350,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             return Ok(Borrowed { value, temp: None });
         }
         if let Some(root) = self.chain_root(e) {
-            if !later.iter().any(|l| writes_local(l, root)) {
+            if Some(root) != avoid && !later.iter().any(|l| writes_local(l, root)) {
                 let value = self.read_chain(e)?;
                 return Ok(Borrowed { value, temp: None });
             }
@@ -229,6 +358,18 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let value = self.operand(e, want)?;
         let temp = want.is_heap().then_some(value);
         Ok(Borrowed { value, temp })
+    }
+
+    /// Reads `e`, the value of a borrowed local's `let` (a chain from a
+    /// root that is never written, `ir/borrows.rs`), in place.
+    pub(crate) fn read_in_place(&mut self, e: &Expr) -> R<Option<Value>> {
+        if !self.reachable() {
+            return self.expr(e);
+        }
+        if self.chain_root(e).is_none() {
+            return Err(ice("a borrowed local bound to a value that is not a place"));
+        }
+        self.read_chain(e).map(Some)
     }
 
     /// Ends a borrow: releases the temporary, if there was one.
@@ -261,35 +402,50 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// Reads a chain accepted by [`Lowerer::chain_root`] in place: no
     /// reference is added to what it loads.
     fn read_chain(&mut self, e: &Expr) -> R<Value> {
-        let raw = match &e.kind {
+        let key = match e.kind {
+            ExprKind::Local(_) => None,
+            _ if is_composite(&e.ty) => self.places.chain_key(e),
+            _ => None,
+        };
+        if let Some(ptr) = key.as_ref().and_then(|k| self.places.get(k)) {
+            return Ok(ptr);
+        }
+        let v = self.read_chain_uncached(e)?;
+        if let Some(key) = key {
+            self.places.insert(key, v, false);
+        }
+        Ok(v)
+    }
+
+    fn read_chain_uncached(&mut self, e: &Expr) -> R<Value> {
+        // A zero-sized field reads as its (ignored) encoding.
+        Ok(match &e.kind {
             ExprKind::Local(id) => {
                 let var = self
                     .var(*id)?
                     .ok_or_else(|| ice("borrowing a local without a value"))?;
-                return Ok(self.b.use_var(var));
+                self.b.use_var(var)
             }
             ExprKind::Field(base, index) => {
                 self.field_type(&base.ty, *index)?;
                 let obj = self.read_chain(base)?;
-                self.load8(obj, Self::field_offset(*index)?)
+                let flags = Self::object_flags(self.frozen(base));
+                self.load_slot_with(obj, Self::field_offset(*index)?, &e.ty, flags)
             }
             ExprKind::Payload(base, index) => {
                 let obj = self.read_chain(base)?;
-                self.load8(obj, Self::payload_offset(*index)?)
+                let flags = Self::object_flags(self.frozen(base));
+                self.load_slot_with(obj, Self::payload_offset(*index)?, &e.ty, flags)
             }
             ExprKind::Index(base, index) => {
+                let frozen = self.frozen(base);
                 let arr = self.read_chain(base)?;
                 let i = self.operand(index, &Type::Int)?;
-                let addr = self.element_addr(arr, i, e.span)?;
-                self.load8(addr, 0)
+                let addr = self.element_addr_in(arr, i, e.span, frozen)?;
+                self.load_slot_with(addr, 0, &e.ty, Self::element_flags(frozen))
             }
             _ => return Err(ice("borrowing an expression that is not a place")),
-        };
-        match self.decode_slot(raw, &e.ty) {
-            Some(v) => Ok(v),
-            // A zero-sized field: its (ignored) encoding stands in.
-            None => Ok(raw),
-        }
+        })
     }
 
     // ---- Construction -----------------------------------------------------
@@ -303,7 +459,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let mut slots = Vec::with_capacity(items.len());
         for item in items {
             let v = self.value(item, elem)?;
-            slots.push(self.encode_slot(v, elem)?);
+            slots.push(self.store_form(v, elem)?);
         }
         let desc = self.desc(&e.ty)?;
         let len = i64::try_from(items.len()).map_err(|_| ice("array literal too long"))?;
@@ -354,7 +510,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let mut slots = Vec::with_capacity(items.len());
         for (item, ty) in items.iter().zip(&fields) {
             let v = self.value(item, ty)?;
-            slots.push(self.encode_slot(v, ty)?);
+            slots.push(self.store_form(v, ty)?);
         }
         let desc = self.desc(&e.ty)?;
         let record = self.call_rt_value("kr_record_new", &[desc])?;
@@ -390,7 +546,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let mut slots = Vec::with_capacity(payload.len());
         for (item, ty) in payload.iter().zip(tys) {
             let v = self.value(item, ty)?;
-            slots.push(self.encode_slot(v, ty)?);
+            slots.push(self.store_form(v, ty)?);
         }
         let desc = self.desc(&e.ty)?;
         let tag = self.b.ins().iconst(types::I64, i64::from(tag));
@@ -409,7 +565,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             self.not_a(base, "enum")?;
             return Ok(self.b.ins().iconst(types::I64, 0));
         }
-        let obj = self.borrow(base, &base.ty, &[])?;
+        let obj = self.borrow_to_read(base, &base.ty, &[])?;
         let tag = self.load8(obj.value, SLOTS);
         self.end_borrow(obj)?;
         Ok(tag)
@@ -422,11 +578,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             self.value(base, &Type::Unit)?;
             return self.not_a(base, "enum");
         }
-        let obj = self.borrow(base, &base.ty, &[])?;
-        let raw = self.load8(obj.value, Self::payload_offset(index)?);
-        let v = self.decode_slot(raw, &e.ty);
+        let obj = self.borrow_to_read(base, &base.ty, &[])?;
+        let v = self.load_value(obj.value, Self::payload_offset(index)?, &e.ty);
         if let (Some(v), true) = (v, e.ty.is_heap()) {
-            self.retain(v)?;
+            self.retain_read(v, base)?;
         }
         self.end_borrow(obj)?;
         Ok(v)
@@ -442,11 +597,14 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             return self.not_a(base, "record");
         }
         self.field_type(&base.ty, index)?;
-        let obj = self.borrow(base, &base.ty, &[])?;
-        let raw = self.load8(obj.value, Self::field_offset(index)?);
-        let v = self.decode_slot(raw, &e.ty);
+        let frozen = self.frozen(base);
+        let obj = self.borrow_to_read(base, &base.ty, &[])?;
+        let flags = Self::object_flags(frozen && obj.temp.is_none());
+        let offset = Self::field_offset(index)?;
+        let v = clif_type(&e.ty, self.shared.pointer)
+            .map(|_| self.load_slot_with(obj.value, offset, &e.ty, flags));
         if let (Some(v), true) = (v, e.ty.is_heap()) {
-            self.retain(v)?;
+            self.retain_read(v, base)?;
         }
         self.end_borrow(obj)?;
         Ok(v)
@@ -459,16 +617,46 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             self.value(index, &Type::Unit)?;
             return self.not_a(base, "array");
         }
-        let arr = self.borrow(base, &base.ty, &[index])?;
+        // An element already found in this run of code needs no bounds
+        // check.
+        let cached = self.places.chain_key(e).and_then(|k| self.places.get(&k));
+        if let (Some(ptr), true) = (cached, is_composite(&e.ty)) {
+            self.retain_read(ptr, base)?;
+            return Ok(Some(ptr));
+        }
+        let frozen = self.frozen(base);
+        let arr = self.borrow_to_read(base, &base.ty, &[index])?;
+        let frozen = frozen && arr.temp.is_none();
         let i = self.operand(index, &Type::Int)?;
-        let addr = self.element_addr(arr.value, i, e.span)?;
-        let raw = self.load8(addr, 0);
-        let v = self.decode_slot(raw, &e.ty);
+        // `xs[i]` where `i` counts up to the unchanging length of `xs`.
+        let in_bounds = match (&base.kind, &index.kind) {
+            (ExprKind::Local(xs), ExprKind::Local(i)) => self.in_bounds.get(i) == Some(xs),
+            _ => false,
+        };
+        let addr = if in_bounds {
+            let data = self.header_load(arr.value, ARRAY_DATA, frozen);
+            let offset = self.b.ins().ishl_imm_u(i, 3);
+            self.b.ins().iadd(data, offset)
+        } else {
+            self.element_addr_in(arr.value, i, e.span, frozen)?
+        };
+        let v = clif_type(&e.ty, self.shared.pointer)
+            .map(|_| self.load_slot_with(addr, 0, &e.ty, Self::element_flags(frozen)));
         if let (Some(v), true) = (v, e.ty.is_heap()) {
-            self.retain(v)?;
+            self.retain_read(v, base)?;
         }
         self.end_borrow(arr)?;
         Ok(v)
+    }
+
+    /// Retains `v`, a heap value just read from a field or element of
+    /// `base`: a new reference into `base`'s root, so the place cache no
+    /// longer takes that root's objects for unique.
+    fn retain_read(&mut self, v: Value, base: &Expr) -> R<()> {
+        if let Some(root) = chain_local(base) {
+            self.places.shared(root);
+        }
+        self.retain(v)
     }
 
     /// `base[start..end]` on an array or a string: a new value.
@@ -537,6 +725,24 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// one to the same value. An object whose count is 1 is already
     /// unique, which is checked inline; otherwise the runtime copies it.
     fn make_unique(&mut self, obj: Value) -> R<Value> {
+        self.unique_or(obj, |l| l.call_rt_value("kr_make_unique", &[obj]))
+    }
+
+    /// Copy-on-write of the object stored in the slot at `addr`: returns
+    /// it, unique, and stored there. The count is checked inline; the cold
+    /// copy is a preserve_all call (it clobbers no register, so the values
+    /// live across it need not be spilled) that replaces the slot's object.
+    fn make_unique_at(&mut self, addr: Value) -> R<Value> {
+        let obj = self.load8(addr, 0);
+        self.unique_or(obj, |l| {
+            l.call_rt("kr_make_unique_at_preserve_all", &[addr])?;
+            Ok(l.load8(addr, 0))
+        })
+    }
+
+    /// `obj` when its count is 1, else the value `copy` lowers in a cold
+    /// block.
+    fn unique_or(&mut self, obj: Value, copy: impl FnOnce(&mut Self) -> R<Value>) -> R<Value> {
         // Acquire, as the runtime's own check: other holders' reads of the
         // object happen before our writes to it.
         let rc = self
@@ -552,11 +758,11 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             .ins()
             .brif(unique, done, &[BlockArg::Value(obj)], slow, &[]);
         self.b.seal_block(slow);
-        self.switch_to(slow);
-        let copy = self.call_rt_value("kr_make_unique", &[obj])?;
+        self.continue_in(slow);
+        let copy = copy(self)?;
         self.b.ins().jump(done, &[BlockArg::Value(copy)]);
         self.b.seal_block(done);
-        self.switch_to(done);
+        self.continue_in(done);
         Ok(result)
     }
 
@@ -569,17 +775,46 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             return Ok(Target::Local(var));
         }
         let var = var.ok_or_else(|| ice("a place in a local without a value"))?;
-        let root = self.b.use_var(var);
-        let mut obj = self.make_unique(root)?;
-        self.b.def_var(var, obj);
+        // Each object on the path that the place cache knows to be unique
+        // (and stored where it is) is used as it is; any other is made
+        // unique, stored back and recorded as unique.
+        let root_key = self.places.place_key(place, 0);
+        let mut obj = match root_key.as_ref().and_then(|k| self.places.get_unique(k)) {
+            Some(_) => self.b.use_var(var),
+            None => {
+                let root = self.b.use_var(var);
+                let obj = self.make_unique(root)?;
+                self.b.def_var(var, obj);
+                if let Some(key) = root_key {
+                    self.places.insert(key, obj, true);
+                }
+                obj
+            }
+        };
         let last = place.path.len() - 1;
         for (k, step) in place.path.iter().enumerate() {
+            let key = self.places.place_key(place, k + 1);
+            if k != last {
+                if let Some(ptr) = key.as_ref().and_then(|k| self.places.get_unique(k)) {
+                    obj = ptr;
+                    continue;
+                }
+            }
             let addr = match (step, indexes.get(k)) {
                 (PlaceStep::Field(i), _) => {
                     let offset = Self::field_offset(*i)?;
                     self.b.ins().iadd_imm_s(obj, i64::from(offset))
                 }
-                (PlaceStep::Index(_), Some(Some(i))) => self.element_addr(obj, *i, place.span)?,
+                (PlaceStep::Index(_), Some(Some(i))) => {
+                    if key.as_ref().and_then(|k| self.places.get(k)).is_some() {
+                        // Found before in this run of code: in bounds.
+                        let data = self.load8(obj, ARRAY_DATA);
+                        let offset = self.b.ins().ishl_imm_u(*i, 3);
+                        self.b.ins().iadd(data, offset)
+                    } else {
+                        self.element_addr(obj, *i, place.span)?
+                    }
+                }
                 (PlaceStep::Index(_), _) => return Err(ice("a place index was not evaluated")),
             };
             if k == last {
@@ -588,11 +823,74 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             if !tys.get(k + 1).is_some_and(is_composite) {
                 return Err(ice("a place steps into a value that is not an object"));
             }
-            let child = self.load8(addr, 0);
-            obj = self.make_unique(child)?;
-            self.store8(obj, addr, 0);
+            obj = self.make_unique_at(addr)?;
+            if let Some(key) = key {
+                self.places.insert(key, obj, true);
+            }
         }
         Err(ice("a place walk fell off its path"))
+    }
+
+    /// Before a loop whose condition and body are `parts`: makes unique
+    /// the objects that [`hoist_candidates`] names and records them in the
+    /// place cache for every block of the loop, so that the writes inside
+    /// check nothing on the way to them. Returns the mark that
+    /// [`Lowerer::end_hoist`] takes after the loop.
+    pub(crate) fn hoist_unique(&mut self, parts: &[&Expr]) -> R<usize> {
+        let mark = self.places.mark();
+        if !self.places.hoisting || !self.reachable() {
+            return Ok(mark);
+        }
+        for (root, prefixes) in hoist_candidates(parts) {
+            let Some(var) = self.var(root)? else {
+                continue;
+            };
+            let root_ty = self.local_ty(root)?.clone();
+            if !is_composite(&root_ty) {
+                continue;
+            }
+            for prefix in prefixes {
+                let key = (
+                    root,
+                    prefix
+                        .iter()
+                        .map(|&i| StepKey::Field(i))
+                        .collect::<Vec<_>>(),
+                );
+                if self.places.is_hoisted(&key) {
+                    continue;
+                }
+                // The parent is hoisted already (prefixes come in order).
+                let Some((last, parent)) = prefix.split_last() else {
+                    let old = self.b.use_var(var);
+                    let obj = self.make_unique(old)?;
+                    self.b.def_var(var, obj);
+                    self.places.hoist(key, obj);
+                    continue;
+                };
+                let parent_key = (root, parent.iter().map(|&i| StepKey::Field(i)).collect());
+                let Some(parent_obj) = self.places.get_unique(&parent_key) else {
+                    break;
+                };
+                let mut ty = root_ty.clone();
+                for &i in parent {
+                    ty = self.field_type(&ty, i)?;
+                }
+                if !is_record(&ty) || !is_composite(&self.field_type(&ty, *last)?) {
+                    break;
+                }
+                let offset = Self::field_offset(*last)?;
+                let addr = self.b.ins().iadd_imm_s(parent_obj, i64::from(offset));
+                let obj = self.make_unique_at(addr)?;
+                self.places.hoist(key, obj);
+            }
+        }
+        Ok(mark)
+    }
+
+    /// Ends what [`Lowerer::hoist_unique`] began, as its loop ends.
+    pub(crate) fn end_hoist(&mut self, mark: usize) {
+        self.places.unhoist(mark);
     }
 
     /// Makes the value at `target` unique too (it is an object) and returns
@@ -606,12 +904,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.b.def_var(var, obj);
                 Ok(obj)
             }
-            Target::Slot(addr) => {
-                let old = self.load8(*addr, 0);
-                let obj = self.make_unique(old)?;
-                self.store8(obj, *addr, 0);
-                Ok(obj)
-            }
+            Target::Slot(addr) => self.make_unique_at(*addr),
         }
     }
 
@@ -633,7 +926,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 }
             }
             Target::Slot(addr) => {
-                let new = self.encode_slot(v, &ty)?;
+                let new = self.store_form(v, &ty)?;
                 if ty.is_heap() {
                     let old = self.load8(addr, 0);
                     self.store8(new, addr, 0);
@@ -810,7 +1103,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let ty = tys.last().ok_or_else(|| ice("empty place types"))?.clone();
         let indexes = self.place_indexes(place)?;
         let mut rest = Vec::new();
-        self.call_args(f, params, args, &mut rest)?;
+        let temps = self.call_args(callee, 1, args, Some(place.root), None, &mut rest)?;
 
         let target = if place.path.is_empty() {
             Target::Local(self.var(place.root)?)
@@ -821,10 +1114,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         };
         let receiver = match &target {
             Target::Local(var) => var.map(|var| self.b.use_var(var)),
-            Target::Slot(addr) => {
-                let raw = self.load8(*addr, 0);
-                self.decode_slot(raw, &ty)
-            }
+            Target::Slot(addr) => self.load_value(*addr, 0, &ty),
         };
         let mut values = vec![self.ctx];
         values.extend(receiver);
@@ -841,11 +1131,14 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         match (target, returned) {
             (Target::Local(Some(var)), Some(v)) => self.b.def_var(var, v),
             (Target::Slot(addr), returned) => {
-                let slot = self.encode_slot(returned, &ty)?;
+                let slot = self.store_form(returned, &ty)?;
                 self.store8(slot, addr, 0);
             }
             (Target::Local(None), None) => {}
             _ => return Err(ice("a `var self` call returns no receiver")),
+        }
+        for t in temps {
+            self.end_borrow(t)?;
         }
         Ok(result)
     }
@@ -865,6 +1158,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let arr = self.operand(array, &array.ty)?;
         let len = self.array_len(arr);
         let data = self.load8(arr, ARRAY_DATA);
+        let mark = self.hoist_unique(&[body])?;
         let counter = self.b.declare_var(types::I64);
         let zero = self.b.ins().iconst(types::I64, 0);
         self.b.def_var(counter, zero);
@@ -884,8 +1178,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         let i = self.b.use_var(counter);
         let offset = self.b.ins().ishl_imm_u(i, 3);
         let addr = self.b.ins().iadd(data, offset);
-        let raw = self.load8(addr, 0);
-        let v = self.decode_slot(raw, elem);
+        let v = self.load_value(addr, 0, elem);
         if let (Some(local), Some(v)) = (self.var(var)?, v) {
             if elem.is_heap() {
                 self.retain(v)?;
@@ -909,6 +1202,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.seal_block(exit);
+        self.end_hoist(mark);
         self.switch_to(exit);
         self.release(arr)
     }
@@ -984,4 +1278,11 @@ pub(crate) fn writes_local(e: &Expr, id: LocalId) -> bool {
             place(p) || args.iter().any(w)
         }
     }
+}
+
+/// True when `e` names the local `id` anywhere (reads, binds or writes it).
+pub(crate) fn mentions_local(e: &Expr, id: LocalId) -> bool {
+    let mut counts = std::collections::HashMap::new();
+    crate::ir::borrows::mention_counts(e, &mut counts);
+    counts.contains_key(&id)
 }

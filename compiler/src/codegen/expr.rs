@@ -153,6 +153,26 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         }
         Ok(match op {
             BinOp::Add | BinOp::Sub | BinOp::Mul => {
+                let a = self.b.func.dfg.resolve_aliases(a);
+                let b = self.b.func.dfg.resolve_aliases(b);
+                if let Some(v) = self.places.checked_result(op, a, b) {
+                    return Ok(v);
+                }
+                // Operands whose bounds are known may be unable to
+                // overflow: then no check is needed.
+                let (range, exact) = match self.binary_range(op, a, b) {
+                    Some((r, exact)) => (Some(r), exact),
+                    None => (None, false),
+                };
+                if let (Some(r), true) = (range, exact) {
+                    let v = match op {
+                        BinOp::Add => self.b.ins().iadd(a, b),
+                        BinOp::Sub => self.b.ins().isub(a, b),
+                        _ => self.b.ins().imul(a, b),
+                    };
+                    self.set_range(v, r);
+                    return Ok(v);
+                }
                 let (v, overflow) = match op {
                     BinOp::Add => self.b.ins().sadd_overflow(a, b),
                     BinOp::Sub => self.b.ins().ssub_overflow(a, b),
@@ -160,6 +180,12 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 };
                 let loc = self.loc(e.span);
                 self.panic_if(overflow, panic_kind::OVERFLOW, None, loc)?;
+                self.places.record_checked(op, a, b, v);
+                // Past the check, the result is the exact one, so it lies
+                // in the operands' range clipped to `int`.
+                if let Some(r) = range {
+                    self.set_range(v, r);
+                }
                 v
             }
             BinOp::Div | BinOp::Rem => {
@@ -190,7 +216,11 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                         let loc = self.loc(e.span);
                         self.panic_if(overflow, panic_kind::OVERFLOW, None, loc)?;
                     }
-                    self.b.ins().sdiv(a, b)
+                    let q = self.b.ins().sdiv(a, b);
+                    if let (Some(d @ 1..), Some((lo, hi))) = (divisor, self.range_of(a)) {
+                        self.set_range(q, (lo / d, hi / d));
+                    }
+                    q
                 }
             }
             BinOp::BitAnd => self.b.ins().band(a, b),
@@ -297,6 +327,46 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
 
     /// The value of `v` if it is an integer constant defined by `iconst`,
     /// so that checks a constant operand makes needless can be skipped.
+    /// The known bounds (inclusive) of the integer value `v`.
+    pub(crate) fn range_of(&self, v: Value) -> Option<(i64, i64)> {
+        if let Some(c) = self.const_of(v) {
+            return Some((c, c));
+        }
+        let v = self.b.func.dfg.resolve_aliases(v);
+        self.ranges.get(&v).copied()
+    }
+
+    /// Records that `v` lies in `range`.
+    pub(crate) fn set_range(&mut self, v: Value, range: (i64, i64)) {
+        let v = self.b.func.dfg.resolve_aliases(v);
+        self.ranges.insert(v, range);
+    }
+
+    /// The bounds of `a op b` (`+`, `-`, `*`) when both operands' bounds
+    /// are known, clipped to `int`, and whether they needed no clipping
+    /// (then the operation cannot overflow).
+    fn binary_range(&self, op: BinOp, a: Value, b: Value) -> Option<((i64, i64), bool)> {
+        let (alo, ahi) = self.range_of(a)?;
+        let (blo, bhi) = self.range_of(b)?;
+        let (alo, ahi, blo, bhi) = (
+            i128::from(alo),
+            i128::from(ahi),
+            i128::from(blo),
+            i128::from(bhi),
+        );
+        let (lo, hi) = match op {
+            BinOp::Add => (alo + blo, ahi + bhi),
+            BinOp::Sub => (alo - bhi, ahi - blo),
+            _ => {
+                let products = [alo * blo, alo * bhi, ahi * blo, ahi * bhi];
+                (*products.iter().min()?, *products.iter().max()?)
+            }
+        };
+        let clip = |x: i128| i64::try_from(x).unwrap_or(if x < 0 { i64::MIN } else { i64::MAX });
+        let exact = i64::try_from(lo).is_ok() && i64::try_from(hi).is_ok();
+        Some(((clip(lo), clip(hi)), exact))
+    }
+
     pub(crate) fn const_of(&self, v: Value) -> Option<i64> {
         let v = self.b.func.dfg.resolve_aliases(v);
         let inst = self.b.func.dfg.value_def(v).inst()?;

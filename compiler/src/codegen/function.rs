@@ -37,11 +37,14 @@ use kriti_runtime::abi::panic_kind;
 use kriti_runtime::ctx::STACK_LIMIT_OFFSET;
 use kriti_runtime::InlinedCall;
 
+use super::composite::Borrowed;
 use super::descs::DescPool;
 use super::imports::Imports;
 use super::locations::LocationTable;
+use super::places::PlaceCache;
 use super::strings::StringPool;
 use super::{clif_type, ice, receiver_type};
+use crate::ir::borrows::{mention_counts, Borrows};
 use crate::ir::kir::{self, Expr, ExprKind, LocalId};
 use crate::ir::types::Type;
 use crate::span::Span;
@@ -68,6 +71,9 @@ pub(crate) struct Shared<'p> {
     /// The spawn entries declared so far, by the function they start
     /// (defined after every function; see `tasks.rs`).
     pub spawn_entries: Vec<(kir::FuncId, ClifFuncId)>,
+    /// The borrowed parameters and locals of each function, by
+    /// [`kir::FuncId`] (`ir/borrows.rs`).
+    pub borrows: Vec<Borrows>,
 }
 
 /// Where `break` and `continue` go in the innermost loop.
@@ -79,6 +85,10 @@ struct LoopTargets {
 
 /// Lowers `f`, the function with index `index` in the program, into
 /// `ctx.func`, whose signature and name the caller has set.
+///
+/// If the uniqueness that the place cache hoisted out of a loop turns out
+/// to be disturbed inside it (`places.rs`; the analysis that chose it
+/// should prevent this), the function is lowered again without hoisting.
 pub(crate) fn lower<'p, M: Module>(
     module: &mut M,
     shared: &mut Shared<'p>,
@@ -87,6 +97,28 @@ pub(crate) fn lower<'p, M: Module>(
     f: &'p kir::Function,
     index: usize,
 ) -> R<()> {
+    let inlined = shared.inlined.len();
+    if !lower_once(module, shared, builder_ctx, ctx, f, index, true)? {
+        return Ok(());
+    }
+    shared.inlined.truncate(inlined);
+    let name = ctx.func.name.clone();
+    let sig = ctx.func.signature.clone();
+    ctx.func = cranelift_codegen::ir::Function::with_name_signature(name, sig);
+    lower_once(module, shared, builder_ctx, ctx, f, index, false)?;
+    Ok(())
+}
+
+/// [`lower`] with hoisting on or off; true when hoisting was violated.
+fn lower_once<'p, M: Module>(
+    module: &mut M,
+    shared: &mut Shared<'p>,
+    builder_ctx: &mut FunctionBuilderContext,
+    ctx: &mut Context,
+    f: &'p kir::Function,
+    index: usize,
+    hoisting: bool,
+) -> R<bool> {
     let mut b = FunctionBuilder::new(&mut ctx.func, builder_ctx);
     let frontend_config = module.target_config();
     let entry = b.create_block();
@@ -112,11 +144,34 @@ pub(crate) fn lower<'p, M: Module>(
         data_refs: HashMap::new(),
         reachable: true,
         immortal: HashSet::new(),
+        borrowed: HashSet::new(),
+        places: PlaceCache::default(),
+        stable: HashSet::new(),
+        ranges: HashMap::new(),
+        local_ranges: HashMap::new(),
+        len_locals: HashMap::new(),
+        in_bounds: HashMap::new(),
+        mentions: HashMap::new(),
+        null: None,
     };
+    mention_counts(&f.body, &mut lowerer.mentions);
+    lowerer.borrowed = lowerer
+        .shared
+        .borrows
+        .get(index)
+        .map(|b| b.locals.clone())
+        .unwrap_or_default();
+    lowerer.stable = lowerer
+        .shared
+        .borrows
+        .get(index)
+        .map(|b| b.stable.clone())
+        .unwrap_or_default();
+    lowerer.places.hoisting = hoisting;
     lowerer.body(&params)?;
     lowerer.b.seal_all_blocks();
     lowerer.b.finalize(frontend_config);
-    Ok(())
+    Ok(lowerer.places.violated)
 }
 
 /// The state of lowering one function.
@@ -153,6 +208,39 @@ pub(crate) struct Lowerer<'a, 's, 'p, M: Module> {
     /// payload-less variants): retaining or releasing them is a no-op, so
     /// we emit no call.
     immortal: HashSet<Value>,
+    /// Heap locals holding a borrowed reference (`ir/borrows.rs`): they
+    /// are bound without a retain and never released.
+    borrowed: HashSet<LocalId>,
+    /// Objects at paths inside locals, known in the current straight run
+    /// of code (`places.rs`).
+    pub places: PlaceCache,
+    /// Locals whose values never change in this function
+    /// (`ir/borrows.rs`): loads from them are marked read-only.
+    pub stable: HashSet<LocalId>,
+    /// Known bounds (inclusive) of integer values: lengths, loop counters
+    /// and arithmetic on them (`expr.rs`), so that operations that cannot
+    /// overflow are not checked.
+    pub ranges: HashMap<Value, (i64, i64)>,
+    /// Known bounds of integer locals that keep one value while in scope
+    /// (a stable `let`, or a loop counter the body does not assign): a
+    /// read of the local inside a loop may be a new SSA value (a block
+    /// parameter), which gets the bounds from here.
+    local_ranges: HashMap<LocalId, (i64, i64)>,
+    /// `n -> xs` for a stable `let n = xs.len()` of a stable array local
+    /// `xs`, whose length therefore never changes.
+    len_locals: HashMap<LocalId, LocalId>,
+    /// `i -> xs` for the counter of `for i in a..n` (`a >= 0`, `n` the
+    /// length of the stable array `xs`, `i` not assigned in the body):
+    /// `xs[i]` needs no bounds check.
+    pub in_bounds: HashMap<LocalId, LocalId>,
+    /// How many times each local is named in the function
+    /// (`borrows::mention_counts`), to find the locals used only inside
+    /// one block.
+    mentions: HashMap<LocalId, usize>,
+    /// The null pointer that heap locals start as and are reset to when
+    /// their block releases them: one value, so that where every path
+    /// holds it the release at exit is seen to be a no-op.
+    null: Option<Value>,
 }
 
 impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
@@ -167,6 +255,9 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         // Locals become variables. Parameters start as the block parameters
         // (the callee owns them); heap locals start as null so that the
         // release at exit (or at their first `Let`) is a no-op.
+        // The null pointer is made here, in the entry block, so that it
+        // dominates every block that resets a local to it.
+        self.null_pointer();
         let mut params = params.iter().copied();
         let is_param: HashSet<LocalId> = f.params.iter().copied().collect();
         for (i, local) in f.locals.iter().enumerate() {
@@ -179,11 +270,13 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 params
                     .next()
                     .ok_or_else(|| ice("a parameter is missing from the signature"))?
+            } else if local.ty.is_heap() {
+                self.null_pointer()
             } else {
                 self.dummy(t)
             };
             self.b.def_var(var, init);
-            if local.ty.is_heap() {
+            if local.ty.is_heap() && !self.borrowed.contains(&LocalId(i as u32)) {
                 self.heap_locals.push(var);
             }
             self.vars.push(Some(var));
@@ -322,11 +415,19 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                     let v = self.b.use_var(var);
                     if self.local_ty(*id)?.is_heap() {
                         self.retain(v)?;
+                        self.places.shared(*id);
+                    }
+                    if let Some(&range) = self.local_ranges.get(id) {
+                        self.set_range(v, range);
                     }
                     Some(v)
                 }
                 None => None,
             },
+            ExprKind::Assign(id, value) if self.moved_arg(*id, value).is_some() => {
+                self.assign_moving(*id, value)?;
+                None
+            }
             ExprKind::Let(id, value) | ExprKind::Assign(id, value) => {
                 self.store_local(*id, value)?;
                 None
@@ -396,12 +497,23 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
             ExprKind::Slice { base, start, end } => Some(self.slice(e, base, start, end)?),
             ExprKind::AssignPlace(place, value) => {
                 self.assign_place(place, value)?;
+                // A scalar written into a field or element replaces no
+                // object: what the cache knows of the path stays true.
+                if place.path.is_empty() || value.ty.is_heap() {
+                    self.places.invalidate(place.root);
+                }
                 None
             }
             ExprKind::MutIntrinsic(place, which, args) => {
-                self.mut_intrinsic(e, place, *which, args)?
+                let v = self.mut_intrinsic(e, place, *which, args)?;
+                self.places.invalidate(place.root);
+                v
             }
-            ExprKind::CallMut(callee, place, args) => self.call_mut(e, *callee, place, args)?,
+            ExprKind::CallMut(callee, place, args) => {
+                let v = self.call_mut(e, *callee, place, args)?;
+                self.places.invalidate(place.root);
+                v
+            }
             ExprKind::ForArray { var, array, body } => {
                 self.for_array(*var, array, body)?;
                 None
@@ -445,7 +557,50 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     /// `Let` and `Assign`: the new value is computed first (it may read the
     /// local), then the old value is released and replaced.
     fn store_local(&mut self, id: LocalId, value: &Expr) -> R<()> {
+        let stored = self.store_local_value(id, value);
+        self.places.invalidate(id);
+        if self.stable.contains(&id) {
+            if let ExprKind::Intrinsic(kir::Intrinsic::ArrayLen, args) = &value.kind {
+                if let [Expr {
+                    kind: ExprKind::Local(xs),
+                    ..
+                }] = args.as_slice()
+                {
+                    if self.stable.contains(xs) {
+                        self.len_locals.insert(id, *xs);
+                    }
+                }
+            }
+            let range = match self.var(id)? {
+                Some(var) if value.ty == Type::Int => {
+                    let v = self.b.use_var(var);
+                    self.range_of(v)
+                }
+                _ => None,
+            };
+            if let Some(range) = range {
+                self.local_ranges.insert(id, range);
+            }
+        }
+        if let ExprKind::Local(original) = value.kind {
+            if value.ty == Type::Int {
+                self.places.alias(id, original);
+            }
+        }
+        stored
+    }
+
+    fn store_local_value(&mut self, id: LocalId, value: &Expr) -> R<()> {
         let ty = self.local_ty(id)?.clone();
+        if self.borrowed.contains(&id) {
+            // A borrowed local points into the value of a root that
+            // outlives it: no retain now, no release later.
+            let v = self.read_in_place(value)?;
+            if let (Some(var), Some(v)) = (self.var(id)?, v) {
+                self.b.def_var(var, v);
+            }
+            return Ok(());
+        }
         let v = self.value(value, &ty)?;
         if let (Some(var), Some(v)) = (self.var(id)?, v) {
             if ty.is_heap() {
@@ -470,7 +625,65 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 return Ok(None);
             }
         }
-        self.value(last, ty)
+        let v = self.value(last, ty)?;
+        if self.reachable {
+            self.release_scoped(es)?;
+        }
+        Ok(v)
+    }
+
+    /// Releases the owned heap locals that a `let` among `es` bound and
+    /// nothing outside `es` names: their scope ends with the block, so
+    /// their values are freed here rather than when the function returns
+    /// (which matters for a large temporary such as a tree built for one
+    /// call). The local is reset to null, so that a later release (at
+    /// exit, or by its `let` running again in a loop) does nothing; a
+    /// `break` or `return` that leaves the block early skips this and
+    /// leaves the value to those releases.
+    fn release_scoped(&mut self, es: &[Expr]) -> R<()> {
+        let candidates: Vec<LocalId> = es
+            .iter()
+            .filter_map(|e| match e.kind {
+                ExprKind::Let(id, _) => Some(id),
+                _ => None,
+            })
+            .filter(|id| !self.borrowed.contains(id))
+            .filter(|&id| self.local_ty(id).is_ok_and(|t| t.is_heap()))
+            .collect();
+        if candidates.is_empty() {
+            return Ok(());
+        }
+        let mut inside = HashMap::new();
+        for e in es {
+            mention_counts(e, &mut inside);
+        }
+        for id in candidates {
+            if inside.get(&id) != self.mentions.get(&id) {
+                continue;
+            }
+            let Some(var) = self.var(id)? else {
+                continue;
+            };
+            let v = self.b.use_var(var);
+            self.release(v)?;
+            let null = self.null_pointer();
+            self.b.def_var(var, null);
+            self.places.invalidate(id);
+        }
+        Ok(())
+    }
+
+    /// The null pointer (one value for the function, made in the entry
+    /// block, which dominates every use).
+    fn null_pointer(&mut self) -> Value {
+        match self.null {
+            Some(v) => v,
+            None => {
+                let v = self.b.ins().iconst(self.shared.pointer, 0);
+                self.null = Some(v);
+                v
+            }
+        }
     }
 
     fn if_else(
@@ -506,6 +719,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     }
 
     fn while_loop(&mut self, cond: &Expr, body: &Expr) -> R<()> {
+        let mark = self.hoist_unique(&[cond, body])?;
         let header = self.b.create_block();
         let body_block = self.b.create_block();
         let exit = self.b.create_block();
@@ -522,11 +736,13 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.seal_block(exit);
+        self.end_hoist(mark);
         self.switch_to(exit);
         Ok(())
     }
 
     fn loop_forever(&mut self, body: &Expr) -> R<()> {
+        let mark = self.hoist_unique(&[body])?;
         let body_block = self.b.create_block();
         let exit = self.b.create_block();
         self.b.ins().jump(body_block, &[]);
@@ -536,6 +752,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.ins().jump(body_block, &[]);
         self.b.seal_block(body_block);
         self.b.seal_block(exit);
+        self.end_hoist(mark);
         self.switch_to(exit);
         Ok(())
     }
@@ -554,6 +771,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     ) -> R<()> {
         let s = self.operand(start, &Type::Int)?;
         let e = self.operand(end, &Type::Int)?;
+        let mark = self.hoist_unique(&[body])?;
         let counter = self.b.declare_var(types::I64);
         self.b.def_var(counter, s);
         let body_block = self.b.create_block();
@@ -578,6 +796,28 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
 
         self.switch_to(body_block);
         let i = self.b.use_var(counter);
+        // The counter runs from `s` up to `e` at most (or stays at `s`).
+        if let (Some(rs), Some(re)) = (self.range_of(s), self.range_of(e)) {
+            let range = (rs.0.min(re.0), rs.1.max(re.1));
+            self.set_range(i, range);
+            if !super::composite::writes_local(body, var) {
+                self.local_ranges.insert(var, range);
+                let array = match &end.kind {
+                    ExprKind::Local(n) => self.len_locals.get(n).copied(),
+                    ExprKind::Intrinsic(kir::Intrinsic::ArrayLen, args) => match args.as_slice() {
+                        [Expr {
+                            kind: ExprKind::Local(xs),
+                            ..
+                        }] if self.stable.contains(xs) => Some(*xs),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let (Some(xs), false, true) = (array, inclusive, rs.0 >= 0) {
+                    self.in_bounds.insert(var, xs);
+                }
+            }
+        }
         if let Some(v) = self.var(var)? {
             self.b.def_var(v, i);
         }
@@ -603,6 +843,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         }
         self.b.seal_block(body_block);
         self.b.seal_block(exit);
+        self.end_hoist(mark);
         self.switch_to(exit);
         Ok(())
     }
@@ -629,6 +870,72 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     /// The call instruction carries the call's location (`span`) as its
     /// source location, which stack traces show for this frame.
     fn call(&mut self, span: Span, callee: kir::FuncId, args: &[Expr]) -> R<Option<Value>> {
+        self.call_moving(span, callee, args, None)
+    }
+
+    /// The argument of `x = f(.., x, ..)` that may move `x`'s value into
+    /// the call instead of copying it (its last use before the
+    /// assignment replaces it): `x` itself, passed to a parameter the
+    /// callee owns, named by no other argument, and followed only by
+    /// arguments that are plain values (so nothing can leave between the
+    /// move and the call, nor read `x`).
+    fn moved_arg(&self, x: LocalId, value: &Expr) -> Option<usize> {
+        let ExprKind::Call(callee, args) = &value.kind else {
+            return None;
+        };
+        if !self.local_ty(x).is_ok_and(|t| t.is_heap()) || self.borrowed.contains(&x) {
+            return None;
+        }
+        let k = args
+            .iter()
+            .position(|a| matches!(a.kind, ExprKind::Local(id) if id == x))?;
+        let simple = |a: &Expr| {
+            matches!(
+                a.kind,
+                ExprKind::Int(_)
+                    | ExprKind::Float(_)
+                    | ExprKind::Bool(_)
+                    | ExprKind::Str(_)
+                    | ExprKind::Unit
+                    | ExprKind::Local(_)
+            )
+        };
+        let named_elsewhere = args
+            .iter()
+            .enumerate()
+            .any(|(i, a)| i != k && super::composite::mentions_local(a, x));
+        let borrowed = self
+            .shared
+            .borrows
+            .get(callee.0 as usize)
+            .is_some_and(|b| b.param(k));
+        (!named_elsewhere && !borrowed && args[k + 1..].iter().all(simple)).then_some(k)
+    }
+
+    /// `x = f(.., x, ..)` with `x` moved into the call ([`Lowerer::moved_arg`]):
+    /// `x` holds null from the move until the result is stored, so there
+    /// is no retain for the argument and no release of the old value.
+    fn assign_moving(&mut self, x: LocalId, value: &Expr) -> R<()> {
+        let (ExprKind::Call(callee, args), Some(k)) = (&value.kind, self.moved_arg(x, value))
+        else {
+            return Err(ice("a moving assignment that is not one"));
+        };
+        let v = self.call_moving(value.span, *callee, args, Some(k))?;
+        if let (Some(var), Some(v)) = (self.var(x)?, v) {
+            self.b.def_var(var, v);
+        }
+        self.places.invalidate(x);
+        Ok(())
+    }
+
+    /// A call whose argument `moved` (a local) is moved into the callee.
+    fn call_moving(
+        &mut self,
+        span: Span,
+        callee: kir::FuncId,
+        args: &[Expr],
+        moved: Option<usize>,
+    ) -> R<Option<Value>> {
         let program = self.shared.program;
         let f = program
             .functions
@@ -641,31 +948,75 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
             )));
         }
         let mut values = vec![self.ctx];
-        self.call_args(f, &f.params, args, &mut values)?;
+        let temps = self.call_args(callee, 0, args, None, moved, &mut values)?;
         let inst = self.emit_call(span, callee, &values)?;
-        Ok(self.b.inst_results(inst).first().copied())
+        let result = self.b.inst_results(inst).first().copied();
+        for t in temps {
+            self.end_borrow(t)?;
+        }
+        Ok(result)
     }
 
-    /// Lowers the arguments `args` of the parameters `params` of `f` and
-    /// appends those with a representation to `values`.
+    /// Lowers `args`, the arguments of the parameters of `callee` from
+    /// position `first` on, and appends those with a representation to
+    /// `values`. An owned parameter receives an owned value (moved into the
+    /// callee); a borrowed one (`ir/borrows.rs`) receives a value read in
+    /// place when that is safe, else an owned temporary. The borrows are
+    /// returned for the caller to end after the call. No argument is read
+    /// in place from the local `avoid` (the receiver a `var self` call
+    /// moves into the callee, which may change it). Argument `moved`, a
+    /// local, is moved: passed without a retain, the local left null.
     pub(crate) fn call_args(
         &mut self,
-        f: &kir::Function,
-        params: &[LocalId],
+        callee: kir::FuncId,
+        first: usize,
         args: &[Expr],
+        avoid: Option<LocalId>,
+        moved: Option<usize>,
         values: &mut Vec<Value>,
-    ) -> R<()> {
-        for (param, arg) in params.iter().zip(args) {
+    ) -> R<Vec<Borrowed>> {
+        let program = self.shared.program;
+        let f = program
+            .functions
+            .get(callee.0 as usize)
+            .ok_or_else(|| ice("a call of an unknown function"))?;
+        let params = f.params.get(first..).unwrap_or_default();
+        let mut temps = Vec::new();
+        for (k, (param, arg)) in params.iter().zip(args).enumerate() {
             let ty = &f
                 .locals
                 .get(param.0 as usize)
                 .ok_or_else(|| ice("a parameter is not a local"))?
                 .ty;
-            if let Some(v) = self.value(arg, ty)? {
+            let borrowed = self
+                .shared
+                .borrows
+                .get(callee.0 as usize)
+                .is_some_and(|b| b.param(first + k));
+            if let (Some(m), ExprKind::Local(x)) = (moved, &arg.kind) {
+                if m == k {
+                    let var = self
+                        .var(*x)?
+                        .ok_or_else(|| ice("moving a local without a value"))?;
+                    values.push(self.b.use_var(var));
+                    let null = self.null_pointer();
+                    self.b.def_var(var, null);
+                    self.places.invalidate(*x);
+                    continue;
+                }
+            }
+            if borrowed {
+                let later: Vec<&Expr> = args.iter().skip(k + 1).collect();
+                let b = self.borrow_avoiding(arg, ty, &later, avoid)?;
+                if clif_type(ty, self.shared.pointer).is_some() {
+                    values.push(b.value);
+                }
+                temps.push(b);
+            } else if let Some(v) = self.value(arg, ty)? {
                 values.push(v);
             }
         }
-        Ok(())
+        Ok(temps)
     }
 
     /// Emits the call of the user function `callee` with the machine
@@ -732,7 +1083,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.ins().brif(cond, cold, &[], cont, &[]);
         self.b.seal_block(cold);
         self.b.seal_block(cont);
-        self.switch_to(cold);
+        self.continue_in(cold);
         cont
     }
 
@@ -752,7 +1103,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         if !noreturn {
             return Err(ice("`kr_panic_kind` returns"));
         }
-        self.switch_to(cont);
+        self.continue_in(cont);
         Ok(())
     }
 
@@ -862,7 +1213,18 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     }
 
     /// Switches to `block`, which some branch reaches.
+    /// This is a new block of KIR control flow (an `if` arm, a loop body,
+    /// a merge), so the place cache is emptied.
     pub fn switch_to(&mut self, block: cranelift_codegen::ir::Block) {
+        self.places.clear();
+        self.continue_in(block);
+    }
+
+    /// Switches to `block`, a block of the same straight run of code: the
+    /// cold path of a check (which ends in a panic, or, for copy-on-write,
+    /// lowers no KIR) or the block where the code goes on after it. The
+    /// place cache is kept: its values dominate `block`.
+    pub fn continue_in(&mut self, block: cranelift_codegen::ir::Block) {
         self.b.switch_to_block(block);
         self.reachable = true;
     }
@@ -875,6 +1237,9 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     /// Continues in a fresh block that nothing branches to; the current
     /// block must already be terminated.
     pub fn start_unreachable(&mut self) {
+        // The place cache is kept: a cold failure path ends here and the
+        // code goes on in a block it dominates (`continue_in`); after a
+        // `return` or `break`, the code that follows is dead.
         let block = self.b.create_block();
         self.b.seal_block(block);
         self.b.switch_to_block(block);

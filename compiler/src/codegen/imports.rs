@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use cranelift_codegen::ir::{types, AbiParam, Type as ClifType};
+use cranelift_codegen::isa::CallConv;
 use cranelift_module::{FuncId, Linkage, Module};
 use kriti_runtime::abi::{self, AbiType};
 
@@ -49,6 +50,10 @@ pub(crate) fn declare<M: Module>(module: &mut M) -> Result<Imports, String> {
             .extend(symbol.params.iter().map(|&t| abi_param(t, pointer)));
         sig.returns
             .extend(symbol.ret.map(|t| abi_param(t, pointer)));
+        // The runtime implements these (in assembly) to clobber nothing.
+        if symbol.name.ends_with("_preserve_all") && cfg!(target_arch = "x86_64") {
+            sig.call_conv = CallConv::PreserveAll;
+        }
         let id = module
             .declare_function(symbol.name, Linkage::Import, &sig)
             .map_err(|e| ice(format_args!("declaring `{}`: {e}", symbol.name)))?;

@@ -21,7 +21,7 @@ use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
 use cranelift_module::Module;
 use kriti_runtime::abi::panic_kind;
 
-use super::composite::{is_composite, Borrowed};
+use super::composite::{is_composite, Borrowed, MAX_LEN};
 use super::function::{Lowerer, R};
 use super::ice;
 use crate::ir::kir::{Expr, Intrinsic};
@@ -85,6 +85,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                     self.b
                         .ins()
                         .load(types::I64, MemFlagsData::trusted(), s.value, STR_LEN_OFFSET);
+                self.set_range(len, (0, MAX_LEN));
                 self.end_borrow(s)?;
                 Some(len)
             }
@@ -339,6 +340,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             Intrinsic::MapLen => {
                 let m = self.borrow(arg(0)?, &arg_ty(0)?, &[])?;
                 let len = self.call_rt_value("kr_map_len", &[m.value])?;
+                self.set_range(len, (0, MAX_LEN));
                 self.end_borrow(m)?;
                 Some(len)
             }

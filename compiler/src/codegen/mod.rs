@@ -61,6 +61,7 @@ mod imports;
 mod intrinsics;
 mod jit;
 mod locations;
+mod places;
 mod strings;
 mod tasks;
 #[cfg(test)]
@@ -228,6 +229,7 @@ pub(crate) fn lower_program<M: Module>(
         pointer,
         inlined: Vec::new(),
         spawn_entries: Vec::new(),
+        borrows: crate::ir::borrows::analyse_program(program),
     };
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();

@@ -1,6 +1,7 @@
 //! The typed intermediate representation (KIR), its printer, and the
 //! KIR → KIR passes (`inline`).
 
+pub mod borrows;
 pub mod inline;
 pub mod kir;
 pub mod print;

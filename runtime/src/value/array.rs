@@ -15,6 +15,7 @@
 
 use std::alloc::{self, Layout};
 
+use super::alloc as small;
 use super::desc::{desc_ref, is_heap, kind_of, release_value, retain_value, TypeDesc};
 use super::generic::{cmp_values, values_eq};
 use super::record::{enum_unit, enum_with, RecordObj, NONE_TAG, SOME_TAG};
@@ -86,11 +87,8 @@ impl ArrayObj {
         } else {
             alloc_buffer(cap)
         };
-        // SAFETY: the layout has a nonzero size.
-        let p = unsafe { alloc::alloc(OBJ_LAYOUT) }.cast::<ArrayObj>();
-        if p.is_null() {
-            alloc::handle_alloc_error(OBJ_LAYOUT);
-        }
+        // SAFETY: the size is nonzero.
+        let p = unsafe { small::alloc(OBJ_LAYOUT.size()) }.cast::<ArrayObj>();
         // SAFETY: `p` is freshly allocated with room for an `ArrayObj`.
         unsafe {
             p.write(ArrayObj {
@@ -228,7 +226,7 @@ impl ArrayObj {
             if !a.data.is_null() && a.cap != 0 {
                 alloc::dealloc(a.data.cast(), buffer_layout(a.cap as usize));
             }
-            alloc::dealloc(p.cast(), OBJ_LAYOUT);
+            small::free(p.cast(), OBJ_LAYOUT.size());
         }
         live::freed();
     }

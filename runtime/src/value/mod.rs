@@ -28,6 +28,7 @@
 //! [`desc::TypeDesc`] that says how to drop, copy, compare and display
 //! them; see [`desc`] for their layouts and [`generic`] for the operations.
 
+pub mod alloc;
 pub mod array;
 #[cfg(test)]
 mod composite_tests;
@@ -143,11 +144,19 @@ pub unsafe fn retain(p: *const ObjHeader) {
 unsafe fn drop_ref(p: *const ObjHeader) -> bool {
     // SAFETY: the caller guarantees `p` points to a live header.
     let rc = unsafe { &(*p).rc };
-    let count = rc.load(Ordering::Relaxed);
+    // Acquire: if this is the last reference, every other holder's writes
+    // (published by their release decrements) happen before the free.
+    let count = rc.load(Ordering::Acquire);
     if count >= IMMORTAL_RC {
         return false;
     }
     debug_assert!(count != 0, "release of a freed object");
+    if count == 1 {
+        // We hold the only reference, so no other thread can change the
+        // count (it would need a reference to do so): the object is ours
+        // to free, with no atomic read-modify-write.
+        return true;
+    }
     // Release ordering publishes our writes to whoever frees the object; the
     // acquire fence makes every other holder's writes visible to the
     // freeing thread (the `Arc` protocol).

@@ -5,8 +5,9 @@
 //! after it, `1 + variant.count` slots. Also [`kr_make_unique`],
 //! copy-on-write for every kind.
 
-use std::alloc::{self, Layout};
+use std::alloc::Layout;
 
+use super::alloc as small;
 use super::array::ArrayObj;
 use super::desc::{desc_kind, desc_ref, retain_value, TypeDesc};
 use super::{kind, live, release, Obj, ObjHeader};
@@ -52,11 +53,12 @@ fn enum_slot_count(desc: &TypeDesc, tag: u64) -> usize {
 }
 
 impl RecordObj {
-    fn layout(count: usize) -> Layout {
+    /// The size in bytes of a record with `count` slots.
+    fn size(count: usize) -> usize {
         count
             .checked_mul(8)
             .and_then(|n| n.checked_add(RECORD_SLOTS_OFFSET))
-            .and_then(|size| Layout::from_size_align(size, 8).ok())
+            .filter(|&size| Layout::from_size_align(size, 16).is_ok())
             .expect("record too large")
     }
 
@@ -94,19 +96,26 @@ impl RecordObj {
     /// tag whose variant has `count - 1` payload values before the record
     /// is used.
     unsafe fn alloc_slots(desc: *const TypeDesc, count: usize) -> *mut RecordObj {
-        let layout = Self::layout(count);
-        // SAFETY: the layout has a nonzero size (at least the header).
-        let p = unsafe { alloc::alloc_zeroed(layout) }.cast::<RecordObj>();
-        if p.is_null() {
-            alloc::handle_alloc_error(layout);
-        }
-        // SAFETY: `p` is freshly allocated with room for a `RecordObj`.
+        let size = Self::size(count);
+        // SAFETY: the size is nonzero (at least the header).
+        let p = unsafe { small::alloc(size) }.cast::<RecordObj>();
+        // SAFETY: `p` is freshly allocated with room for a `RecordObj` and
+        // `count` slots.
         unsafe {
             p.write(RecordObj {
                 header: ObjHeader::new(kind::RECORD),
                 desc,
                 slots: [],
             });
+            let slots = p.cast::<u8>().add(RECORD_SLOTS_OFFSET).cast::<u64>();
+            // Records are small: plain stores beat a call of `memset`.
+            if count <= 4 {
+                for i in 0..count {
+                    slots.add(i).write_volatile(0);
+                }
+            } else {
+                std::ptr::write_bytes(slots, 0, count);
+            }
         }
         live::allocated();
         p
@@ -178,7 +187,7 @@ impl RecordObj {
                 }
             }
             let count = slots.len();
-            alloc::dealloc(p.cast(), Self::layout(count));
+            small::free(p.cast(), Self::size(count));
         }
         live::freed();
     }
@@ -301,4 +310,106 @@ pub unsafe extern "C" fn kr_make_unique(p: *mut Obj) -> *mut Obj {
         unsafe { release(p) };
         copy
     })
+}
+
+/// [`kr_make_unique`] of the object stored at `slot`, storing the result
+/// back: the work behind [`kr_make_unique_at_preserve_all`].
+///
+/// # Safety
+/// `slot` points to a slot holding a live object (or null) that the slot
+/// owns a reference to.
+pub unsafe extern "C" fn kr_make_unique_at(slot: *mut *mut Obj) {
+    // SAFETY: caller's contract; the slot's reference is handed over and
+    // replaced by the returned one.
+    unsafe { *slot = kr_make_unique(*slot) }
+}
+
+// `kr_make_unique_at_preserve_all`: [`kr_make_unique_at`] for the
+// preserve_all calling convention (Cranelift's `CallConv::PreserveAll`):
+// the argument comes in `rdi` as usual, and every register the System V
+// ABI lets a callee clobber (rax, rcx, rdx, rsi, rdi, r8–r11, xmm0–xmm15)
+// is saved around the call. The code that calls it keeps its values in
+// registers across the (cold) call instead of spilling them. Stack: the
+// return address leaves rsp at 8 mod 16; rbp and nine registers make it
+// 8 again, and 264 bytes for the vector registers realign it for the call.
+#[cfg(target_arch = "x86_64")]
+std::arch::global_asm!(
+    ".globl kr_make_unique_at_preserve_all",
+    ".p2align 4",
+    "kr_make_unique_at_preserve_all:",
+    "push rbp",
+    "mov rbp, rsp",
+    "push rax",
+    "push rcx",
+    "push rdx",
+    "push rsi",
+    "push rdi",
+    "push r8",
+    "push r9",
+    "push r10",
+    "push r11",
+    "sub rsp, 264",
+    "movdqu [rsp + 0], xmm0",
+    "movdqu [rsp + 16], xmm1",
+    "movdqu [rsp + 32], xmm2",
+    "movdqu [rsp + 48], xmm3",
+    "movdqu [rsp + 64], xmm4",
+    "movdqu [rsp + 80], xmm5",
+    "movdqu [rsp + 96], xmm6",
+    "movdqu [rsp + 112], xmm7",
+    "movdqu [rsp + 128], xmm8",
+    "movdqu [rsp + 144], xmm9",
+    "movdqu [rsp + 160], xmm10",
+    "movdqu [rsp + 176], xmm11",
+    "movdqu [rsp + 192], xmm12",
+    "movdqu [rsp + 208], xmm13",
+    "movdqu [rsp + 224], xmm14",
+    "movdqu [rsp + 240], xmm15",
+    "call {target}",
+    "movdqu xmm0, [rsp + 0]",
+    "movdqu xmm1, [rsp + 16]",
+    "movdqu xmm2, [rsp + 32]",
+    "movdqu xmm3, [rsp + 48]",
+    "movdqu xmm4, [rsp + 64]",
+    "movdqu xmm5, [rsp + 80]",
+    "movdqu xmm6, [rsp + 96]",
+    "movdqu xmm7, [rsp + 112]",
+    "movdqu xmm8, [rsp + 128]",
+    "movdqu xmm9, [rsp + 144]",
+    "movdqu xmm10, [rsp + 160]",
+    "movdqu xmm11, [rsp + 176]",
+    "movdqu xmm12, [rsp + 192]",
+    "movdqu xmm13, [rsp + 208]",
+    "movdqu xmm14, [rsp + 224]",
+    "movdqu xmm15, [rsp + 240]",
+    "add rsp, 264",
+    "pop r11",
+    "pop r10",
+    "pop r9",
+    "pop r8",
+    "pop rdi",
+    "pop rsi",
+    "pop rdx",
+    "pop rcx",
+    "pop rax",
+    "pop rbp",
+    "ret",
+    target = sym kr_make_unique_at,
+);
+
+#[cfg(target_arch = "x86_64")]
+extern "C" {
+    /// See the assembly above: [`kr_make_unique_at`], preserving every
+    /// register.
+    pub fn kr_make_unique_at_preserve_all(slot: *mut *mut Obj);
+}
+
+/// On other targets the compiler calls this with the ordinary convention.
+///
+/// # Safety
+/// As [`kr_make_unique_at`].
+#[cfg(not(target_arch = "x86_64"))]
+pub unsafe extern "C" fn kr_make_unique_at_preserve_all(slot: *mut *mut Obj) {
+    // SAFETY: caller's contract.
+    unsafe { kr_make_unique_at(slot) }
 }

@@ -26,7 +26,7 @@
 //! argument with its count raised, or the immortal empty string). No
 //! function returns null; a null argument reads as the empty string.
 
-use std::alloc::{self, Layout};
+use std::alloc::Layout;
 use std::fmt::Write;
 
 use super::display::{format_fixed, write_debug_str, write_float, StackBuf, MAX_FIXED_DIGITS};
@@ -154,10 +154,7 @@ impl StrObj {
     fn alloc(len: usize) -> *mut StrObj {
         let layout = Self::layout(len);
         // SAFETY: the layout has a nonzero size (at least the header).
-        let p = unsafe { alloc::alloc(layout) }.cast::<StrObj>();
-        if p.is_null() {
-            alloc::handle_alloc_error(layout);
-        }
+        let p = unsafe { super::alloc::alloc(layout.size()) }.cast::<StrObj>();
         // SAFETY: `p` is freshly allocated with room for a `StrObj`.
         unsafe {
             p.write(StrObj {
@@ -179,7 +176,7 @@ impl StrObj {
         // SAFETY: `p` is live until the dealloc below.
         let len = unsafe { (*p).len } as usize;
         // SAFETY: `p` was allocated with exactly this layout in `alloc`.
-        unsafe { alloc::dealloc(p.cast(), Self::layout(len)) };
+        unsafe { super::alloc::free(p.cast(), Self::layout(len).size()) };
         live::freed();
     }
 }
