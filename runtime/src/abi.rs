@@ -279,7 +279,8 @@ abi_symbols! {
     fn kr_sleep(ctx: *mut TaskCtx, ms: i64) = timer::kr_sleep;
     fn kr_yield_now(ctx: *mut TaskCtx) = task::kr_yield_now;
     // Called when `*(ctx + 8) != 0` (the preempt flag) at a poll.
-    fn kr_preempt(ctx: *mut TaskCtx) = task::kr_preempt;
+    // The preemption poll's cold call (preserves every register).
+    fn kr_preempt_preserve_all(ctx: *mut TaskCtx) = task::kr_preempt_preserve_all;
     // Atomic counters (kind ATOMIC). add returns the new value; overflow
     // panics "integer overflow" (no change).
     fn kr_atomic_new(v: i64) -> *mut Obj = atomic::kr_atomic_new;

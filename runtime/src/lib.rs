@@ -29,6 +29,7 @@ pub mod ctx;
 pub mod math;
 pub mod output;
 pub mod panic;
+mod preserve_all;
 pub mod sched;
 pub mod trace;
 pub mod value;

@@ -49,7 +49,9 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             PREEMPT_OFFSET,
         );
         let cont = self.enter_cold_if(flag);
-        self.call_rt("kr_preempt", &[self.ctx])?;
+        // A preserve_all call: the values live across the loop stay in
+        // registers instead of being spilled around the cold call.
+        self.call_rt("kr_preempt_preserve_all", &[self.ctx])?;
         self.b.ins().jump(cont, &[]);
         self.switch_to(cont);
         Ok(())

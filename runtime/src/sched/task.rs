@@ -497,3 +497,9 @@ pub unsafe extern "C" fn kr_preempt(ctx: *mut TaskCtx) {
         ctx::suspend(ctx, Suspend::Yield)
     }
 }
+
+crate::preserve_all::preserve_all!(
+    /// [`kr_preempt`], preserving every register: generated code calls it
+    /// from the cold branch of its preemption polls, inside hot loops.
+    kr_preempt_preserve_all(ctx: *mut TaskCtx) => kr_preempt
+);
