@@ -640,7 +640,7 @@ impl Checker {
                     "E0303",
                     format!("cannot loop over a value of type `{}`", array.ty),
                     array.span,
-                    "`for` works on ranges and arrays",
+                    "`for` works on ranges, arrays, maps and channels",
                 ));
             }
             return error_expr(span);
