@@ -318,16 +318,18 @@ impl Checker {
                 }
                 let local = match bind {
                     Some(p) => {
-                        let option = Type::Option(Box::new(elem));
-                        let (id, binds) = self.bind_pattern(scope, p, &option, false);
-                        if !binds.is_empty() {
+                        if !matches!(
+                            p.kind,
+                            ast::PatternKind::Binding(_) | ast::PatternKind::Wildcard
+                        ) {
                             self.select_form_error(
                                 p.span,
                                 "bind the received `Option` to a name, then `match` on it",
                             );
                             return None;
                         }
-                        Some(id)
+                        let option = Type::Option(Box::new(elem));
+                        Some(self.bind_pattern(scope, p, &option, false).0)
                     }
                     None => None,
                 };
