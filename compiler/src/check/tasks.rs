@@ -326,6 +326,8 @@ impl Checker {
                                 p.span,
                                 "bind the received `Option` to a name, then `match` on it",
                             );
+                            // Its names still exist, so the body reports nothing more.
+                            self.bind_pattern(scope, p, &Type::Error, false);
                             return None;
                         }
                         let option = Type::Option(Box::new(elem));
