@@ -4,6 +4,9 @@
 //!   drops ten million strings, arrays, tuples and struct values; its peak
 //!   RSS must stay under 50 MiB (it is about 8 MiB; without releases it
 //!   would need well over 1 GiB).
+//! - `task_values_are_freed`: `tests/memory/task_values.kr` passes 8 KB
+//!   arrays to 60,000 tasks and 20,000 channel sends (as arguments, captures,
+//!   results and messages); its peak RSS must stay under 50 MiB.
 //! - `dropped_trees_are_freed`: `tests/memory/trees.kr` builds, checks and
 //!   drops 200 binary trees of depth 16 (enum nodes, about 26 million
 //!   allocations) next to a long-lived one; its peak RSS must stay under
@@ -73,6 +76,23 @@ fn churn_runs_in_bounded_memory() {
         "churn.kr",
         LIMIT_KIB,
         "values that are dropped are not being freed",
+    );
+}
+
+#[test]
+fn task_values_are_freed() {
+    const LIMIT_KIB: u64 = 50 * 1024;
+    let run = run_kriti(
+        &program("task_values.kr"),
+        Duration::from_secs(120),
+        "20,000 tasks with array arguments take well under a second",
+    );
+    assert_eq!(run.stdout, "120080000\n");
+    check_peak(
+        &run,
+        "task_values.kr",
+        LIMIT_KIB,
+        "task arguments, captures, results or channel values are not being freed",
     );
 }
 

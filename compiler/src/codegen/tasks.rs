@@ -390,9 +390,10 @@ fn param_types(f: &kir::Function) -> R<Vec<Type>> {
 }
 
 /// Defines the spawn entry of every function that some `spawn` starts:
-/// `extern "C" fn(ctx, env) -> i64` reads the arguments out of `env`
-/// (retaining heap values), releases `env`, calls the function and returns
-/// its result in slot encoding.
+/// `extern "C" fn(ctx, env) -> i64` reads the arguments out of `env`,
+/// calls the function, releases `env` and returns the result in slot
+/// encoding. A heap argument the function owns is retained first; one it
+/// only borrows (`ir/borrows.rs`) is kept alive by `env` during the call.
 pub(crate) fn define_spawn_entries<M: Module>(
     module: &mut M,
     shared: &Shared<'_>,
@@ -428,20 +429,18 @@ pub(crate) fn define_spawn_entries<M: Module>(
             let env = b.block_params(block)[1];
             let retain = module.declare_func_in_func(retain.id, b.func);
             let release = module.declare_func_in_func(release.id, b.func);
+            let borrows = shared.borrows.get(entry.0 as usize);
             let mut args = vec![task_ctx];
             for (i, ty) in param_types(f)?.iter().enumerate() {
                 let raw = b
                     .ins()
                     .load(types::I64, MemFlagsData::trusted(), env, record_slot(i)?);
-                if ty.is_heap() {
+                if ty.is_heap() && !borrows.is_some_and(|bs| bs.param(i)) {
                     b.ins().call(retain, &[raw]);
                 }
                 if let Some(t) = clif_type(ty, pointer) {
                     args.push(decode(&mut b, raw, t));
                 }
-            }
-            if !f.params.is_empty() {
-                b.ins().call(release, &[env]);
             }
             let callee = module.declare_func_in_func(target, b.func);
             let call = b.ins().call(callee, &args);
@@ -449,6 +448,9 @@ pub(crate) fn define_spawn_entries<M: Module>(
                 Some(v) => encode(&mut b, v),
                 None => b.ins().iconst(types::I64, 0),
             };
+            if !f.params.is_empty() {
+                b.ins().call(release, &[env]);
+            }
             b.ins().return_(&[result]);
             b.finalize(module.target_config());
         }
