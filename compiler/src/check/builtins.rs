@@ -252,7 +252,21 @@ impl Checker {
             return error_expr(span);
         }
         if matches!(recv_ty, Type::Option(_) | Type::Result(..)) {
+            if name.name == "map" {
+                return self.check_enum_map(scope, probe, args, span);
+            }
             return self.check_enum_method(scope, probe, name, args, span);
+        }
+        if let Type::Array(_) = recv_ty {
+            if matches!(
+                name.name.as_str(),
+                "map" | "filter" | "fold" | "any" | "all"
+            ) {
+                if let Some(e) = self.check_array_fn_method(scope, probe.clone(), name, args, span)
+                {
+                    return e;
+                }
+            }
         }
         if let Type::Struct(..) | Type::Enum(..) = &recv_ty {
             let Some(&id) = self.methods.get(&(recv_ty.clone(), name.name.clone())) else {
@@ -528,7 +542,7 @@ fn method_names(t: &Type) -> &'static [&'static str] {
 }
 
 /// Methods of the contract that arrive with `Option`, closures and maps.
-const LATER_METHODS: &[&str] = &["map", "filter", "fold", "any", "all", "sort_by", "par_map"];
+const LATER_METHODS: &[&str] = &["sort_by", "par_map"];
 
 /// Converts a value to its display string (identity on `str`).
 fn to_str(e: kir::Expr) -> kir::Expr {

@@ -164,7 +164,9 @@ impl Checker {
             A::Match { scrutinee, arms } => {
                 self.check_match(scope, scrutinee, arms, expected, span)
             }
-            A::Closure { .. } => self.unsupported_expr(span, "closures"),
+            A::Closure { params, ret, body } => {
+                self.check_closure(scope, params, ret.as_ref(), body, expected, span)
+            }
             A::Spawn(operand) => self.check_spawn(scope, operand, span),
             A::Chan { elem, capacity } => {
                 self.check_chan_new(scope, elem, capacity.as_deref(), span)
@@ -234,8 +236,11 @@ impl Checker {
             "E" => return expr(ExprKind::Float(std::f64::consts::E), Type::Float, id.span),
             _ => {}
         }
-        if self.fn_ids.contains_key(&id.name) || super::builtins::is_builtin_fn(&id.name) {
-            return self.unsupported_expr(id.span, "functions as values");
+        if let Some(&f) = self.fn_ids.get(&id.name) {
+            return self.fn_value(f, id.span);
+        }
+        if super::builtins::is_builtin_fn(&id.name) {
+            return self.unsupported_expr(id.span, "prelude functions as values");
         }
         self.report_unknown_name(scope, id);
         error_expr(id.span)
@@ -465,6 +470,7 @@ impl Checker {
                 Some(operand.clone())
             }
             Rem if same && operand == Type::Int => Some(Type::Int),
+            Eq | Ne if same && matches!(operand, Type::Fn(..)) => None,
             Eq | Ne if same => Some(Type::Bool),
             Lt | Le | Gt | Ge if same && matches!(operand, Type::Int | Type::Float | Type::Str) => {
                 Some(Type::Bool)
@@ -550,10 +556,13 @@ impl Checker {
             if let ast::ExprKind::Path(ty, name) = &callee.kind {
                 return self.check_path_call(scope, ty, name, args, expected, span);
             }
+            let c = self.check_expr(scope, callee, None);
+            if let Type::Fn(..) = c.ty {
+                return self.call_value(scope, c, args, span);
+            }
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
-            let c = self.check_expr(scope, callee, None);
             if c.ty != Type::Error {
                 self.error(Diagnostic::error(
                     "E0305",
@@ -566,6 +575,10 @@ impl Checker {
         };
         if let Some(local) = scope.lookup(&name.name) {
             let ty = scope.local(local).ty.clone();
+            if let Type::Fn(..) = ty {
+                let callee = expr(ExprKind::Local(local), ty, name.span);
+                return self.call_value(scope, callee, args, span);
+            }
             self.error(Diagnostic::error(
                 "E0305",
                 format!("`{}` is not a function", name.name),

@@ -40,12 +40,13 @@
 //! | E0410 | alternatives of an or-pattern that bind different names |
 //! | E0411 | a `let` or `for` pattern that can fail to match |
 //! | E0413 | a range pattern that matches nothing |
-//! | E0414 | a `spawn` body changing a value it captured |
+//! | E0414 | a `spawn` body or a closure changing a value it captured |
 //! | E0415 | an invalid `select` arm, or `after` outside `select` |
-//! | E0416 | `return` or `?` inside `spawn` |
+//! | E0416 | `return` or `?` inside `spawn`, or a closure of unknown result type |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
+mod closures;
 mod composite;
 mod enums;
 mod exhaustive;

@@ -26,6 +26,11 @@ pub(super) struct FnScope {
     /// The captured locals: (the local outside, the parameter here that
     /// holds its copy), in the order they were first named.
     pub captures: Vec<(LocalId, LocalId)>,
+    /// For a nested body, what it is: `"spawn"` or `"closure"`.
+    pub nested_in: Option<&'static str>,
+    /// True where `return` and `?` cannot be used: in a `spawn` body, or a
+    /// closure whose result type is not known.
+    pub no_return: bool,
 }
 
 impl FnScope {
@@ -38,21 +43,21 @@ impl FnScope {
             loops: Vec::new(),
             enclosing: None,
             captures: Vec::new(),
+            nested_in: None,
+            no_return: false,
         }
     }
 
-    /// The scope of a `spawn` body nested in `enclosing`. Its result type
-    /// is unknown: `return` has no function to leave there.
-    pub fn nested(enclosing: FnScope) -> FnScope {
+    /// The scope of a `spawn` body or a closure nested in `enclosing`,
+    /// whose result type is `ret` (`None`: unknown, so `return` cannot be
+    /// used in it, which `body` names in the error).
+    pub fn nested(enclosing: FnScope, ret: Option<Type>, body: &'static str) -> FnScope {
         FnScope {
             enclosing: Some(Box::new(enclosing)),
-            ..FnScope::new(Type::Error)
+            nested_in: Some(body),
+            no_return: ret.is_none(),
+            ..FnScope::new(ret.unwrap_or(Type::Error))
         }
-    }
-
-    /// True inside the body of a `spawn`.
-    pub fn in_spawn(&self) -> bool {
-        self.enclosing.is_some()
     }
 
     /// The outer local that `id` holds a copy of, when `id` is a capture.

@@ -53,45 +53,74 @@ impl Checker {
             _ => operand.clone(),
         };
 
-        let outer = std::mem::replace(scope, FnScope::new(Type::Unit));
-        let mut inner = FnScope::nested(outer);
-        let body = match &operand.kind {
-            ast::ExprKind::Block(b) => self.check_block(&mut inner, b, None),
-            _ => self.check_expr(&mut inner, &operand, None),
-        };
-        match inner.enclosing.take() {
-            Some(outer) => *scope = *outer,
-            None => return error_expr(span),
-        }
+        let lifted = self.lift(scope, None, "spawn", span, |this, inner| {
+            let body = match &operand.kind {
+                ast::ExprKind::Block(b) => this.check_block(inner, b, None),
+                _ => this.check_expr(inner, &operand, None),
+            };
+            (Vec::new(), body)
+        });
         scope.pop();
-
-        let ret = match &body.ty {
-            Type::Never => Type::Unit,
-            t => t.clone(),
+        let Some((entry, args, _, ret)) = lifted else {
+            return error_expr(span);
         };
-        if has_error(&ret) || lets.iter().any(|l: &kir::Expr| has_error(&l.ty)) {
+        if lets.iter().any(|l: &kir::Expr| has_error(&l.ty)) {
             return error_expr(span);
         }
-        let entry = FuncId((self.functions.len() + self.lifted.len()) as u32);
-        let args = inner
+        let ty = Type::Task(Box::new(ret));
+        lets.push(expr(ExprKind::Spawn { entry, args }, ty.clone(), span));
+        let mut out = block(lets, span);
+        out.ty = ty;
+        out
+    }
+
+    /// Checks a body that becomes a function of its own (a `spawn` body or
+    /// a closure): `check` declares the function's parameters in the
+    /// nested scope and checks the body there, where outer locals it names
+    /// are captured. `ret` is the declared result type, if any; `what`
+    /// names the body in errors and the function (`main::{spawn}`).
+    /// Returns the new function, the outer values to capture (in its
+    /// first parameters), its own parameter types and its result type;
+    /// `None` when the body has errors.
+    pub(super) fn lift(
+        &mut self,
+        scope: &mut FnScope,
+        ret: Option<Type>,
+        what: &'static str,
+        span: Span,
+        check: impl FnOnce(&mut Self, &mut FnScope) -> (Vec<LocalId>, kir::Expr),
+    ) -> Option<(FuncId, Vec<kir::Expr>, Vec<Type>, Type)> {
+        let outer = std::mem::replace(scope, FnScope::new(Type::Unit));
+        let mut inner = FnScope::nested(outer, ret.clone(), what);
+        let (params, body) = check(self, &mut inner);
+        *scope = *inner.enclosing.take()?;
+        let ret = match (ret, &body.ty) {
+            (Some(r), _) => r,
+            (None, Type::Never) => Type::Unit,
+            (None, t) => t.clone(),
+        };
+        let param_types: Vec<Type> = params.iter().map(|p| inner.local(*p).ty.clone()).collect();
+        if has_error(&ret) || has_error(&body.ty) || param_types.iter().any(has_error) {
+            return None;
+        }
+        let id = FuncId((self.functions.len() + self.lifted.len()) as u32);
+        let captures = inner
             .captures
             .iter()
             .map(|(outer, _)| read(*outer, scope.local(*outer).ty.clone(), span))
             .collect();
+        let mut all_params: Vec<LocalId> = inner.captures.iter().map(|(_, p)| *p).collect();
+        all_params.extend(params);
         self.lifted.push(kir::Function {
-            name: format!("{}::{{spawn}}", self.current_fn),
-            params: inner.captures.iter().map(|(_, p)| *p).collect(),
+            name: format!("{}::{{{what}}}", self.current_fn),
+            params: all_params,
             ret: ret.clone(),
             locals: inner.locals,
             body,
             span,
             returns_self: false,
         });
-        let ty = Type::Task(Box::new(ret));
-        lets.push(expr(ExprKind::Spawn { entry, args }, ty.clone(), span));
-        let mut out = block(lets, span);
-        out.ty = ty;
-        out
+        Some((id, captures, param_types, ret))
     }
 
     /// The arguments of a spawned call as the task will see them: values
@@ -400,7 +429,7 @@ impl Checker {
             return false;
         }
         let decl = scope.local_spans[local.0 as usize];
-        self.error(
+        let diag = if scope.nested_in == Some("spawn") {
             Diagnostic::error(
                 "E0414",
                 format!("cannot change `{name}` inside `spawn`"),
@@ -408,30 +437,54 @@ impl Checker {
                 "the task has its own copy of this value",
             )
             .with_label(decl, format!("`{name}` is declared outside the task here"))
-            .with_help("make a `var` copy inside the task, or send results back over a channel"),
-        );
+            .with_help("make a `var` copy inside the task, or send results back over a channel")
+        } else {
+            Diagnostic::error(
+                "E0414",
+                format!("cannot change `{name}` inside a closure"),
+                span,
+                "the closure captured a copy of this value",
+            )
+            .with_label(
+                decl,
+                format!("`{name}` is declared outside the closure here"),
+            )
+            .with_help("return the new value from the closure instead")
+        };
+        self.error(diag);
         true
     }
 
-    /// Reports `return` or `?` inside a `spawn` body; returns whether it did.
+    /// Reports `return` or `?` inside a `spawn` body or a closure without
+    /// a declared result type; returns whether it did.
     pub(super) fn report_return_in_spawn(
         &mut self,
         scope: &FnScope,
         what: &str,
         span: Span,
     ) -> bool {
-        if !scope.in_spawn() {
-            return false;
-        }
-        self.error(
+        let body = match scope.nested_in {
+            Some(body) if scope.no_return => body,
+            _ => return false,
+        };
+        let diag = if body == "spawn" {
             Diagnostic::error(
                 "E0416",
                 format!("`{what}` inside `spawn`"),
                 span,
                 "a task has no function to return from",
             )
-            .with_help("the task's result is the value of its last expression"),
-        );
+            .with_help("the task's result is the value of its last expression")
+        } else {
+            Diagnostic::error(
+                "E0416",
+                format!("`{what}` inside a closure without a result type"),
+                span,
+                "the closure's result type is not known here",
+            )
+            .with_help("declare it, as in `|x: int| -> int { ... }`, or let the last expression be the result")
+        };
+        self.error(diag);
         true
     }
 }

@@ -125,7 +125,14 @@ impl Checker {
                 Type::Error
             }
             TypeExprKind::Named { .. } => self.unsupported(t.span, "generic and imported types"),
-            TypeExprKind::Fn { .. } => self.unsupported(t.span, "function types"),
+            TypeExprKind::Fn { params, ret } => {
+                let params = params.iter().map(|p| self.resolve_type(p)).collect();
+                let ret = match ret {
+                    Some(r) => self.resolve_type(r),
+                    None => Type::Unit,
+                };
+                Type::Fn(params, Box::new(ret))
+            }
             TypeExprKind::SelfType => match &self.self_type {
                 Some(t) => t.clone(),
                 None => {

@@ -94,6 +94,7 @@ pub(crate) fn is_composite(ty: &Type) -> bool {
             | Type::Task(_)
             | Type::Chan(_)
             | Type::Atomic
+            | Type::Fn(..)
     ) || ty.is_enum()
 }
 
@@ -1238,7 +1239,10 @@ pub(crate) fn writes_local(e: &Expr, id: LocalId) -> bool {
         | ExprKind::Variant { payload: es, .. }
         | ExprKind::Call(_, es)
         | ExprKind::Intrinsic(_, es)
-        | ExprKind::Spawn { args: es, .. } => es.iter().any(w),
+        | ExprKind::Spawn { args: es, .. }
+        | ExprKind::Closure { captures: es, .. } => es.iter().any(w),
+        ExprKind::FnRef(_) => false,
+        ExprKind::CallValue(callee, args) => w(callee) || args.iter().any(w),
         ExprKind::Select(s) => {
             let binds = s
                 .arms

@@ -62,6 +62,8 @@ enum Children {
 #[derive(Default)]
 pub(crate) struct DescPool {
     ids: HashMap<Type, DataId>,
+    /// The descriptors of closure objects, by the types of their captures.
+    closures: HashMap<Vec<Type>, DataId>,
     unit_variants: HashMap<(Type, u32), DataId>,
 }
 
@@ -101,6 +103,9 @@ impl DescPool {
             Type::Task(t) => (desc_kind::TASK, Children::Types(vec![(**t).clone()]), None),
             Type::Chan(t) => (desc_kind::CHAN, Children::Types(vec![(**t).clone()]), None),
             Type::Atomic => (desc_kind::ATOMIC, Children::Types(Vec::new()), None),
+            // A function value's own object carries its closure descriptor
+            // (`closure_data_for`); this one only says "a function".
+            Type::Fn(..) => (desc_kind::FN, Children::Types(Vec::new()), None),
             Type::Struct(index, _) => {
                 let def = program
                     .structs
@@ -175,6 +180,29 @@ impl DescPool {
             None => (None, Vec::new()),
         };
         define(module, id, kind, &child_ids, name_id, &field_ids)?;
+        Ok(id)
+    }
+
+    /// The descriptor of closure objects whose captured values have the
+    /// types `captures`: kind FN, slot 0 the code address (an `int`), then
+    /// the captures.
+    pub fn closure_data_for<M: Module>(
+        &mut self,
+        module: &mut M,
+        strings: &mut StringPool,
+        program: &kir::Program,
+        captures: &[Type],
+    ) -> Result<DataId, String> {
+        if let Some(&id) = self.closures.get(captures) {
+            return Ok(id);
+        }
+        let mut child_ids = vec![self.data_for(module, strings, program, &Type::Int)?];
+        for t in captures {
+            child_ids.push(self.data_for(module, strings, program, t)?);
+        }
+        let id = declare(module)?;
+        define(module, id, desc_kind::FN, &child_ids, None, &[])?;
+        self.closures.insert(captures.to_vec(), id);
         Ok(id)
     }
 

@@ -74,7 +74,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             | Type::Map(..)
             | Type::Task(_)
             | Type::Chan(_)
-            | Type::Atomic => {
+            | Type::Atomic
+            | Type::Fn(..) => {
                 let a = self.borrow(l, ty, &[r])?;
                 let b = self.borrow(r, ty, &[])?;
                 let v = match op {

@@ -71,6 +71,9 @@ pub(crate) struct Shared<'p> {
     /// The spawn entries declared so far, by the function they start
     /// (defined after every function; see `tasks.rs`).
     pub spawn_entries: Vec<(kir::FuncId, ClifFuncId)>,
+    /// The closure entries declared so far: (function, number of captured
+    /// values, entry); see `closures.rs`.
+    pub closure_entries: Vec<(kir::FuncId, usize, ClifFuncId)>,
     /// The borrowed parameters and locals of each function, by
     /// [`kir::FuncId`] (`ir/borrows.rs`).
     pub borrows: Vec<Borrows>,
@@ -258,18 +261,30 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         // The null pointer is made here, in the entry block, so that it
         // dominates every block that resets a local to it.
         self.null_pointer();
-        let mut params = params.iter().copied();
-        let is_param: HashSet<LocalId> = f.params.iter().copied().collect();
+        // The machine parameters follow `f.params`, whose locals need not
+        // come in table order (a closure's captures come first).
+        let mut machine = params.iter().copied();
+        let mut param_values = HashMap::new();
+        for id in &f.params {
+            let local = f
+                .locals
+                .get(id.0 as usize)
+                .ok_or_else(|| ice("a parameter is not a local"))?;
+            if clif_type(&local.ty, pointer).is_some() {
+                let v = machine
+                    .next()
+                    .ok_or_else(|| ice("a parameter is missing from the signature"))?;
+                param_values.insert(*id, v);
+            }
+        }
         for (i, local) in f.locals.iter().enumerate() {
             let Some(t) = clif_type(&local.ty, pointer) else {
                 self.vars.push(None);
                 continue;
             };
             let var = self.b.declare_var(t);
-            let init = if is_param.contains(&LocalId(i as u32)) {
-                params
-                    .next()
-                    .ok_or_else(|| ice("a parameter is missing from the signature"))?
+            let init = if let Some(&v) = param_values.get(&LocalId(i as u32)) {
+                v
             } else if local.ty.is_heap() {
                 self.null_pointer()
             } else {
@@ -521,6 +536,9 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
             ExprKind::Variant { tag, payload } => Some(self.variant(e, *tag, payload)?),
             ExprKind::Spawn { entry, args } => Some(self.spawn(e, *entry, args)?),
             ExprKind::Select(s) => self.select(e, s)?,
+            ExprKind::Closure { func, captures } => Some(self.closure(*func, captures)?),
+            ExprKind::FnRef(func) => Some(self.closure(*func, &[])?),
+            ExprKind::CallValue(callee, args) => self.call_value(e, callee, args)?,
             ExprKind::Tag(base) => Some(self.tag(base)?),
             ExprKind::Payload(base, index) => self.payload(e, base, *index)?,
         })
@@ -550,7 +568,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     }
 
     /// The innermost scope (see `scopes`).
-    fn scope(&self) -> u32 {
+    pub(crate) fn scope(&self) -> u32 {
         self.scopes.last().copied().unwrap_or(u32::MAX)
     }
 
@@ -1150,7 +1168,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
     }
 
     /// The address of the data object `id`.
-    fn data_addr(&mut self, id: DataId) -> Value {
+    pub(crate) fn data_addr(&mut self, id: DataId) -> Value {
         let gv = match self.data_refs.get(&id) {
             Some(&gv) => gv,
             None => {

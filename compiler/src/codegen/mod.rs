@@ -53,6 +53,7 @@
 //! codegen: ...")`.
 
 mod clif;
+mod closures;
 mod composite;
 mod descs;
 mod expr;
@@ -117,7 +118,8 @@ pub(crate) fn clif_type(ty: &Type, pointer: ClifType) -> Option<ClifType> {
         | Type::Map(..)
         | Type::Task(_)
         | Type::Chan(_)
-        | Type::Atomic => Some(pointer),
+        | Type::Atomic
+        | Type::Fn(..) => Some(pointer),
         Type::Unit | Type::Never | Type::Error => None,
     }
 }
@@ -229,6 +231,7 @@ pub(crate) fn lower_program<M: Module>(
         pointer,
         inlined: Vec::new(),
         spawn_entries: Vec::new(),
+        closure_entries: Vec::new(),
         borrows: crate::ir::borrows::analyse_program(program),
     };
     let mut ctx = module.make_context();
@@ -259,6 +262,7 @@ pub(crate) fn lower_program<M: Module>(
         module.clear_context(&mut ctx);
     }
     tasks::define_spawn_entries(module, &shared, &mut ctx, &mut builder_ctx)?;
+    closures::define_closure_entries(module, &shared, &mut ctx, &mut builder_ctx)?;
     Ok(Lowered {
         main,
         locations: shared.locations.finish(),

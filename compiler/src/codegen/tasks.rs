@@ -33,7 +33,7 @@ const SELECT_TIMEOUT: i64 = -1;
 /// `kr_select`'s result when nothing was ready and there is a `_` arm.
 const SELECT_DEFAULT: i64 = -2;
 /// Offset of slot `i` in a record.
-fn record_slot(i: usize) -> R<i32> {
+pub(super) fn record_slot(i: usize) -> R<i32> {
     i32::try_from(RECORD_SLOTS_OFFSET + 8 * i).map_err(|_| ice("too many spawn arguments"))
 }
 
@@ -377,7 +377,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
 }
 
 /// The types of `f`'s parameters, in order.
-fn param_types(f: &kir::Function) -> R<Vec<Type>> {
+pub(super) fn param_types(f: &kir::Function) -> R<Vec<Type>> {
     f.params
         .iter()
         .map(|p| {
@@ -463,7 +463,7 @@ pub(crate) fn define_spawn_entries<M: Module>(
 }
 
 /// The value of machine type `t` held in the slot encoding `raw`.
-fn decode(b: &mut FunctionBuilder, raw: Value, t: ClifType) -> Value {
+pub(super) fn decode(b: &mut FunctionBuilder, raw: Value, t: ClifType) -> Value {
     match t {
         types::F64 => b.ins().bitcast(types::F64, MemFlagsData::new(), raw),
         types::I8 => b.ins().ireduce(types::I8, raw),
@@ -472,7 +472,7 @@ fn decode(b: &mut FunctionBuilder, raw: Value, t: ClifType) -> Value {
 }
 
 /// The slot encoding of `v`.
-fn encode(b: &mut FunctionBuilder, v: Value) -> Value {
+pub(super) fn encode(b: &mut FunctionBuilder, v: Value) -> Value {
     match b.func.dfg.value_type(v) {
         types::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), v),
         types::I8 => b.ins().uextend(types::I64, v),

@@ -252,6 +252,20 @@ pub enum ExprKind {
     },
     /// `select { ... }`: waits for the first ready operation.
     Select(Box<Select>),
+
+    // ---- Function values (`fn(A) -> R`): immutable heap objects that hold
+    // the code to call and the captured values.
+    /// A closure: `func` (lifted by the checker) with `captures` bound to
+    /// its first parameters, evaluated (copied) here; the closure's own
+    /// parameters follow them.
+    Closure {
+        func: FuncId,
+        captures: Vec<Expr>,
+    },
+    /// A named function used as a value.
+    FnRef(FuncId),
+    /// Calls a function value with `args`.
+    CallValue(Box<Expr>, Vec<Expr>),
 }
 
 /// A `select`: its channel arms, and the optional `after(ms)` and `_` arms.

@@ -258,6 +258,26 @@ fn print_expr(p: &Program, f: &Function, e: &Expr, depth: usize, out: &mut Strin
             print_args(p, f, args, depth, out);
         }
         ExprKind::Select(s) => print_select(p, f, s, depth, out),
+        ExprKind::Closure { func, captures } => {
+            let name = p
+                .functions
+                .get(func.0 as usize)
+                .map_or("?", |g| g.name.as_str());
+            let _ = write!(out, "closure {name}");
+            print_args(p, f, captures, depth, out);
+        }
+        ExprKind::FnRef(id) => {
+            let name = p
+                .functions
+                .get(id.0 as usize)
+                .map_or("?", |g| g.name.as_str());
+            let _ = write!(out, "fn {name}");
+        }
+        ExprKind::CallValue(callee, args) => {
+            out.push_str("call_value ");
+            print_expr(p, f, callee, depth, out);
+            print_args(p, f, args, depth, out);
+        }
     }
 }
 

@@ -30,6 +30,8 @@ pub enum Type {
     Chan(Box<Type>),
     /// `Atomic`: a shared atomic `int` counter (made by `atomic(n)`).
     Atomic,
+    /// `fn(A, B) -> R`: a function value (a closure or a named function).
+    Fn(Vec<Type>, Box<Type>),
     /// The type of expressions that never produce a value (`return`,
     /// `panic(..)`, a `loop` without `break`). It fits any expected type.
     Never,
@@ -54,6 +56,7 @@ impl Type {
                 | Type::Task(_)
                 | Type::Chan(_)
                 | Type::Atomic
+                | Type::Fn(..)
         )
     }
 
@@ -95,6 +98,20 @@ impl fmt::Display for Type {
             Type::Task(t) => write!(f, "task<{t}>"),
             Type::Chan(t) => write!(f, "chan<{t}>"),
             Type::Atomic => f.write_str("Atomic"),
+            Type::Fn(params, ret) => {
+                f.write_str("fn(")?;
+                for (i, t) in params.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                f.write_str(")")?;
+                match &**ret {
+                    Type::Unit => Ok(()),
+                    r => write!(f, " -> {r}"),
+                }
+            }
             Type::Never => f.write_str("never"),
             Type::Error => f.write_str("{unknown}"),
         }

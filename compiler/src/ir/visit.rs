@@ -19,7 +19,8 @@ macro_rules! children {
                 | ExprKind::Unit
                 | ExprKind::Local(_)
                 | ExprKind::Break
-                | ExprKind::Continue => {}
+                | ExprKind::Continue
+                | ExprKind::FnRef(_) => {}
                 ExprKind::Let(_, v)
                 | ExprKind::Assign(_, v)
                 | ExprKind::Return(v)
@@ -37,7 +38,12 @@ macro_rules! children {
                 | ExprKind::TupleLit(es)
                 | ExprKind::StructLit(_, es)
                 | ExprKind::Variant { payload: es, .. }
-                | ExprKind::Spawn { args: es, .. } => es.$iter().for_each(f),
+                | ExprKind::Spawn { args: es, .. }
+                | ExprKind::Closure { captures: es, .. } => es.$iter().for_each(f),
+                ExprKind::CallValue(callee, args) => {
+                    f(callee);
+                    args.$iter().for_each(f);
+                }
                 ExprKind::Select(s) => {
                     // Operands first (evaluated before the select waits),
                     // then the bodies, one of which runs.

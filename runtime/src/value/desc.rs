@@ -118,6 +118,11 @@ pub mod desc_kind {
     /// `Atomic`: no children. A shared handle: equal by identity,
     /// displayed `atomic(5)` with its current value.
     pub const ATOMIC: u64 = 13;
+    /// `fn(A) -> R`, a function value: a record (kind RECORD) whose slot 0
+    /// is the address of its code (an INT child) and whose other slots are
+    /// the captured values; `children` are the slot types (count of them).
+    /// Equal by identity, displayed `<fn>`.
+    pub const FN: u64 = 14;
 }
 
 /// A type descriptor; see the [module docs](self) for the layout.
@@ -259,6 +264,7 @@ pub unsafe fn is_heap(d: *const TypeDesc) -> bool {
                 | desc_kind::STRUCT
                 | desc_kind::ENUM
                 | desc_kind::MAP
+                | desc_kind::FN
                 | desc_kind::TASK
                 | desc_kind::CHAN
                 | desc_kind::ATOMIC

@@ -330,6 +330,7 @@ unsafe fn write_leaf<W: Write + ?Sized>(
                 }
             }
             desc_kind::TASK => w.write_str("<task>"),
+            desc_kind::FN => w.write_str("<fn>"),
             desc_kind::CHAN => w.write_str("<chan>"),
             desc_kind::ATOMIC => match ptr::<super::ObjHeader>(v) {
                 p if p.is_null() => w.write_str("atomic(0)"),

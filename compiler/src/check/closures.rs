@@ -1,0 +1,452 @@
+//! Function values: closures (`|x| x * 2`), named functions used as
+//! values, calls of function values, and the built-in methods that take a
+//! function (`map`, `filter`, `fold`, `any`, `all` on arrays; `map` on
+//! `Option` and `Result`).
+//!
+//! A closure is lifted to a function of its captures and its parameters
+//! (see `tasks.rs`, which does the same for `spawn`); the methods are
+//! lowered here to loops that call the function value.
+
+use super::enums::{block, if_, let_, payload, read};
+use super::expr::arity_error;
+use super::items::{error_expr, has_error};
+use super::scope::FnScope;
+use super::Checker;
+use crate::diagnostics::Diagnostic;
+use crate::ir::kir::{self, ExprKind, FuncId, Intrinsic, LocalId, Place};
+use crate::ir::types::Type;
+use crate::span::Span;
+use crate::syntax::ast::{self, BinOp};
+
+fn expr(kind: ExprKind, ty: Type, span: Span) -> kir::Expr {
+    kir::Expr { kind, ty, span }
+}
+
+impl Checker {
+    /// `|params| body` or `|params| -> R { body }`. Parameter types come
+    /// from annotations or from the function type the context expects.
+    pub(super) fn check_closure(
+        &mut self,
+        scope: &mut FnScope,
+        params: &[ast::ClosureParam],
+        ret: Option<&ast::TypeExpr>,
+        body: &ast::Expr,
+        expected: Option<&Type>,
+        span: Span,
+    ) -> kir::Expr {
+        let (hint_params, hint_ret) = match expected {
+            Some(Type::Fn(ps, r)) if ps.len() == params.len() => (Some(ps.clone()), Some(&**r)),
+            _ => (None, None),
+        };
+        let mut ok = true;
+        let mut types = Vec::with_capacity(params.len());
+        for (i, p) in params.iter().enumerate() {
+            let t = match (&p.ty, &hint_params) {
+                (Some(t), _) => self.resolve_type(t),
+                (None, Some(hs)) if !has_error(&hs[i]) => hs[i].clone(),
+                (None, _) => {
+                    self.error(
+                        Diagnostic::error(
+                            "E0304",
+                            format!("cannot infer the type of `{}`", p.name.name),
+                            p.name.span,
+                            "this parameter needs a type",
+                        )
+                        .with_help(format!("write it as `|{}: int|`", p.name.name)),
+                    );
+                    ok = false;
+                    Type::Error
+                }
+            };
+            types.push(t);
+        }
+        let declared = match ret {
+            Some(t) => Some(self.resolve_type(t)),
+            None => hint_ret.filter(|r| !has_error(r)).cloned(),
+        };
+        let lifted = self.lift(scope, declared.clone(), "closure", span, |this, inner| {
+            let ids: Vec<LocalId> = params
+                .iter()
+                .zip(&types)
+                .map(|(p, t)| inner.declare(&p.name.name, t.clone(), false, p.name.span))
+                .collect();
+            let value = this.check_expr(inner, body, declared.as_ref());
+            if let Some(r) = &declared {
+                if *r != Type::Unit {
+                    this.expect_type(&value, r);
+                }
+            }
+            (ids, value)
+        });
+        let Some((func, captures, param_types, ret)) = lifted.filter(|_| ok) else {
+            return error_expr(span);
+        };
+        expr(
+            ExprKind::Closure { func, captures },
+            Type::Fn(param_types, Box::new(ret)),
+            span,
+        )
+    }
+
+    /// A named function used as a value (`xs.map(double)`).
+    pub(super) fn fn_value(&mut self, id: FuncId, span: Span) -> kir::Expr {
+        let sig = &self.functions[id.0 as usize];
+        if sig.self_param.is_some() {
+            let name = sig.name.clone();
+            self.error(
+                Diagnostic::error(
+                    "E0305",
+                    format!("the method `{name}` cannot be used as a value"),
+                    span,
+                    "only functions without `self` are values",
+                )
+                .with_help("wrap it in a closure, as in `|p| p.method()`"),
+            );
+            return error_expr(span);
+        }
+        let params = sig.params.iter().map(|p| p.ty.clone()).collect();
+        let ty = Type::Fn(params, Box::new(sig.ret.clone()));
+        expr(ExprKind::FnRef(id), ty, span)
+    }
+
+    /// `callee(args)` where `callee` is a function value.
+    pub(super) fn call_value(
+        &mut self,
+        scope: &mut FnScope,
+        callee: kir::Expr,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> kir::Expr {
+        let Type::Fn(params, ret) = callee.ty.clone() else {
+            return error_expr(span);
+        };
+        let mut out = Vec::with_capacity(args.len());
+        let mut ok = true;
+        for (i, a) in args.iter().enumerate() {
+            let v = self.check_expr(scope, a, params.get(i));
+            if let Some(t) = params.get(i) {
+                ok &= self.expect_type(&v, t);
+            }
+            out.push(v);
+        }
+        if args.len() != params.len() {
+            let name = match &callee.kind {
+                ExprKind::Local(id) => scope.local(*id).name.clone(),
+                _ => "this function".to_string(),
+            };
+            self.error(arity_error(&name, params.len(), args.len(), span));
+            return error_expr(span);
+        }
+        if !ok {
+            return error_expr(span);
+        }
+        expr(ExprKind::CallValue(Box::new(callee), out), *ret, span)
+    }
+
+    /// `xs.map(f)`, `filter`, `fold`, `any`, `all` on an array `recv`:
+    /// `None` when `name` is not one of them.
+    pub(super) fn check_array_fn_method(
+        &mut self,
+        scope: &mut FnScope,
+        recv: kir::Expr,
+        name: &ast::Ident,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Option<kir::Expr> {
+        let Type::Array(elem) = recv.ty.clone() else {
+            return None;
+        };
+        let elem = *elem;
+        let m = name.name.as_str();
+        let want = match m {
+            "map" | "filter" | "any" | "all" => 1,
+            "fold" => 2,
+            _ => return None,
+        };
+        if args.len() != want {
+            for a in args {
+                let _ = self.check_expr(scope, a, None);
+            }
+            self.error(arity_error(m, want, args.len(), span));
+            return Some(error_expr(span));
+        }
+        // fold's accumulator type comes from its initial value.
+        let init = (m == "fold").then(|| self.check_expr(scope, &args[0], None));
+        let acc = init.as_ref().map(|i| i.ty.clone());
+        let f_ast = args.last()?;
+        let hint = match (m, &acc) {
+            ("map", _) => Type::Fn(vec![elem.clone()], Box::new(Type::Error)),
+            ("fold", Some(a)) => Type::Fn(vec![a.clone(), elem.clone()], Box::new(a.clone())),
+            _ => Type::Fn(vec![elem.clone()], Box::new(Type::Bool)),
+        };
+        let f = self.check_expr(scope, f_ast, Some(&hint));
+        if has_error(&f.ty) || init.as_ref().is_some_and(|i| has_error(&i.ty)) {
+            return Some(error_expr(span));
+        }
+        let ret = match &f.ty {
+            Type::Fn(ps, r)
+                if ps.len() == want.max(1) && {
+                    let wanted_params: &[Type] = match &hint {
+                        Type::Fn(hp, _) => hp,
+                        _ => &[],
+                    };
+                    ps.iter().zip(wanted_params).all(|(p, w)| p == w)
+                } =>
+            {
+                (**r).clone()
+            }
+            _ => {
+                self.error(Diagnostic::error(
+                    "E0301",
+                    "mismatched types",
+                    f.span,
+                    format!("expected `{}`, found `{}`", show_hint(&hint), f.ty),
+                ));
+                return Some(error_expr(span));
+            }
+        };
+        if m != "map" {
+            let want_ret = acc.clone().unwrap_or(Type::Bool);
+            if ret != want_ret && ret != Type::Never {
+                self.error(Diagnostic::error(
+                    "E0301",
+                    "mismatched types",
+                    f.span,
+                    format!(
+                        "expected a function returning `{want_ret}`, found `{}`",
+                        f.ty
+                    ),
+                ));
+                return Some(error_expr(span));
+            }
+        }
+        Some(self.lower_array_fn_method(scope, m, recv, elem, f, init, ret, span))
+    }
+
+    /// The loop behind an array method that takes a function.
+    #[allow(clippy::too_many_arguments)]
+    fn lower_array_fn_method(
+        &mut self,
+        scope: &mut FnScope,
+        m: &str,
+        recv: kir::Expr,
+        elem: Type,
+        f: kir::Expr,
+        init: Option<kir::Expr>,
+        ret: Type,
+        span: Span,
+    ) -> kir::Expr {
+        let xs_ty = recv.ty.clone();
+        let f_ty = f.ty.clone();
+        let xs = scope.declare_hidden(xs_ty.clone(), span);
+        let fv = scope.declare_hidden(f_ty.clone(), span);
+        let x = scope.declare_hidden(elem.clone(), span);
+        let call = |args: Vec<kir::Expr>| {
+            expr(
+                ExprKind::CallValue(Box::new(read(fv, f_ty.clone(), span)), args),
+                ret.clone(),
+                span,
+            )
+        };
+        let elem_read = || read(x, elem.clone(), span);
+        let (result_ty, init_value) = match m {
+            "map" => {
+                let ty = Type::Array(Box::new(ret.clone()));
+                (ty.clone(), expr(ExprKind::ArrayLit(Vec::new()), ty, span))
+            }
+            "filter" => (
+                xs_ty.clone(),
+                expr(ExprKind::ArrayLit(Vec::new()), xs_ty.clone(), span),
+            ),
+            "fold" => (ret.clone(), init.unwrap_or_else(|| error_expr(span))),
+            // any: false until one matches; all: true until one fails.
+            _ => (
+                Type::Bool,
+                expr(ExprKind::Bool(m == "all"), Type::Bool, span),
+            ),
+        };
+        let out = scope.declare_hidden(result_ty.clone(), span);
+        scope.locals[out.0 as usize].mutable = true;
+        let push = |value: kir::Expr| {
+            expr(
+                ExprKind::MutIntrinsic(
+                    Place {
+                        root: out,
+                        path: Vec::new(),
+                        span,
+                    },
+                    Intrinsic::ArrayPush,
+                    vec![value],
+                ),
+                Type::Unit,
+                span,
+            )
+        };
+        let unit = || expr(ExprKind::Unit, Type::Unit, span);
+        let body = match m {
+            "map" => push(call(vec![elem_read()])),
+            "filter" => if_(call(vec![elem_read()]), push(elem_read()), unit(), span),
+            "fold" => expr(
+                ExprKind::Assign(
+                    out,
+                    Box::new(call(vec![read(out, result_ty.clone(), span), elem_read()])),
+                ),
+                Type::Unit,
+                span,
+            ),
+            _ => {
+                let hit = call(vec![elem_read()]);
+                let cond = if m == "all" {
+                    expr(
+                        ExprKind::Unary(ast::UnOp::Not, Box::new(hit)),
+                        Type::Bool,
+                        span,
+                    )
+                } else {
+                    hit
+                };
+                let stop = block(
+                    vec![
+                        expr(
+                            ExprKind::Assign(
+                                out,
+                                Box::new(expr(ExprKind::Bool(m == "any"), Type::Bool, span)),
+                            ),
+                            Type::Unit,
+                            span,
+                        ),
+                        expr(ExprKind::Break, Type::Never, span),
+                    ],
+                    span,
+                );
+                if_(cond, stop, unit(), span)
+            }
+        };
+        let looped = expr(
+            ExprKind::ForArray {
+                var: x,
+                array: Box::new(read(xs, xs_ty.clone(), span)),
+                body: Box::new(body),
+            },
+            Type::Unit,
+            span,
+        );
+        let items = vec![
+            let_(xs, recv, span),
+            let_(fv, f, span),
+            let_(out, init_value, span),
+            looped,
+            read(out, result_ty.clone(), span),
+        ];
+        let mut b = block(items, span);
+        b.ty = result_ty;
+        b
+    }
+
+    /// `opt.map(f)` on an `Option` or `Result` value `recv`.
+    pub(super) fn check_enum_map(
+        &mut self,
+        scope: &mut FnScope,
+        recv: kir::Expr,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> kir::Expr {
+        let (value_ty, err_ty) = match &recv.ty {
+            Type::Option(t) => ((**t).clone(), None),
+            Type::Result(t, e) => ((**t).clone(), Some((**e).clone())),
+            _ => return error_expr(span),
+        };
+        let [f_ast] = args else {
+            for a in args {
+                let _ = self.check_expr(scope, a, None);
+            }
+            self.error(arity_error("map", 1, args.len(), span));
+            return error_expr(span);
+        };
+        let hint = Type::Fn(vec![value_ty.clone()], Box::new(Type::Error));
+        let f = self.check_expr(scope, f_ast, Some(&hint));
+        let ret = match &f.ty {
+            Type::Fn(ps, r) if ps.len() == 1 && ps[0] == value_ty => (**r).clone(),
+            t if has_error(t) => return error_expr(span),
+            _ => {
+                self.error(Diagnostic::error(
+                    "E0301",
+                    "mismatched types",
+                    f.span,
+                    format!("expected `fn({value_ty}) -> ...`, found `{}`", f.ty),
+                ));
+                return error_expr(span);
+            }
+        };
+        let (result_ty, ok_tag, other_tag) = match &err_ty {
+            None => (
+                Type::Option(Box::new(ret.clone())),
+                kir::SOME_TAG,
+                kir::NONE_TAG,
+            ),
+            Some(e) => (
+                Type::Result(Box::new(ret.clone()), Box::new(e.clone())),
+                kir::OK_TAG,
+                kir::ERR_TAG,
+            ),
+        };
+        let o = scope.declare_hidden(recv.ty.clone(), span);
+        let o_ty = recv.ty.clone();
+        let is_ok = expr(
+            ExprKind::Binary(
+                BinOp::Eq,
+                Box::new(expr(
+                    ExprKind::Tag(Box::new(read(o, o_ty.clone(), span))),
+                    Type::Int,
+                    span,
+                )),
+                Box::new(expr(ExprKind::Int(i64::from(ok_tag)), Type::Int, span)),
+            ),
+            Type::Bool,
+            span,
+        );
+        let mapped = expr(
+            ExprKind::Variant {
+                tag: ok_tag,
+                payload: vec![expr(
+                    ExprKind::CallValue(
+                        Box::new(f),
+                        vec![payload(read(o, o_ty.clone(), span), 0, value_ty, span)],
+                    ),
+                    ret,
+                    span,
+                )],
+            },
+            result_ty.clone(),
+            span,
+        );
+        let other = expr(
+            ExprKind::Variant {
+                tag: other_tag,
+                payload: err_ty
+                    .map(|e| vec![payload(read(o, o_ty.clone(), span), 0, e, span)])
+                    .unwrap_or_default(),
+            },
+            result_ty.clone(),
+            span,
+        );
+        let mut b = block(
+            vec![let_(o, recv, span), if_(is_ok, mapped, other, span)],
+            span,
+        );
+        b.ty = result_ty;
+        b
+    }
+}
+
+/// A function type as the user would write it, with `_` for an unknown
+/// result.
+fn show_hint(t: &Type) -> String {
+    match t {
+        Type::Fn(ps, r) if has_error(r) => {
+            let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();
+            format!("fn({}) -> _", ps.join(", "))
+        }
+        t => t.to_string(),
+    }
+}
