@@ -175,18 +175,25 @@ impl RecordObj {
     ///
     /// # Safety
     /// `p` is a heap-allocated record that nothing references any more.
-    pub(crate) unsafe fn free(p: *mut RecordObj, drop_child: &mut dyn FnMut(u64)) {
+    pub(crate) unsafe fn free(p: *mut RecordObj, mut drop_child: impl FnMut(u64)) {
         // SAFETY: `p` is live until the dealloc below.
         unsafe {
-            let desc = (*p).desc;
-            let slots = Self::slots(p);
-            let first = slots.first().copied().unwrap_or(0);
-            for (i, &v) in slots.iter().enumerate() {
-                if super::desc::is_heap(Self::slot_desc(desc, first, i)) {
-                    drop_child(v);
+            let data = p.cast::<u8>().add(RECORD_SLOTS_OFFSET).cast::<u64>();
+            // The types of the slots from `skip` on are `fields`' entries:
+            // a struct's or tuple's fields, or an enum variant's payload
+            // (after the tag). Looked up once, not once per slot.
+            let (fields, skip) = match desc_ref((*p).desc) {
+                Some(d) if d.kind == desc_kind::ENUM => (d.variant(*data), 1),
+                d => (d, 0),
+            };
+            let count = skip + fields.map_or(0, |f| f.count as usize);
+            if let Some(fields) = fields {
+                for i in skip..count {
+                    if super::desc::is_heap(fields.child(i - skip)) {
+                        drop_child(*data.add(i));
+                    }
                 }
             }
-            let count = slots.len();
             small::free(p.cast(), Self::size(count));
         }
         live::freed();
