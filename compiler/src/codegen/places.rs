@@ -29,6 +29,19 @@
 //!   the local as a value, reading a heap field or element as a value,
 //!   lending a path to a call or a runtime function) makes its entries no
 //!   longer unique: the next write checks the count again.
+//!
+//! **Hoisting** ([`hoist_candidates`], `Lowerer::hoist_unique`): before a
+//! loop, the locals that the loop only writes scalars into and reads
+//! scalars from are made unique, with the objects their places reach
+//! through leading fields; those entries are the cache's *base*, which
+//! [`PlaceCache::clear`] restores instead of emptying, until the loop
+//! ends. If a write or a new reference touches a hoisted local anyway,
+//! [`PlaceCache::violated`] is set and the function is lowered again
+//! without hoisting.
+//!
+//! The cache also keeps two facts of the same straight run: integer
+//! locals that copy another (`let $t = i`), so both name one index, and
+//! the checked `+`, `-`, `*` already done, whose results are reused.
 
 use crate::ir::kir::{BinOp, Expr, ExprKind, LocalId, Place, PlaceStep};
 use crate::ir::types::Type;
