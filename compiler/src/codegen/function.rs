@@ -9,13 +9,17 @@
 //! **Ownership (the rule in `ir/kir.rs`):** every expression yields an owned
 //! reference. Reading a local retains it; `Let`/`Assign` consume their value
 //! and release the local's previous value (heap locals start as null, and
-//! releasing null is a no-op); arguments of user calls are moved into the
-//! callee, which owns its parameters; every heap local is released once, in
-//! the shared exit block that every `return` jumps to; a discarded value and
-//! an operand that a runtime function only borrows are released after use.
+//! releasing null is a no-op); arguments of owned parameters are moved into
+//! the callee, while borrowed parameters (`ir/borrows.rs`) are lent in place
+//! or as a temporary the caller releases after the call; every heap local is
+//! released once, in the shared exit block that every `return` jumps to,
+//! unless its block released it first (`release_scoped`) or it is a
+//! borrowed local, which holds no reference; a discarded value and an
+//! operand that a runtime function only borrows are released after use.
 //! String literals are immortal, so releasing one is skipped statically.
 //! Composite values follow the same rule (see `composite.rs`, which also
-//! borrows operands that are read in place instead of retaining them).
+//! borrows operands that are read in place instead of retaining them, and
+//! `places.rs`, which spares repeated copy-on-write checks).
 //!
 //! **Unreachable code:** an expression of type never (`return`, `break`,
 //! `continue`, a noreturn call, a `loop` without `break`) ends the current

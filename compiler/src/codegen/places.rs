@@ -29,6 +29,19 @@
 //!   the local as a value, reading a heap field or element as a value,
 //!   lending a path to a call or a runtime function) makes its entries no
 //!   longer unique: the next write checks the count again.
+//!
+//! **Hoisting** ([`hoist_candidates`], `Lowerer::hoist_unique`): before a
+//! loop, the locals that the loop only writes scalars into and reads
+//! scalars from are made unique, with the objects their places reach
+//! through leading fields; those entries are the cache's *base*, which
+//! [`PlaceCache::clear`] restores instead of emptying, until the loop
+//! ends. If a write or a new reference touches a hoisted local anyway,
+//! [`PlaceCache::violated`] is set and the function is lowered again
+//! without hoisting.
+//!
+//! The cache also keeps two facts of the same straight run: integer
+//! locals that copy another (`let $t = i`), so both name one index, and
+//! the checked `+`, `-`, `*` already done, whose results are reused.
 
 use crate::ir::kir::{BinOp, Expr, ExprKind, LocalId, Place, PlaceStep};
 use crate::ir::types::Type;
@@ -352,5 +365,87 @@ pub(crate) fn chain_local(e: &Expr) -> Option<LocalId> {
             chain_local(base)
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::kir::{Function, Program};
+    use crate::span::FileId;
+
+    fn checked(src: &str) -> Program {
+        let (module, diags) = crate::syntax::parser::parse(FileId(0), src);
+        assert!(diags.is_empty(), "syntax errors: {diags:?}");
+        let (program, diags) = crate::check::check(&module);
+        assert!(diags.is_empty(), "check errors: {diags:?}");
+        program.expect("a program")
+    }
+
+    /// The loops of `f`'s body, outermost first.
+    fn loops(e: &Expr, out: &mut Vec<Expr>) {
+        if matches!(
+            e.kind,
+            ExprKind::While { .. } | ExprKind::ForRange { .. } | ExprKind::ForArray { .. }
+        ) {
+            out.push(e.clone());
+        }
+        crate::ir::visit::for_each_child(e, &mut |c| loops(c, out));
+    }
+
+    /// The names of the locals hoisted out of the first loop of `main`,
+    /// with their field paths.
+    fn hoisted(src: &str) -> Vec<(String, Vec<Vec<u32>>)> {
+        let p = checked(src);
+        let main: &Function = p.functions.iter().find(|f| f.name == "main").expect("main");
+        let mut found = Vec::new();
+        loops(&main.body, &mut found);
+        let parts: Vec<&Expr> = match &found.first().expect("a loop").kind {
+            ExprKind::While { cond, body } => vec![&**cond, &**body],
+            ExprKind::ForRange { body, .. } | ExprKind::ForArray { body, .. } => vec![&**body],
+            _ => unreachable!(),
+        };
+        hoist_candidates(&parts)
+            .into_iter()
+            .map(|(id, paths)| (main.locals[id.0 as usize].name.clone(), paths))
+            .collect()
+    }
+
+    const DECLS: &str = "struct B { x: float, v: float }\nstruct S { bs: [B], n: int }\n";
+
+    #[test]
+    fn scalar_writes_and_reads_hoist_the_local_and_its_leading_fields() {
+        let src = format!(
+            "{DECLS}fn main() {{\n var s = S {{ bs: [B {{ x: 1.0, v: 0.0 }}], n: 0 }}\n \
+             for i in 0..1 {{\n s.bs[i].v += s.bs[i].x\n s.n = i\n }}\n println(\"{{s.n}}\")\n}}\n"
+        );
+        assert_eq!(
+            hoisted(&src),
+            vec![("s".to_string(), vec![vec![], vec![0]])]
+        );
+    }
+
+    #[test]
+    fn a_loop_that_shares_or_replaces_the_local_hoists_nothing() {
+        for body in [
+            // read as a value
+            "s.n = i\n let t = s",
+            // an object inside it read as a value
+            "s.n = i\n let bs = s.bs",
+            // a heap value written into it
+            "s.bs[0] = B { x: 0.0, v: 0.0 }\n s.n = i",
+            // a mutating method
+            "s.n = i\n s.bs.push(B { x: 0.0, v: 0.0 })",
+            // assigned
+            "s.n = i\n s = S { bs: [], n: 1 }",
+            // lent to a call
+            "s.n = i\n println(\"{s.bs.len()}\")",
+        ] {
+            let src = format!(
+                "{DECLS}fn main() {{\n var s = S {{ bs: [], n: 0 }}\n \
+                 for i in 0..1 {{\n {body}\n }}\n println(\"{{s.n}}\")\n}}\n"
+            );
+            assert_eq!(hoisted(&src), vec![], "hoisted for: {body}");
+        }
     }
 }

@@ -37,7 +37,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::kir::{Expr, ExprKind, Function, LocalId, Program, Select, SelectOp};
 use super::types::Type;
-use super::visit::for_each_child;
+use super::visit::{for_each_child, own_locals};
 
 /// The borrowed parameters and locals of one function.
 #[derive(Clone, Debug, Default)]
@@ -143,22 +143,7 @@ pub fn chain_root(e: &Expr) -> Option<LocalId> {
 /// local is named as often in the block as in the whole function is used
 /// only inside that block, so codegen may release it when the block ends.
 pub fn mention_counts(e: &Expr, counts: &mut HashMap<LocalId, usize>) {
-    match &e.kind {
-        ExprKind::Local(id)
-        | ExprKind::Let(id, _)
-        | ExprKind::Assign(id, _)
-        | ExprKind::ForRange { var: id, .. }
-        | ExprKind::ForArray { var: id, .. } => *counts.entry(*id).or_default() += 1,
-        ExprKind::AssignPlace(place, _)
-        | ExprKind::MutIntrinsic(place, _, _)
-        | ExprKind::CallMut(_, place, _) => *counts.entry(place.root).or_default() += 1,
-        ExprKind::Select(s) => {
-            for id in select_binds(s) {
-                *counts.entry(id).or_default() += 1;
-            }
-        }
-        _ => {}
-    }
+    own_locals(e, &mut |id| *counts.entry(*id).or_default() += 1);
     for_each_child(e, &mut |c| mention_counts(c, counts));
 }
 
@@ -188,6 +173,9 @@ impl Facts {
         self.let_counts.get(&id).copied().unwrap_or(0)
     }
 
+    /// Records `e`'s bindings and writes. (A new kind of expression that
+    /// binds or writes a local must be added here, as in
+    /// `visit::own_locals`.)
     fn walk(&mut self, e: &Expr) {
         match &e.kind {
             ExprKind::Let(id, init) => {

@@ -135,24 +135,43 @@ fn place_indexes_mut(place: &mut Place) -> impl Iterator<Item = &mut Expr> {
     })
 }
 
-/// Calls `f` on every local that `e` itself names (not its children's).
-pub fn own_locals_mut(e: &mut Expr, f: &mut impl FnMut(&mut LocalId)) {
-    match &mut e.kind {
-        ExprKind::Local(id)
-        | ExprKind::Let(id, _)
-        | ExprKind::Assign(id, _)
-        | ExprKind::ForRange { var: id, .. }
-        | ExprKind::ForArray { var: id, .. } => f(id),
-        ExprKind::AssignPlace(place, _)
-        | ExprKind::MutIntrinsic(place, _, _)
-        | ExprKind::CallMut(_, place, _) => f(&mut place.root),
-        ExprKind::Select(s) => {
-            for arm in &mut s.arms {
-                if let SelectOp::Recv(Some(id)) = &mut arm.op {
-                    f(id);
+/// Generates a call of `f` on every local that an expression itself names
+/// (not its children's), for shared or mutable trees, so the two cannot
+/// disagree. A new kind of expression that binds, reads or writes a local
+/// must be added here: the ownership analyses (`borrows.rs`) and the block
+/// scope of codegen rely on this list to know where a local is named.
+macro_rules! own_locals {
+    ($(#[$doc:meta])* $name:ident, ($($mut_:tt)?), $iter:ident) => {
+        $(#[$doc])*
+        pub fn $name(e: & $($mut_)? Expr, f: &mut impl FnMut(& $($mut_)? LocalId)) {
+            match & $($mut_)? e.kind {
+                ExprKind::Local(id)
+                | ExprKind::Let(id, _)
+                | ExprKind::Assign(id, _)
+                | ExprKind::ForRange { var: id, .. }
+                | ExprKind::ForArray { var: id, .. } => f(id),
+                ExprKind::AssignPlace(place, _)
+                | ExprKind::MutIntrinsic(place, _, _)
+                | ExprKind::CallMut(_, place, _) => f(& $($mut_)? place.root),
+                // A `select` binds the locals of its `let v = ch.recv()` arms.
+                ExprKind::Select(s) => {
+                    for arm in s.arms.$iter() {
+                        if let SelectOp::Recv(Some(id)) = & $($mut_)? arm.op {
+                            f(id);
+                        }
+                    }
                 }
+                _ => {}
             }
         }
-        _ => {}
-    }
+    };
 }
+
+own_locals!(
+    /// Calls `f` on every local that `e` itself names (not its children's).
+    own_locals, (), iter
+);
+own_locals!(
+    /// [`own_locals`] for a mutable tree.
+    own_locals_mut, (mut), iter_mut
+);

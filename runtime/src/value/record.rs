@@ -175,18 +175,25 @@ impl RecordObj {
     ///
     /// # Safety
     /// `p` is a heap-allocated record that nothing references any more.
-    pub(crate) unsafe fn free(p: *mut RecordObj, drop_child: &mut dyn FnMut(u64)) {
+    pub(crate) unsafe fn free(p: *mut RecordObj, mut drop_child: impl FnMut(u64)) {
         // SAFETY: `p` is live until the dealloc below.
         unsafe {
-            let desc = (*p).desc;
-            let slots = Self::slots(p);
-            let first = slots.first().copied().unwrap_or(0);
-            for (i, &v) in slots.iter().enumerate() {
-                if super::desc::is_heap(Self::slot_desc(desc, first, i)) {
-                    drop_child(v);
+            let data = p.cast::<u8>().add(RECORD_SLOTS_OFFSET).cast::<u64>();
+            // The types of the slots from `skip` on are `fields`' entries:
+            // a struct's or tuple's fields, or an enum variant's payload
+            // (after the tag). Looked up once, not once per slot.
+            let (fields, skip) = match desc_ref((*p).desc) {
+                Some(d) if d.kind == desc_kind::ENUM => (d.variant(*data), 1),
+                d => (d, 0),
+            };
+            let count = skip + fields.map_or(0, |f| f.count as usize);
+            if let Some(fields) = fields {
+                for i in skip..count {
+                    if super::desc::is_heap(fields.child(i - skip)) {
+                        drop_child(*data.add(i));
+                    }
                 }
             }
-            let count = slots.len();
             small::free(p.cast(), Self::size(count));
         }
         live::freed();
@@ -324,92 +331,8 @@ pub unsafe extern "C" fn kr_make_unique_at(slot: *mut *mut Obj) {
     unsafe { *slot = kr_make_unique(*slot) }
 }
 
-// `kr_make_unique_at_preserve_all`: [`kr_make_unique_at`] for the
-// preserve_all calling convention (Cranelift's `CallConv::PreserveAll`):
-// the argument comes in `rdi` as usual, and every register the System V
-// ABI lets a callee clobber (rax, rcx, rdx, rsi, rdi, r8–r11, xmm0–xmm15)
-// is saved around the call. The code that calls it keeps its values in
-// registers across the (cold) call instead of spilling them. Stack: the
-// return address leaves rsp at 8 mod 16; rbp and nine registers make it
-// 8 again, and 264 bytes for the vector registers realign it for the call.
-#[cfg(target_arch = "x86_64")]
-std::arch::global_asm!(
-    ".globl kr_make_unique_at_preserve_all",
-    ".p2align 4",
-    "kr_make_unique_at_preserve_all:",
-    "push rbp",
-    "mov rbp, rsp",
-    "push rax",
-    "push rcx",
-    "push rdx",
-    "push rsi",
-    "push rdi",
-    "push r8",
-    "push r9",
-    "push r10",
-    "push r11",
-    "sub rsp, 264",
-    "movdqu [rsp + 0], xmm0",
-    "movdqu [rsp + 16], xmm1",
-    "movdqu [rsp + 32], xmm2",
-    "movdqu [rsp + 48], xmm3",
-    "movdqu [rsp + 64], xmm4",
-    "movdqu [rsp + 80], xmm5",
-    "movdqu [rsp + 96], xmm6",
-    "movdqu [rsp + 112], xmm7",
-    "movdqu [rsp + 128], xmm8",
-    "movdqu [rsp + 144], xmm9",
-    "movdqu [rsp + 160], xmm10",
-    "movdqu [rsp + 176], xmm11",
-    "movdqu [rsp + 192], xmm12",
-    "movdqu [rsp + 208], xmm13",
-    "movdqu [rsp + 224], xmm14",
-    "movdqu [rsp + 240], xmm15",
-    "call {target}",
-    "movdqu xmm0, [rsp + 0]",
-    "movdqu xmm1, [rsp + 16]",
-    "movdqu xmm2, [rsp + 32]",
-    "movdqu xmm3, [rsp + 48]",
-    "movdqu xmm4, [rsp + 64]",
-    "movdqu xmm5, [rsp + 80]",
-    "movdqu xmm6, [rsp + 96]",
-    "movdqu xmm7, [rsp + 112]",
-    "movdqu xmm8, [rsp + 128]",
-    "movdqu xmm9, [rsp + 144]",
-    "movdqu xmm10, [rsp + 160]",
-    "movdqu xmm11, [rsp + 176]",
-    "movdqu xmm12, [rsp + 192]",
-    "movdqu xmm13, [rsp + 208]",
-    "movdqu xmm14, [rsp + 224]",
-    "movdqu xmm15, [rsp + 240]",
-    "add rsp, 264",
-    "pop r11",
-    "pop r10",
-    "pop r9",
-    "pop r8",
-    "pop rdi",
-    "pop rsi",
-    "pop rdx",
-    "pop rcx",
-    "pop rax",
-    "pop rbp",
-    "ret",
-    target = sym kr_make_unique_at,
+crate::preserve_all::preserve_all!(
+    /// [`kr_make_unique_at`], preserving every register: generated code
+    /// calls it on the cold copy-on-write path inside loops.
+    kr_make_unique_at_preserve_all(slot: *mut *mut Obj) => kr_make_unique_at
 );
-
-#[cfg(target_arch = "x86_64")]
-extern "C" {
-    /// See the assembly above: [`kr_make_unique_at`], preserving every
-    /// register.
-    pub fn kr_make_unique_at_preserve_all(slot: *mut *mut Obj);
-}
-
-/// On other targets the compiler calls this with the ordinary convention.
-///
-/// # Safety
-/// As [`kr_make_unique_at`].
-#[cfg(not(target_arch = "x86_64"))]
-pub unsafe extern "C" fn kr_make_unique_at_preserve_all(slot: *mut *mut Obj) {
-    // SAFETY: caller's contract.
-    unsafe { kr_make_unique_at(slot) }
-}
