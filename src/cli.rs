@@ -61,7 +61,7 @@ fn report(fe: &kriti_compiler::Frontend) {
 }
 
 /// `kriti run FILE [ARGS...]`
-pub fn run(path: &str, emit: Option<Emit>, _args: &[String]) -> ExitCode {
+pub fn run(path: &str, emit: Option<Emit>, args: &[String]) -> ExitCode {
     let bytes = match read(path) {
         Ok(b) => b,
         Err(code) => return code,
@@ -90,10 +90,11 @@ pub fn run(path: &str, emit: Option<Emit>, _args: &[String]) -> ExitCode {
         }
         _ => {}
     }
-    let jit = match codegen::compile_jit(program, &fe.sources) {
+    let mut jit = match codegen::compile_jit(program, &fe.sources) {
         Ok(jit) => jit,
         Err(e) => return internal_error(&e),
     };
+    jit.set_args(args.to_vec());
     let outcome = jit.run_main();
     match outcome {
         kriti_runtime::Outcome::Returned => ExitCode::SUCCESS,

@@ -7,7 +7,9 @@
 //!   (absent: empty)
 //! - `NAME.status` — expected exit status (absent: 0)
 //!
-//! A first line `// args: a b c` passes arguments to the program. In an
+//! A first line `// args: a b c` passes arguments to the program. A file
+//! `NAME.stdin` beside the program is fed to its standard input; without
+//! one, stdin is empty (`/dev/null`: `read_line()` is `None` at once). In an
 //! expected stderr, `{..}` matches any text within its line (for numbers
 //! that depend on the machine, such as how many frames a stack overflow
 //! left behind).
@@ -15,7 +17,7 @@
 //! output after a deliberate change (then review the diff).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -50,9 +52,13 @@ fn run_case(path: &Path, bless: bool) -> Vec<String> {
         .and_then(|l| l.strip_prefix("// args:"))
         .map(|a| a.split_whitespace().collect())
         .unwrap_or_default();
+    let stdin = std::fs::File::open(path.with_extension("stdin"))
+        .map_or_else(|_| Stdio::null(), Stdio::from);
     let output = Command::new(env!("CARGO_BIN_EXE_kriti"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .env_remove("KRITI_SEED")
+        .stdin(stdin)
         .arg("run")
         .arg(&rel)
         .args(&args)
@@ -179,4 +185,42 @@ fn examples_run() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+/// `KRITI_SEED` makes `random()` and `random_int()` repeat from run to run;
+/// without it, two runs differ.
+#[test]
+fn random_seed_reproducible() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("kriti-seed-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create a temp dir");
+    let prog = dir.join("draws.kr");
+    std::fs::write(
+        &prog,
+        "fn main() {\n    for i in 0..5 {\n        println(\"{random()} {random_int(0, 1000000)}\")\n    }\n}\n",
+    )
+    .expect("write the program");
+    let run = |seed: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kriti"));
+        cmd.current_dir(root)
+            .arg("run")
+            .arg(&prog)
+            .env_remove("KRITI_SEED");
+        if let Some(seed) = seed {
+            cmd.env("KRITI_SEED", seed);
+        }
+        let out = cmd.output().expect("the kriti binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let a = run(Some("42"));
+    assert_eq!(a.lines().count(), 5);
+    assert_eq!(a, run(Some("42")));
+    assert_ne!(a, run(Some("43")));
+    assert_ne!(run(None), run(None));
+    let _ = std::fs::remove_dir_all(&dir);
 }

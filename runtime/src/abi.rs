@@ -99,7 +99,7 @@ use crate::sched::{atomic, chan, select, task, timer};
 use crate::value::desc::TypeDesc;
 use crate::value::Obj;
 use crate::value::{array as arr, generic, map, record as rec, strings};
-use crate::{math, output, panic, value::str as s};
+use crate::{io, math, output, panic, random, value::str as s};
 
 abi_symbols! {
     // Reference counting of heap objects (null is ignored).
@@ -138,6 +138,20 @@ abi_symbols! {
     fn kr_math_ln(a: f64) -> f64 = math::kr_math_ln;
     fn kr_math_round(a: f64) -> f64 = math::kr_math_round;
     fn kr_clock() -> f64 = math::kr_clock;
+
+    // Randomness (`random.rs`): a per-task generator. random_int panics
+    // "random_int: empty range {lo}..{hi}" when lo >= hi.
+    fn kr_random(ctx: *mut TaskCtx) -> f64 = random::kr_random;
+    fn kr_random_int(ctx: *mut TaskCtx, lo: i64, hi: i64, loc: i64, func: i64, frame: *const usize) -> i64 = random::kr_random_int;
+
+    // Input and files (`io.rs`). They block the worker thread; errors are
+    // values (None, Err(message)), never panics. `desc` is the result's
+    // descriptor: `[str]`, `Option<str>`, `Result<str, str>`,
+    // `Result<(), str>`. Strings are borrowed.
+    fn kr_args(ctx: *mut TaskCtx, desc: *const TypeDesc) -> *mut Obj = io::kr_args;
+    fn kr_read_line(ctx: *mut TaskCtx, desc: *const TypeDesc) -> *mut Obj = io::kr_read_line;
+    fn kr_read_file(ctx: *mut TaskCtx, path: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = io::kr_read_file;
+    fn kr_write_file(ctx: *mut TaskCtx, path: *mut StrObj, s: *mut StrObj, desc: *const TypeDesc) -> *mut Obj = io::kr_write_file;
 
     // Ending the task or the program.
     fn kr_panic(ctx: *mut TaskCtx, msg: *mut StrObj, loc: i64, func: i64, frame: *const usize) [noreturn] = panic::kr_panic;

@@ -6,7 +6,7 @@
 //!      0     8  stack_limit  usize      lowest stack address JIT code may use
 //!      8     8  preempt      AtomicU64  nonzero: call `kr_preempt(ctx)` at the next poll
 //!     16     …  runtime-private fields (program info, stack bounds,
-//!                 yielder, outcome, the task object)
+//!                 yielder, outcome, the task object, random state)
 //! ```
 //!
 //! Generated code reads only the first two fields, at the offsets given by
@@ -85,6 +85,10 @@ pub struct TaskCtx {
     /// The task object running with this context (contexts are pooled and
     /// reused by one task after another); null outside the scheduler.
     pub(crate) task: *mut crate::sched::task::TaskObj,
+    /// The state of `random()`'s generator ([`crate::random`]), and
+    /// whether it has been seeded. It stays with the context when the
+    /// context is reused by another task (still random).
+    rng: (bool, u64),
 }
 
 const _: () = {
@@ -107,7 +111,13 @@ impl TaskCtx {
             yielder: std::ptr::null(),
             outcome: None,
             task: std::ptr::null_mut(),
+            rng: (false, 0),
         }
+    }
+
+    /// The random generator's state: (seeded, state).
+    pub(crate) fn rng_state(&mut self) -> (&mut bool, &mut u64) {
+        (&mut self.rng.0, &mut self.rng.1)
     }
 
     /// The program this task belongs to.

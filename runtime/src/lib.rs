@@ -15,6 +15,9 @@
 //! - [`trace`]: Kriti stack traces, by walking the frame pointers of JIT code.
 //! - [`output`]: buffered stdout, stderr.
 //! - [`math`]: float functions and `clock()`.
+//! - [`random`]: `random()` and `random_int()` (a per-task generator;
+//!   `KRITI_SEED`).
+//! - [`io`]: `args()`, `read_line()`, `read_file()`, `write_file()`.
 //! - [`sched`]: the task scheduler (workers, stacks, park/wake, timers,
 //!   preemption, deadlock detection), channels, `select` and atomics.
 //!
@@ -26,10 +29,12 @@
 
 pub mod abi;
 pub mod ctx;
+pub mod io;
 pub mod math;
 pub mod output;
 pub mod panic;
 mod preserve_all;
+pub mod random;
 pub mod sched;
 pub mod trace;
 pub mod value;

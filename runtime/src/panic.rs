@@ -58,6 +58,9 @@ pub struct ProgramInfo {
     /// The bodies inlined into other functions: scope `functions.len() + j`
     /// is `inlined[j]`. The `func` argument of runtime functions is a scope.
     pub inlined: Vec<InlinedCall>,
+    /// The program's command-line arguments after its file name, which
+    /// `args()` returns (`kriti run prog.kr a b` gives `["a", "b"]`).
+    pub args: Vec<String>,
 }
 
 impl ProgramInfo {

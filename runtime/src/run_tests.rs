@@ -54,6 +54,7 @@ fn info() -> Arc<ProgramInfo> {
             },
         ],
         inlined: Vec::new(),
+        args: Vec::new(),
     })
 }
 

@@ -384,6 +384,7 @@ mod tests {
                 caller: 1,
                 loc: 0,
             }],
+            args: Vec::new(),
         }
     }
 

@@ -44,12 +44,8 @@ pub(super) const BUILTIN_FNS: &[&str] = &[
     "sleep",
     "yield_now",
     "atomic",
-];
-
-/// Prelude functions that need types this compiler does not support yet.
-const LATER_FNS: &[&str] = &[
-    "read_line",
     "args",
+    "read_line",
     "read_file",
     "write_file",
     "random",
@@ -73,6 +69,11 @@ enum Shape {
 /// `Option<int>`, `Option<float>`.
 fn option_of(t: Type) -> Type {
     Type::Option(Box::new(t))
+}
+
+/// `Result<T, str>`: the result of a file operation.
+fn result_of(t: Type) -> Type {
+    Type::Result(Box::new(t), Box::new(Type::Str))
 }
 
 fn builtin(name: &str) -> Option<(Intrinsic, Shape, Type)> {
@@ -111,6 +112,16 @@ fn builtin(name: &str) -> Option<(Intrinsic, Shape, Type)> {
         "sleep" => (I::Sleep, Fixed(&[Type::Int]), Type::Unit),
         "yield_now" => (I::YieldNow, Fixed(&[]), Type::Unit),
         "atomic" => (I::AtomicNew, Fixed(&[Type::Int]), Type::Atomic),
+        "args" => (I::Args, Fixed(&[]), Type::Array(Box::new(Type::Str))),
+        "read_line" => (I::ReadLine, Fixed(&[]), option_of(Type::Str)),
+        "read_file" => (I::ReadFile, Fixed(&[Type::Str]), result_of(Type::Str)),
+        "write_file" => (
+            I::WriteFile,
+            Fixed(&[Type::Str, Type::Str]),
+            result_of(Type::Unit),
+        ),
+        "random" => (I::Random, Fixed(&[]), Type::Float),
+        "random_int" => (I::RandomInt, Fixed(&[Type::Int, Type::Int]), Type::Int),
         _ => return None,
     })
 }
@@ -130,13 +141,6 @@ impl Checker {
                     let _ = self.check_expr(scope, a, None);
                 }
                 self.after_outside_select(span);
-                return Some(error_expr(span));
-            }
-            if LATER_FNS.contains(&name.name.as_str()) {
-                for a in args {
-                    let _ = self.check_expr(scope, a, None);
-                }
-                self.unsupported(name.span, &format!("the prelude function `{}`", name.name));
                 return Some(error_expr(span));
             }
             return None;

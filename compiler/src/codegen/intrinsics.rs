@@ -280,6 +280,39 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.end_borrow(s)?;
                 Some(v)
             }
+            Intrinsic::Args | Intrinsic::ReadLine => {
+                let name = if which == Intrinsic::Args {
+                    "kr_args"
+                } else {
+                    "kr_read_line"
+                };
+                let desc = self.desc(&e.ty)?;
+                Some(self.call_rt_value(name, &[self.ctx, desc])?)
+            }
+            Intrinsic::ReadFile => {
+                let path = self.borrow(arg(0)?, &Type::Str, &[])?;
+                let desc = self.desc(&e.ty)?;
+                let v = self.call_rt_value("kr_read_file", &[self.ctx, path.value, desc])?;
+                self.end_borrow(path)?;
+                Some(v)
+            }
+            Intrinsic::WriteFile => {
+                let ops = self.borrow_all(args, &[Type::Str, Type::Str])?;
+                let desc = self.desc(&e.ty)?;
+                let args = [self.ctx, ops[0].value, ops[1].value, desc];
+                let v = self.call_rt_value("kr_write_file", &args)?;
+                self.end_borrows(ops)?;
+                Some(v)
+            }
+            Intrinsic::Random => Some(self.call_rt_value("kr_random", &[self.ctx])?),
+            Intrinsic::RandomInt => {
+                let lo = self.operand(arg(0)?, &Type::Int)?;
+                let hi = self.operand(arg(1)?, &Type::Int)?;
+                let loc = self.loc(e.span);
+                let [loc, func, frame] = self.panic_site(loc);
+                let args = [self.ctx, lo, hi, loc, func, frame];
+                Some(self.call_rt_value("kr_random_int", &args)?)
+            }
             Intrinsic::ArrayPush
             | Intrinsic::ArrayInsert
             | Intrinsic::ArrayRemove

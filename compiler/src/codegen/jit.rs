@@ -37,6 +37,12 @@ impl JitProgram {
         kriti_runtime::run_main(Arc::clone(&self.info), self.main)
     }
 
+    /// Sets the arguments `args()` returns (the command line after the
+    /// program's file name); none by default.
+    pub fn set_args(&mut self, args: Vec<String>) {
+        Arc::make_mut(&mut self.info).args = args;
+    }
+
     /// The program's information for the runtime (the location table, the
     /// functions' code ranges and call sites).
     pub fn info(&self) -> &Arc<ProgramInfo> {
@@ -128,6 +134,8 @@ pub(crate) fn compile(program: &kir::Program, sources: &SourceMap) -> Result<Jit
             locations: lowered.locations,
             functions,
             inlined: lowered.inlined,
+            // The CLI sets them with `JitProgram::set_args`.
+            args: Vec::new(),
         };
         Ok(JitProgram {
             main,

@@ -450,6 +450,21 @@ pub enum Intrinsic {
     /// `parse_float(s) -> Option<float>`
     ParseFloat,
 
+    // ---- Input, files and randomness (runtime calls, `io.rs` and
+    // `random.rs` in the runtime).
+    /// `args() -> [str]`: the program's arguments after its file name.
+    Args,
+    /// `read_line() -> Option<str>`: a line of stdin, `None` at its end.
+    ReadLine,
+    /// `read_file(path) -> Result<str, str>`
+    ReadFile,
+    /// `write_file(path, s) -> Result<(), str>`
+    WriteFile,
+    /// `random() -> float` in [0, 1).
+    Random,
+    /// `random_int(lo, hi) -> int` in [lo, hi); `lo >= hi` panics.
+    RandomInt,
+
     // ---- Tasks, channels and atomics (runtime calls; handles are shared).
     /// `t.join() -> T`: waits; re-raises the task's panic.
     TaskJoin,
@@ -565,6 +580,12 @@ impl Intrinsic {
             Intrinsic::ChanLen => "len",
             Intrinsic::Sleep => "sleep",
             Intrinsic::YieldNow => "yield_now",
+            Intrinsic::Args => "args",
+            Intrinsic::ReadLine => "read_line",
+            Intrinsic::ReadFile => "read_file",
+            Intrinsic::WriteFile => "write_file",
+            Intrinsic::Random => "random",
+            Intrinsic::RandomInt => "random_int",
             Intrinsic::AtomicNew => "atomic",
             Intrinsic::AtomicAdd => "add",
             Intrinsic::AtomicGet => "get",

@@ -74,6 +74,7 @@ fn info() -> Arc<ProgramInfo> {
         locations: vec![sloc(5, 13), sloc(2, 25), sloc(3, 9), sloc(4, 9), sloc(9, 1)],
         functions: vec![f("main"), f("worker")],
         inlined: Vec::new(),
+        args: Vec::new(),
     })
 }
 
