@@ -198,6 +198,8 @@ abi_symbols! {
     fn kr_array_clear(a: *mut Obj) = arr::kr_array_clear;
     fn kr_array_reverse(a: *mut Obj) = arr::kr_array_reverse;
     fn kr_array_sort(a: *mut Obj) = arr::kr_array_sort;
+    // `less` is the closure, `entry` its generated comparison entry.
+    fn kr_array_sort_by(ctx: *mut TaskCtx, a: *mut Obj, less: *mut Obj, entry: *const u8, loc: i64, func: i64, frame: *const usize) = arr::kr_array_sort_by;
     fn kr_array_contains(a: *mut Obj, v: i64) -> bool = arr::kr_array_contains;
     fn kr_array_join(a: *mut Obj, sep: *mut StrObj) -> *mut StrObj = arr::kr_array_join;
     fn kr_array_sum_int(ctx: *mut TaskCtx, a: *mut Obj, loc: i64, func: i64, frame: *const usize) -> i64 = arr::kr_array_sum_int;

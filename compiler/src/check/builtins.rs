@@ -456,6 +456,11 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
                 "clear" => m(I::ArrayClear, vec![], Type::Unit),
                 "reverse" => m(I::ArrayReverse, vec![], Type::Unit),
                 "sort" => m(I::ArraySort, vec![], Type::Unit),
+                "sort_by" => m(
+                    I::ArraySortBy,
+                    vec![Type::Fn(vec![t.clone(), t.clone()], Box::new(Type::Bool))],
+                    Type::Unit,
+                ),
                 "contains" => m(I::ArrayContains, vec![t.clone()], Type::Bool),
                 "join" => m(I::ArrayJoin, vec![Type::Str], Type::Str),
                 "sum" => m(I::ArraySum, vec![], t.clone()),
@@ -478,6 +483,7 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
                     | I::ArrayClear
                     | I::ArrayReverse
                     | I::ArraySort
+                    | I::ArraySortBy
                     | I::ArrayPop
             );
             method.requirement = match method.op {
@@ -546,7 +552,7 @@ fn method_names(t: &Type) -> &'static [&'static str] {
 }
 
 /// Methods of the contract that arrive with `Option`, closures and maps.
-const LATER_METHODS: &[&str] = &["sort_by", "par_map"];
+const LATER_METHODS: &[&str] = &["par_map"];
 
 /// Converts a value to its display string (identity on `str`).
 fn to_str(e: kir::Expr) -> kir::Expr {

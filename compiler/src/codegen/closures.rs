@@ -79,6 +79,29 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         Ok(id)
     }
 
+    /// The comparison entry of `sort_by` on `[elem]`, declared on first
+    /// use: `extern "C" fn(ctx, closure, a, b) -> bool` takes two elements
+    /// in slot encoding (borrowed from the array) and calls the closure.
+    pub(crate) fn compare_entry(&mut self, elem: &Type) -> R<ClifFuncId> {
+        if let Some((_, id)) = self.shared.compare_entries.iter().find(|(t, _)| t == elem) {
+            return Ok(*id);
+        }
+        let pointer = self.shared.pointer;
+        let mut sig = self.module.make_signature();
+        sig.params.push(AbiParam::new(pointer));
+        sig.params.push(AbiParam::new(pointer));
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I64));
+        sig.returns.push(AbiParam::new(types::I8));
+        let name = format!("kriti_compare_{}", self.shared.compare_entries.len());
+        let id = self
+            .module
+            .declare_function(&name, Linkage::Local, &sig)
+            .map_err(|e| ice(format_args!("declaring `{name}`: {e}")))?;
+        self.shared.compare_entries.push((elem.clone(), id));
+        Ok(id)
+    }
+
     /// `callee(args)` for a function value: the arguments are owned by the
     /// call, the closure is borrowed.
     pub(crate) fn call_value(
@@ -148,6 +171,65 @@ fn entry_signature<M: Module>(
     Ok(sig)
 }
 
+/// Defines the comparison entries of `sort_by`: each retains the two
+/// elements (a call owns its arguments) and calls the closure's entry.
+fn define_compare_entries<M: Module>(
+    module: &mut M,
+    shared: &Shared<'_>,
+    ctx: &mut Context,
+    builder_ctx: &mut FunctionBuilderContext,
+) -> R<()> {
+    let pointer = shared.pointer;
+    let retain = shared.imports.get("kr_retain")?;
+    for (elem, id) in &shared.compare_entries {
+        let mut sig = module.make_signature();
+        sig.params.push(AbiParam::new(pointer));
+        sig.params.push(AbiParam::new(pointer));
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.push(AbiParam::new(types::I64));
+        sig.returns.push(AbiParam::new(types::I8));
+        ctx.func.signature = sig;
+        ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
+        {
+            let mut b = FunctionBuilder::new(&mut ctx.func, builder_ctx);
+            let block = b.create_block();
+            b.append_block_params_for_function_params(block);
+            b.switch_to_block(block);
+            b.seal_block(block);
+            let params = b.block_params(block).to_vec();
+            let (task_ctx, closure) = (params[0], params[1]);
+            let retain = module.declare_func_in_func(retain.id, b.func);
+            let mut args = vec![task_ctx, closure];
+            let mut call_sig = module.make_signature();
+            call_sig.params.push(AbiParam::new(pointer));
+            call_sig.params.push(AbiParam::new(pointer));
+            for &raw in &params[2..4] {
+                if elem.is_heap() {
+                    b.ins().call(retain, &[raw]);
+                }
+                if let Some(t) = clif_type(elem, pointer) {
+                    args.push(decode(&mut b, raw, t));
+                    call_sig.params.push(AbiParam::new(t));
+                }
+            }
+            call_sig.returns.push(AbiParam::new(types::I8));
+            let sig_ref = b.import_signature(call_sig);
+            let code = b
+                .ins()
+                .load(pointer, MemFlagsData::trusted(), closure, record_slot(0)?);
+            let call = b.ins().call_indirect(sig_ref, code, &args);
+            let less = b.inst_results(call)[0];
+            b.ins().return_(&[less]);
+            b.finalize(module.target_config());
+        }
+        module
+            .define_function(*id, ctx)
+            .map_err(|e| ice(format_args!("a `sort_by` comparison entry: {e:?}")))?;
+        module.clear_context(ctx);
+    }
+    Ok(())
+}
+
 /// Defines every closure entry declared while lowering the functions.
 pub(crate) fn define_closure_entries<M: Module>(
     module: &mut M,
@@ -155,6 +237,7 @@ pub(crate) fn define_closure_entries<M: Module>(
     ctx: &mut Context,
     builder_ctx: &mut FunctionBuilderContext,
 ) -> R<()> {
+    define_compare_entries(module, shared, ctx, builder_ctx)?;
     let pointer = shared.pointer;
     let retain = shared.imports.get("kr_retain")?;
     let release = shared.imports.get("kr_release")?;

@@ -976,6 +976,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 operands.push(self.encode_slot(v, &elem)?);
             }
             Intrinsic::ArrayRemove => operands.push(self.operand(arg(0)?, &Type::Int)?),
+            // The comparison, owned here and released after the sort.
+            Intrinsic::ArraySortBy => operands.push(self.operand(arg(0)?, &arg(0)?.ty)?),
             Intrinsic::ArrayClear
             | Intrinsic::ArrayReverse
             | Intrinsic::ArraySort
@@ -1018,6 +1020,16 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             Intrinsic::ArrayPop => {
                 let desc = self.desc(&e.ty)?;
                 Some(self.call_rt_value("kr_array_pop", &[arr, desc])?)
+            }
+            Intrinsic::ArraySortBy => {
+                let entry = self.compare_entry(&elem)?;
+                let entry = self.func_ref(entry);
+                let entry = self.b.ins().func_addr(self.shared.pointer, entry);
+                let [loc, func, frame] = self.panic_site(loc);
+                let args = [self.ctx, arr, operands[0], entry, loc, func, frame];
+                self.call_rt("kr_array_sort_by", &args)?;
+                self.release(operands[0])?;
+                None
             }
             _ => {
                 self.call_rt("kr_array_sort", &[arr])?;

@@ -78,6 +78,9 @@ pub(crate) struct Shared<'p> {
     /// The closure entries declared so far: (function, number of captured
     /// values, entry); see `closures.rs`.
     pub closure_entries: Vec<(kir::FuncId, usize, ClifFuncId)>,
+    /// The comparison entries of `sort_by` declared so far, by element
+    /// type; see `closures.rs`.
+    pub compare_entries: Vec<(Type, ClifFuncId)>,
     /// The borrowed parameters and locals of each function, by
     /// [`kir::FuncId`] (`ir/borrows.rs`).
     pub borrows: Vec<Borrows>,

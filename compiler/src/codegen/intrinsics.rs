@@ -319,6 +319,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             | Intrinsic::ArrayClear
             | Intrinsic::ArrayReverse
             | Intrinsic::ArraySort
+            | Intrinsic::ArraySortBy
             | Intrinsic::ArrayPop => {
                 return Err(ice(format_args!(
                     "the mutating `{}` outside a `MutIntrinsic`",

@@ -232,6 +232,7 @@ pub(crate) fn lower_program<M: Module>(
         inlined: Vec::new(),
         spawn_entries: Vec::new(),
         closure_entries: Vec::new(),
+        compare_entries: Vec::new(),
         borrows: crate::ir::borrows::analyse_program(program),
     };
     let mut ctx = module.make_context();

@@ -383,6 +383,9 @@ pub enum Intrinsic {
     ArrayReverse,
     /// `xs.sort()` (mutating, stable) on `[int]`, `[float]`, `[str]`.
     ArraySort,
+    /// `xs.sort_by(less)` (mutating, stable): `less(a, b)` is true when
+    /// `a` goes before `b`.
+    ArraySortBy,
     /// `xs.contains(v) -> bool`
     ArrayContains,
     /// `xs.join(sep) -> str` on `[str]`.
@@ -537,6 +540,7 @@ impl Intrinsic {
             Intrinsic::ArrayClear => "clear",
             Intrinsic::ArrayReverse => "reverse",
             Intrinsic::ArraySort => "sort",
+            Intrinsic::ArraySortBy => "sort_by",
             Intrinsic::ArrayContains => "contains",
             Intrinsic::ArrayJoin => "join",
             Intrinsic::ArraySum => "sum",

@@ -501,6 +501,56 @@ pub unsafe extern "C" fn kr_array_sort(a: *mut Obj) {
     })
 }
 
+/// The comparison generated code passes to [`kr_array_sort_by`]: calls the
+/// user's `less` (the closure) on two elements in slot encoding, borrowed.
+type LessEntry = unsafe extern "C" fn(*mut TaskCtx, *mut Obj, i64, i64) -> bool;
+
+/// `a.sort_by(less)`, stable, on a unique array: `less` is the closure
+/// (borrowed) and `entry` the generated code that calls it on two slots.
+///
+/// The comparison is Kriti code: it may panic (ending the task, whose
+/// frames here are abandoned: the sort's scratch buffer leaks, nothing
+/// else) or be preempted (the task may resume on another thread). A
+/// comparison that is not a consistent order can make Rust's sort panic;
+/// that becomes a Kriti panic at the call.
+///
+/// # Safety
+/// `a` is null or a live unique array; `less` a live closure and `entry`
+/// its comparison entry for the array's element type; `ctx` the running
+/// task's context.
+pub unsafe extern "C" fn kr_array_sort_by(
+    ctx: *mut TaskCtx,
+    a: *mut Obj,
+    less: *mut Obj,
+    entry: *const u8,
+    loc: i64,
+    func: i64,
+    frame: *const usize,
+) {
+    let site = Site { loc, func, frame };
+    let a = a.cast::<ArrayObj>();
+    // SAFETY: `entry` is generated code with exactly this signature.
+    let entry: LessEntry = unsafe { std::mem::transmute(entry) };
+    let sorted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // SAFETY: caller's contract; the closure cannot reach this array
+        // (it is unique, so no copy of it exists elsewhere).
+        let elems = unsafe { ArrayObj::elems_mut(a) };
+        elems.sort_by(|&x, &y| {
+            // SAFETY: as above.
+            if unsafe { entry(ctx, less, x as i64, y as i64) } {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Greater
+            }
+        });
+    }));
+    if sorted.is_err() {
+        let message = "sort_by: the comparison is not a consistent order".to_string();
+        // SAFETY: caller's contract.
+        unsafe { panic_with(ctx, message, site) }
+    }
+}
+
 /// `a.contains(v)`: structural equality with some element (`v` borrowed).
 ///
 /// # Safety
