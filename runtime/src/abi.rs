@@ -297,6 +297,7 @@ abi_symbols! {
     // Called when `*(ctx + 8) != 0` (the preempt flag) at a poll.
     // The preemption poll's cold call (preserves every register).
     fn kr_preempt_preserve_all(ctx: *mut TaskCtx) = task::kr_preempt_preserve_all;
+    fn kr_worker_count(ctx: *mut TaskCtx) -> i64 = task::kr_worker_count;
     // Atomic counters (kind ATOMIC). add returns the new value; overflow
     // panics "integer overflow" (no change).
     fn kr_atomic_new(v: i64) -> *mut Obj = atomic::kr_atomic_new;

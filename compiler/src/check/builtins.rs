@@ -264,7 +264,7 @@ impl Checker {
         if let Type::Array(_) = recv_ty {
             if matches!(
                 name.name.as_str(),
-                "map" | "filter" | "fold" | "any" | "all"
+                "map" | "filter" | "fold" | "any" | "all" | "par_map"
             ) {
                 if let Some(e) = self.check_array_fn_method(scope, probe.clone(), name, args, span)
                 {
@@ -316,10 +316,6 @@ impl Checker {
         let Some(m) = builtin_method(&recv_ty, &name.name) else {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
-            }
-            if LATER_METHODS.contains(&name.name.as_str()) {
-                self.unsupported(name.span, &format!("the method `{}`", name.name));
-                return error_expr(span);
             }
             let known = method_names(&recv_ty);
             let mut d = Diagnostic::error(
@@ -546,13 +542,17 @@ fn method_names(t: &Type) -> &'static [&'static str] {
             "index_of",
             "min",
             "max",
+            "map",
+            "filter",
+            "fold",
+            "any",
+            "all",
+            "sort_by",
+            "par_map",
         ],
         _ => &[],
     }
 }
-
-/// Methods of the contract that arrive with `Option`, closures and maps.
-const LATER_METHODS: &[&str] = &["par_map"];
 
 /// Converts a value to its display string (identity on `str`).
 fn to_str(e: kir::Expr) -> kir::Expr {

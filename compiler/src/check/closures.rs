@@ -159,7 +159,7 @@ impl Checker {
         let elem = *elem;
         let m = name.name.as_str();
         let want = match m {
-            "map" | "filter" | "any" | "all" => 1,
+            "map" | "filter" | "any" | "all" | "par_map" => 1,
             "fold" => 2,
             _ => return None,
         };
@@ -175,7 +175,7 @@ impl Checker {
         let acc = init.as_ref().map(|i| i.ty.clone());
         let f_ast = args.last()?;
         let hint = match (m, &acc) {
-            ("map", _) => Type::Fn(vec![elem.clone()], Box::new(Type::Error)),
+            ("map" | "par_map", _) => Type::Fn(vec![elem.clone()], Box::new(Type::Error)),
             ("fold", Some(a)) => Type::Fn(vec![a.clone(), elem.clone()], Box::new(a.clone())),
             _ => Type::Fn(vec![elem.clone()], Box::new(Type::Bool)),
         };
@@ -205,6 +205,9 @@ impl Checker {
                 return Some(error_expr(span));
             }
         };
+        if m == "par_map" {
+            return Some(self.lower_par_map(scope, recv, elem, f, ret, span));
+        }
         if m != "map" {
             let want_ret = acc.clone().unwrap_or(Type::Bool);
             if ret != want_ret && ret != Type::Never {
@@ -340,6 +343,220 @@ impl Checker {
         ];
         let mut b = block(items, span);
         b.ty = result_ty;
+        b
+    }
+
+    /// `xs.par_map(f)`: one task per worker maps a contiguous chunk of
+    /// `xs` (a lifted function `chunk(xs, f, lo, hi) = xs[lo..hi].map(f)`),
+    /// and the chunks' results are joined in order.
+    fn lower_par_map(
+        &mut self,
+        scope: &mut FnScope,
+        recv: kir::Expr,
+        elem: Type,
+        f: kir::Expr,
+        ret: Type,
+        span: Span,
+    ) -> kir::Expr {
+        let xs_ty = recv.ty.clone();
+        let f_ty = f.ty.clone();
+        let out_ty = Type::Array(Box::new(ret.clone()));
+        let int = |v: i64| expr(ExprKind::Int(v), Type::Int, span);
+        let bin = |op: BinOp, a: kir::Expr, b: kir::Expr| {
+            expr(
+                ExprKind::Binary(op, Box::new(a), Box::new(b)),
+                Type::Int,
+                span,
+            )
+        };
+        let min = |a: kir::Expr, b: kir::Expr| {
+            expr(
+                ExprKind::Intrinsic(Intrinsic::Min, vec![a, b]),
+                Type::Int,
+                span,
+            )
+        };
+
+        // The chunk function.
+        let mut fs = FnScope::new(out_ty.clone());
+        let p_xs = fs.declare("xs", xs_ty.clone(), false, span);
+        let p_f = fs.declare("f", f_ty.clone(), false, span);
+        let p_lo = fs.declare("lo", Type::Int, false, span);
+        let p_hi = fs.declare("hi", Type::Int, false, span);
+        let slice = expr(
+            ExprKind::Slice {
+                base: Box::new(read(p_xs, xs_ty.clone(), span)),
+                start: Box::new(read(p_lo, Type::Int, span)),
+                end: Box::new(read(p_hi, Type::Int, span)),
+            },
+            xs_ty.clone(),
+            span,
+        );
+        let f_read = read(p_f, f_ty.clone(), span);
+        let body = self.lower_array_fn_method(&mut fs, "map", slice, elem, f_read, None, ret, span);
+        let chunk_fn = FuncId((self.functions.len() + self.lifted.len()) as u32);
+        self.lifted.push(kir::Function {
+            name: format!("{}::{{par_map}}", self.current_fn),
+            params: vec![p_xs, p_f, p_lo, p_hi],
+            ret: out_ty.clone(),
+            locals: fs.locals,
+            body,
+            span,
+            returns_self: false,
+        });
+
+        // The split, the spawns and the joins.
+        let xs = scope.declare_hidden(xs_ty.clone(), span);
+        let fv = scope.declare_hidden(f_ty.clone(), span);
+        let n = scope.declare_hidden(Type::Int, span);
+        let w = scope.declare_hidden(Type::Int, span);
+        let chunk = scope.declare_hidden(Type::Int, span);
+        let k = scope.declare_hidden(Type::Int, span);
+        let lo = scope.declare_hidden(Type::Int, span);
+        let hi = scope.declare_hidden(Type::Int, span);
+        let task_ty = Type::Task(Box::new(out_ty.clone()));
+        let tasks_ty = Type::Array(Box::new(task_ty.clone()));
+        let tasks = scope.declare_hidden(tasks_ty.clone(), span);
+        let t = scope.declare_hidden(task_ty.clone(), span);
+        let out = scope.declare_hidden(out_ty.clone(), span);
+        scope.locals[tasks.0 as usize].mutable = true;
+        scope.locals[out.0 as usize].mutable = true;
+        let r = |id: LocalId, ty: &Type| read(id, ty.clone(), span);
+        let spawn_one = block(
+            vec![
+                let_(
+                    lo,
+                    min(
+                        bin(BinOp::Mul, r(k, &Type::Int), r(chunk, &Type::Int)),
+                        r(n, &Type::Int),
+                    ),
+                    span,
+                ),
+                let_(
+                    hi,
+                    min(
+                        bin(BinOp::Add, r(lo, &Type::Int), r(chunk, &Type::Int)),
+                        r(n, &Type::Int),
+                    ),
+                    span,
+                ),
+                expr(
+                    ExprKind::MutIntrinsic(
+                        Place {
+                            root: tasks,
+                            path: Vec::new(),
+                            span,
+                        },
+                        Intrinsic::ArrayPush,
+                        vec![expr(
+                            ExprKind::Spawn {
+                                entry: chunk_fn,
+                                args: vec![
+                                    r(xs, &xs_ty),
+                                    r(fv, &f_ty),
+                                    r(lo, &Type::Int),
+                                    r(hi, &Type::Int),
+                                ],
+                            },
+                            task_ty.clone(),
+                            span,
+                        )],
+                    ),
+                    Type::Unit,
+                    span,
+                ),
+            ],
+            span,
+        );
+        let join_one = expr(
+            ExprKind::Assign(
+                out,
+                Box::new(expr(
+                    ExprKind::Binary(
+                        BinOp::Add,
+                        Box::new(r(out, &out_ty)),
+                        Box::new(expr(
+                            ExprKind::Intrinsic(Intrinsic::TaskJoin, vec![r(t, &task_ty)]),
+                            out_ty.clone(),
+                            span,
+                        )),
+                    ),
+                    out_ty.clone(),
+                    span,
+                )),
+            ),
+            Type::Unit,
+            span,
+        );
+        let items = vec![
+            let_(xs, recv, span),
+            let_(fv, f, span),
+            let_(
+                n,
+                expr(
+                    ExprKind::Intrinsic(Intrinsic::ArrayLen, vec![r(xs, &xs_ty)]),
+                    Type::Int,
+                    span,
+                ),
+                span,
+            ),
+            let_(
+                w,
+                expr(
+                    ExprKind::Intrinsic(Intrinsic::WorkerCount, Vec::new()),
+                    Type::Int,
+                    span,
+                ),
+                span,
+            ),
+            // ceil(n / w), computed as (n + w - 1) / w.
+            let_(
+                chunk,
+                bin(
+                    BinOp::Div,
+                    bin(
+                        BinOp::Sub,
+                        bin(BinOp::Add, r(n, &Type::Int), r(w, &Type::Int)),
+                        int(1),
+                    ),
+                    r(w, &Type::Int),
+                ),
+                span,
+            ),
+            let_(
+                tasks,
+                expr(ExprKind::ArrayLit(Vec::new()), tasks_ty.clone(), span),
+                span,
+            ),
+            expr(
+                ExprKind::ForRange {
+                    var: k,
+                    start: Box::new(int(0)),
+                    end: Box::new(r(w, &Type::Int)),
+                    inclusive: false,
+                    body: Box::new(spawn_one),
+                },
+                Type::Unit,
+                span,
+            ),
+            let_(
+                out,
+                expr(ExprKind::ArrayLit(Vec::new()), out_ty.clone(), span),
+                span,
+            ),
+            expr(
+                ExprKind::ForArray {
+                    var: t,
+                    array: Box::new(r(tasks, &tasks_ty)),
+                    body: Box::new(join_one),
+                },
+                Type::Unit,
+                span,
+            ),
+            r(out, &out_ty),
+        ];
+        let mut b = block(items, span);
+        b.ty = out_ty;
         b
     }
 

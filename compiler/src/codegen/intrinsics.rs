@@ -392,7 +392,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             | Intrinsic::AtomicAdd
             | Intrinsic::AtomicGet
             | Intrinsic::AtomicSet
-            | Intrinsic::AtomicCas => return self.task_intrinsic(e, which, args),
+            | Intrinsic::AtomicCas
+            | Intrinsic::WorkerCount => return self.task_intrinsic(e, which, args),
             Intrinsic::MapKeys | Intrinsic::MapValues | Intrinsic::MapEntries => {
                 let name = match which {
                     Intrinsic::MapKeys => "kr_map_keys",

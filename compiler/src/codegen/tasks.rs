@@ -143,6 +143,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.call_rt("kr_yield_now", &[self.ctx])?;
                 None
             }
+            Intrinsic::WorkerCount => Some(self.call_rt_value("kr_worker_count", &[self.ctx])?),
             _ => {
                 // A method: the handle is borrowed for the call.
                 let recv = arg(0)?;

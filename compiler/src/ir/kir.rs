@@ -500,6 +500,8 @@ pub enum Intrinsic {
     AtomicSet,
     /// `a.cas(old, new) -> bool`
     AtomicCas,
+    /// The number of worker threads (`par_map` splits its work by it).
+    WorkerCount,
 }
 
 impl Intrinsic {
@@ -595,6 +597,7 @@ impl Intrinsic {
             Intrinsic::AtomicGet => "get",
             Intrinsic::AtomicSet => "set",
             Intrinsic::AtomicCas => "cas",
+            Intrinsic::WorkerCount => "$worker_count",
         }
     }
 }

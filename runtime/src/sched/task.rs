@@ -417,6 +417,18 @@ pub unsafe extern "C" fn kr_spawn(
     })
 }
 
+/// The number of worker threads, which `par_map` splits its work by.
+///
+/// # Safety
+/// `ctx` is the running task's context.
+pub unsafe extern "C" fn kr_worker_count(ctx: *mut TaskCtx) -> i64 {
+    guard(ctx, || {
+        // SAFETY: caller's contract.
+        let me = unsafe { current_task(ctx) };
+        me.shared().worker_count() as i64
+    })
+}
+
 /// `t.join()`: waits for the task `t` (borrowed) to end and returns its
 /// result, retained. If the task panicked, the caller panics with the same
 /// message, location and trace.
