@@ -43,7 +43,7 @@ def sh(cmd, **kw):
 
 # Benchmarks run twice more, on one worker thread and on two, to show the
 # speedup of fanning out: the variable that sets the number of workers.
-FAN_OUT = {"parallel-sum"}
+FAN_OUT = {"parallel-sum", "par-map"}
 
 
 def build(name):
