@@ -16,11 +16,11 @@
 
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, Signature, Value};
 use cranelift_codegen::Context;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId as ClifFuncId, Linkage, Module};
 
+use super::entries::{callee, decode, define_entry, load_args, param_types, record_slot};
 use super::function::{Lowerer, Shared, R};
-use super::tasks::{decode, param_types, record_slot};
 use super::{clif_type, ice};
 use crate::ir::kir::{self, Expr};
 use crate::ir::types::Type;
@@ -86,13 +86,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         if let Some((_, id)) = self.shared.compare_entries.iter().find(|(t, _)| t == elem) {
             return Ok(*id);
         }
-        let pointer = self.shared.pointer;
-        let mut sig = self.module.make_signature();
-        sig.params.push(AbiParam::new(pointer));
-        sig.params.push(AbiParam::new(pointer));
-        sig.params.push(AbiParam::new(types::I64));
-        sig.params.push(AbiParam::new(types::I64));
-        sig.returns.push(AbiParam::new(types::I8));
+        let sig = compare_signature(self.module, self.shared.pointer);
         let name = format!("kriti_compare_{}", self.shared.compare_entries.len());
         let id = self
             .module
@@ -182,52 +176,53 @@ fn define_compare_entries<M: Module>(
     let pointer = shared.pointer;
     let retain = shared.imports.get("kr_retain")?;
     for (elem, id) in &shared.compare_entries {
-        let mut sig = module.make_signature();
-        sig.params.push(AbiParam::new(pointer));
-        sig.params.push(AbiParam::new(pointer));
-        sig.params.push(AbiParam::new(types::I64));
-        sig.params.push(AbiParam::new(types::I64));
-        sig.returns.push(AbiParam::new(types::I8));
-        ctx.func.signature = sig;
-        ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
-        {
-            let mut b = FunctionBuilder::new(&mut ctx.func, builder_ctx);
-            let block = b.create_block();
-            b.append_block_params_for_function_params(block);
-            b.switch_to_block(block);
-            b.seal_block(block);
-            let params = b.block_params(block).to_vec();
-            let (task_ctx, closure) = (params[0], params[1]);
-            let retain = module.declare_func_in_func(retain.id, b.func);
-            let mut args = vec![task_ctx, closure];
-            let mut call_sig = module.make_signature();
-            call_sig.params.push(AbiParam::new(pointer));
-            call_sig.params.push(AbiParam::new(pointer));
-            for &raw in &params[2..4] {
-                if elem.is_heap() {
-                    b.ins().call(retain, &[raw]);
+        let sig = compare_signature(module, pointer);
+        let what = "a `sort_by` comparison entry";
+        define_entry(
+            module,
+            ctx,
+            builder_ctx,
+            *id,
+            sig,
+            what,
+            |module, b, params| {
+                let retain = module.declare_func_in_func(retain.id, b.func);
+                let mut args = vec![params[0], params[1]];
+                let mut call_sig = module.make_signature();
+                call_sig.params.push(AbiParam::new(pointer));
+                call_sig.params.push(AbiParam::new(pointer));
+                for &raw in &params[2..4] {
+                    if elem.is_heap() {
+                        b.ins().call(retain, &[raw]);
+                    }
+                    if let Some(t) = clif_type(elem, pointer) {
+                        args.push(decode(b, raw, t));
+                        call_sig.params.push(AbiParam::new(t));
+                    }
                 }
-                if let Some(t) = clif_type(elem, pointer) {
-                    args.push(decode(&mut b, raw, t));
-                    call_sig.params.push(AbiParam::new(t));
-                }
-            }
-            call_sig.returns.push(AbiParam::new(types::I8));
-            let sig_ref = b.import_signature(call_sig);
-            let code = b
-                .ins()
-                .load(pointer, MemFlagsData::trusted(), closure, record_slot(0)?);
-            let call = b.ins().call_indirect(sig_ref, code, &args);
-            let less = b.inst_results(call)[0];
-            b.ins().return_(&[less]);
-            b.finalize(module.target_config());
-        }
-        module
-            .define_function(*id, ctx)
-            .map_err(|e| ice(format_args!("a `sort_by` comparison entry: {e:?}")))?;
-        module.clear_context(ctx);
+                call_sig.returns.push(AbiParam::new(types::I8));
+                let sig_ref = b.import_signature(call_sig);
+                let code =
+                    b.ins()
+                        .load(pointer, MemFlagsData::trusted(), params[1], record_slot(0)?);
+                let call = b.ins().call_indirect(sig_ref, code, &args);
+                Ok(vec![b.inst_results(call)[0]])
+            },
+        )?;
     }
     Ok(())
+}
+
+/// The signature of a `sort_by` comparison entry:
+/// `(ctx, closure, a: i64, b: i64) -> bool`.
+fn compare_signature<M: Module>(module: &M, pointer: types::Type) -> Signature {
+    let mut sig = module.make_signature();
+    sig.params.push(AbiParam::new(pointer));
+    sig.params.push(AbiParam::new(pointer));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.push(AbiParam::new(types::I64));
+    sig.returns.push(AbiParam::new(types::I8));
+    sig
 }
 
 /// Defines every closure entry declared while lowering the functions.
@@ -242,75 +237,51 @@ pub(crate) fn define_closure_entries<M: Module>(
     let retain = shared.imports.get("kr_retain")?;
     let release = shared.imports.get("kr_release")?;
     for &(func, captured, id) in &shared.closure_entries {
-        let f = shared
-            .program
-            .functions
-            .get(func.0 as usize)
-            .ok_or_else(|| ice("a function value of an unknown function"))?;
-        let target = *shared
-            .funcs
-            .get(func.0 as usize)
-            .ok_or_else(|| ice("a function value of an undeclared function"))?;
-        let borrows = shared.borrows.get(func.0 as usize);
-        let borrowed = |i: usize| borrows.is_some_and(|b| b.param(i));
-        ctx.func.signature = entry_signature(module, f, captured, pointer)?;
-        ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
-        {
-            let mut b = FunctionBuilder::new(&mut ctx.func, builder_ctx);
-            let block = b.create_block();
-            b.append_block_params_for_function_params(block);
-            b.switch_to_block(block);
-            b.seal_block(block);
-            let params = b.block_params(block).to_vec();
-            let (task_ctx, closure) = (params[0], params[1]);
-            let retain = module.declare_func_in_func(retain.id, b.func);
-            let release = module.declare_func_in_func(release.id, b.func);
-            let types = param_types(f)?;
-            let mut args = vec![task_ctx];
-            // The captures: the closure keeps them alive during the call.
-            for (i, ty) in types.iter().enumerate().take(captured) {
-                let raw = b.ins().load(
-                    types::I64,
-                    MemFlagsData::trusted(),
-                    closure,
-                    record_slot(i + 1)?,
-                );
-                if ty.is_heap() && !borrowed(i) {
-                    b.ins().call(retain, &[raw]);
+        let (f, target, borrows) = callee(shared, func)?;
+        let sig = entry_signature(module, f, captured, pointer)?;
+        let what = format!("closure entry of `{}`", f.name);
+        define_entry(
+            module,
+            ctx,
+            builder_ctx,
+            id,
+            sig,
+            &what,
+            |module, b, params| {
+                let retain = module.declare_func_in_func(retain.id, b.func);
+                let release = module.declare_func_in_func(release.id, b.func);
+                let types = param_types(f)?;
+                let (captures, own) = types.split_at(captured.min(types.len()));
+                // The captures: the closure keeps them alive during the call.
+                let mut args = vec![params[0]];
+                load_args(
+                    b, retain, params[1], 1, 0, captures, borrows, pointer, &mut args,
+                )?;
+                // The arguments: owned here; released after the call when `f`
+                // only borrows them.
+                let mut given = params[2..].iter().copied();
+                let mut to_release = Vec::new();
+                for (k, ty) in own.iter().enumerate() {
+                    if clif_type(ty, pointer).is_none() {
+                        continue;
+                    }
+                    let v = given
+                        .next()
+                        .ok_or_else(|| ice("a closure entry is missing an argument"))?;
+                    if ty.is_heap() && borrows.is_some_and(|bs| bs.param(captured + k)) {
+                        to_release.push(v);
+                    }
+                    args.push(v);
                 }
-                if let Some(t) = clif_type(ty, pointer) {
-                    args.push(decode(&mut b, raw, t));
+                let callee = module.declare_func_in_func(target, b.func);
+                let call = b.ins().call(callee, &args);
+                let results = b.inst_results(call).to_vec();
+                for v in to_release {
+                    b.ins().call(release, &[v]);
                 }
-            }
-            // The arguments: owned here; released after the call when `f`
-            // only borrows them.
-            let mut given = params[2..].iter().copied();
-            let mut to_release = Vec::new();
-            for (i, ty) in types.iter().enumerate().skip(captured) {
-                if clif_type(ty, pointer).is_none() {
-                    continue;
-                }
-                let v = given
-                    .next()
-                    .ok_or_else(|| ice("a closure entry is missing an argument"))?;
-                if ty.is_heap() && borrowed(i) {
-                    to_release.push(v);
-                }
-                args.push(v);
-            }
-            let callee = module.declare_func_in_func(target, b.func);
-            let call = b.ins().call(callee, &args);
-            let results = b.inst_results(call).to_vec();
-            for v in to_release {
-                b.ins().call(release, &[v]);
-            }
-            b.ins().return_(&results);
-            b.finalize(module.target_config());
-        }
-        module
-            .define_function(id, ctx)
-            .map_err(|e| ice(format_args!("closure entry of `{}`: {e:?}", f.name)))?;
-        module.clear_context(ctx);
+                Ok(results)
+            },
+        )?;
     }
     Ok(())
 }

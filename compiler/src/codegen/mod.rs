@@ -56,6 +56,7 @@ mod clif;
 mod closures;
 mod composite;
 mod descs;
+mod entries;
 mod expr;
 mod function;
 mod imports;

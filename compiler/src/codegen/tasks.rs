@@ -13,13 +13,13 @@
 //! slot encoding, which `join` decodes.
 
 use cranelift_codegen::ir::{condcodes::IntCC, types, AbiParam, InstBuilder, MemFlagsData};
-use cranelift_codegen::ir::{StackSlotData, StackSlotKind, Type as ClifType, Value};
+use cranelift_codegen::ir::{StackSlotData, StackSlotKind, Value};
 use cranelift_codegen::Context;
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId as ClifFuncId, Linkage, Module};
 use kriti_runtime::ctx::PREEMPT_OFFSET;
-use kriti_runtime::value::record::RECORD_SLOTS_OFFSET;
 
+use super::entries::{callee, define_entry, encode, load_args, param_types};
 use super::function::{Lowerer, Shared, R};
 use super::{clif_type, ice};
 use crate::ir::kir::{self, Expr, Intrinsic, Select, SelectOp};
@@ -32,10 +32,6 @@ const SELECT_OP_SIZE: u32 = 32;
 const SELECT_TIMEOUT: i64 = -1;
 /// `kr_select`'s result when nothing was ready and there is a `_` arm.
 const SELECT_DEFAULT: i64 = -2;
-/// Offset of slot `i` in a record.
-pub(super) fn record_slot(i: usize) -> R<i32> {
-    i32::try_from(RECORD_SLOTS_OFFSET + 8 * i).map_err(|_| ice("too many spawn arguments"))
-}
 
 impl<M: Module> Lowerer<'_, '_, '_, M> {
     /// Polls the task's preemption flag (one load and a branch): when the
@@ -377,19 +373,6 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
     }
 }
 
-/// The types of `f`'s parameters, in order.
-pub(super) fn param_types(f: &kir::Function) -> R<Vec<Type>> {
-    f.params
-        .iter()
-        .map(|p| {
-            f.locals
-                .get(p.0 as usize)
-                .map(|l| l.ty.clone())
-                .ok_or_else(|| ice("a parameter is not a local"))
-        })
-        .collect()
-}
-
 /// Defines the spawn entry of every function that some `spawn` starts:
 /// `extern "C" fn(ctx, env) -> i64` reads the arguments out of `env`,
 /// calls the function, releases `env` and returns the result in slot
@@ -405,78 +388,47 @@ pub(crate) fn define_spawn_entries<M: Module>(
     let retain = shared.imports.get("kr_retain")?;
     let release = shared.imports.get("kr_release")?;
     for &(entry, id) in &shared.spawn_entries {
-        let f = shared
-            .program
-            .functions
-            .get(entry.0 as usize)
-            .ok_or_else(|| ice("spawn of an unknown function"))?;
-        let target = *shared
-            .funcs
-            .get(entry.0 as usize)
-            .ok_or_else(|| ice("spawn of an undeclared function"))?;
+        let (f, target, borrows) = callee(shared, entry)?;
         let mut sig = module.make_signature();
         sig.params.push(AbiParam::new(pointer));
         sig.params.push(AbiParam::new(pointer));
         sig.returns.push(AbiParam::new(types::I64));
-        ctx.func.signature = sig;
-        ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
-        {
-            let mut b = FunctionBuilder::new(&mut ctx.func, builder_ctx);
-            let block = b.create_block();
-            b.append_block_params_for_function_params(block);
-            b.switch_to_block(block);
-            b.seal_block(block);
-            let task_ctx = b.block_params(block)[0];
-            let env = b.block_params(block)[1];
-            let retain = module.declare_func_in_func(retain.id, b.func);
-            let release = module.declare_func_in_func(release.id, b.func);
-            let borrows = shared.borrows.get(entry.0 as usize);
-            let mut args = vec![task_ctx];
-            for (i, ty) in param_types(f)?.iter().enumerate() {
-                let raw = b
-                    .ins()
-                    .load(types::I64, MemFlagsData::trusted(), env, record_slot(i)?);
-                if ty.is_heap() && !borrows.is_some_and(|bs| bs.param(i)) {
-                    b.ins().call(retain, &[raw]);
+        let what = format!("spawn entry of `{}`", f.name);
+        define_entry(
+            module,
+            ctx,
+            builder_ctx,
+            id,
+            sig,
+            &what,
+            |module, b, params| {
+                let (task_ctx, env) = (params[0], params[1]);
+                let retain = module.declare_func_in_func(retain.id, b.func);
+                let release = module.declare_func_in_func(release.id, b.func);
+                let mut args = vec![task_ctx];
+                load_args(
+                    b,
+                    retain,
+                    env,
+                    0,
+                    0,
+                    &param_types(f)?,
+                    borrows,
+                    pointer,
+                    &mut args,
+                )?;
+                let callee = module.declare_func_in_func(target, b.func);
+                let call = b.ins().call(callee, &args);
+                let result = match b.inst_results(call).first().copied() {
+                    Some(v) => encode(b, v),
+                    None => b.ins().iconst(types::I64, 0),
+                };
+                if !f.params.is_empty() {
+                    b.ins().call(release, &[env]);
                 }
-                if let Some(t) = clif_type(ty, pointer) {
-                    args.push(decode(&mut b, raw, t));
-                }
-            }
-            let callee = module.declare_func_in_func(target, b.func);
-            let call = b.ins().call(callee, &args);
-            let result = match b.inst_results(call).first().copied() {
-                Some(v) => encode(&mut b, v),
-                None => b.ins().iconst(types::I64, 0),
-            };
-            if !f.params.is_empty() {
-                b.ins().call(release, &[env]);
-            }
-            b.ins().return_(&[result]);
-            b.finalize(module.target_config());
-        }
-        module
-            .define_function(id, ctx)
-            .map_err(|e| ice(format_args!("spawn entry of `{}`: {e:?}", f.name)))?;
-        module.clear_context(ctx);
+                Ok(vec![result])
+            },
+        )?;
     }
     Ok(())
-}
-
-/// The value of machine type `t` held in the slot encoding `raw`.
-pub(super) fn decode(b: &mut FunctionBuilder, raw: Value, t: ClifType) -> Value {
-    match t {
-        types::F64 => b.ins().bitcast(types::F64, MemFlagsData::new(), raw),
-        types::I8 => b.ins().ireduce(types::I8, raw),
-        _ => raw,
-    }
-}
-
-/// The slot encoding of `v`.
-pub(super) fn encode(b: &mut FunctionBuilder, v: Value) -> Value {
-    match b.func.dfg.value_type(v) {
-        types::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), v),
-        types::I8 => b.ins().uextend(types::I64, v),
-        _ => v,
-    }
 }
