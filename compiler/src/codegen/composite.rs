@@ -1207,11 +1207,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
         self.b.ins().jump(latch, &[]);
         self.b.seal_block(latch);
 
-        self.switch_to(latch);
-        self.preempt_poll()?;
-        let i = self.b.use_var(counter);
-        let next = self.b.ins().iadd_imm_s(i, 1);
-        self.b.def_var(counter, next);
+        self.latch_step(latch, counter)?;
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.seal_block(exit);

@@ -850,11 +850,7 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.b.ins().jump(latch, &[]);
         self.b.seal_block(latch);
 
-        self.switch_to(latch);
-        self.preempt_poll()?;
-        let i = self.b.use_var(counter);
-        let next = self.b.ins().iadd_imm_s(i, 1);
-        self.b.def_var(counter, next);
+        let i = self.latch_step(latch, counter)?;
         match header {
             Some(header) => {
                 self.b.ins().jump(header, &[]);
@@ -871,6 +867,22 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
         self.end_hoist(mark);
         self.switch_to(exit);
         Ok(())
+    }
+
+    /// Lowers the latch of a counted loop (`for` over a range or an
+    /// array): polls for preemption and adds one to `counter`. Returns the
+    /// counter's value before the increment.
+    pub(crate) fn latch_step(
+        &mut self,
+        latch: cranelift_codegen::ir::Block,
+        counter: Variable,
+    ) -> R<Value> {
+        self.switch_to(latch);
+        self.preempt_poll()?;
+        let i = self.b.use_var(counter);
+        let next = self.b.ins().iadd_imm_s(i, 1);
+        self.b.def_var(counter, next);
+        Ok(i)
     }
 
     /// Lowers a loop body with `break`/`continue` targets; its value (if

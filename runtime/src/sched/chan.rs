@@ -23,7 +23,7 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::task::{current_task, park, TaskObj, WaitInfo, Waiter};
+use super::task::{current_task, park, TaskObj, Waiter};
 use crate::ctx::TaskCtx;
 use crate::panic::{guard, panic_with, Site};
 use crate::value::desc::{release_value, TypeDesc};
@@ -284,19 +284,11 @@ pub unsafe extern "C" fn kr_chan_send(
             }
             Err(v) => v,
         };
-        let info = WaitInfo {
-            what: "waiting to send",
-            loc,
-            func,
-        };
-        // SAFETY: we are the running task.
-        let seq = unsafe { me.begin_wait(info) };
         st.sendq.push_back(Waiter {
-            task: me as *const TaskObj as *mut TaskObj,
-            seq,
-            op: 0,
             owns_value: true,
             value: v,
+            // SAFETY: we are the running task.
+            ..unsafe { me.wait_for("waiting to send", loc, func) }
         });
         drop(st);
         // SAFETY: registered; no lock held.
@@ -339,20 +331,9 @@ pub unsafe extern "C" fn kr_chan_recv(
             }
             None if st.closed => None,
             None => {
-                let info = WaitInfo {
-                    what: "waiting to receive",
-                    loc,
-                    func,
-                };
                 // SAFETY: we are the running task.
-                let seq = unsafe { me.begin_wait(info) };
-                st.recvq.push_back(Waiter {
-                    task: me as *const TaskObj as *mut TaskObj,
-                    seq,
-                    op: 0,
-                    owns_value: false,
-                    value: 0,
-                });
+                st.recvq
+                    .push_back(unsafe { me.wait_for("waiting to receive", loc, func) });
                 drop(st);
                 // SAFETY: registered; no lock held.
                 unsafe { park(ctx) };

@@ -232,6 +232,24 @@ impl TaskObj {
         seq
     }
 
+    /// Opens a wait (`begin_wait`) described by `what` at `loc` in scope
+    /// `func`, and returns the plain registration for it, for a wait queue:
+    /// no select op, no value offered.
+    ///
+    /// # Safety
+    /// As [`TaskObj::begin_wait`].
+    pub(crate) unsafe fn wait_for(&self, what: &'static str, loc: i64, func: i64) -> Waiter {
+        // SAFETY: forwarded from our caller.
+        let seq = unsafe { self.begin_wait(WaitInfo { what, loc, func }) };
+        Waiter {
+            task: self as *const TaskObj as *mut TaskObj,
+            seq,
+            op: 0,
+            owns_value: false,
+            value: 0,
+        }
+    }
+
     /// Claims the wait `seq`: true for exactly one caller, and only while
     /// that wait is open.
     pub(crate) fn claim(&self, seq: u64) -> bool {
@@ -449,20 +467,9 @@ pub unsafe extern "C" fn kr_task_join(
         if !t.done.load(Ordering::Acquire) {
             let mut js = t.join.lock().unwrap_or_else(PoisonError::into_inner);
             if !js.done {
-                let info = WaitInfo {
-                    what: "waiting to join a task",
-                    loc,
-                    func,
-                };
                 // SAFETY: we are the running task.
-                let seq = unsafe { me.begin_wait(info) };
-                js.joiners.push(Waiter {
-                    task: me as *const TaskObj as *mut TaskObj,
-                    seq,
-                    op: 0,
-                    owns_value: false,
-                    value: 0,
-                });
+                js.joiners
+                    .push(unsafe { me.wait_for("waiting to join a task", loc, func) });
                 drop(js);
                 // SAFETY: registered, no lock held.
                 unsafe { park(ctx) };
