@@ -1,8 +1,9 @@
 //! The prelude's functions and the built-in methods of scalar types and
 //! `str`: their names, argument types and the intrinsic each becomes.
 
+use super::closures::show_hint;
 use super::expr::arity_error;
-use super::items::{error_expr, has_error};
+use super::items::{compatible, error_expr, has_error};
 use super::scope::FnScope;
 use super::suggest::closest;
 use super::Checker;
@@ -127,6 +128,84 @@ fn builtin(name: &str) -> Option<(Intrinsic, Shape, Type)> {
 }
 
 impl Checker {
+    /// A prelude function used as a value (`xs.map(sqrt)`): a closure that
+    /// calls it, `|a, b| name(a, b)`, typed by the function type the
+    /// context expects or, for a function with one signature, by that.
+    pub(super) fn builtin_value(
+        &mut self,
+        scope: &mut FnScope,
+        name: &ast::Ident,
+        expected: Option<&Type>,
+    ) -> kir::Expr {
+        let span = name.span;
+        let Some((_, shape, ret)) = builtin(&name.name) else {
+            return error_expr(span);
+        };
+        let ty = match (expected, shape) {
+            (Some(Type::Fn(ps, _)), Shape::Fixed(params))
+                if ps.len() != params.len()
+                    || ps.iter().zip(params).any(|(p, q)| !compatible(p, q)) =>
+            {
+                let found = Type::Fn(params.to_vec(), Box::new(ret));
+                self.error(Diagnostic::error(
+                    "E0301",
+                    "mismatched types",
+                    span,
+                    format!(
+                        "expected `{}`, found `{found}`",
+                        show_hint(expected.unwrap_or(&Type::Error))
+                    ),
+                ));
+                return error_expr(span);
+            }
+            (Some(t @ Type::Fn(..)), _) => t.clone(),
+            (_, Shape::Fixed(params)) => Type::Fn(params.to_vec(), Box::new(ret)),
+            (_, shape) => {
+                // `assert_eq` is `Numeric(0)` but takes two values.
+                let arity = match shape {
+                    Shape::Numeric(0) => 2,
+                    Shape::Numeric(n) => n,
+                    _ => 1,
+                };
+                let ret = if ret == Type::Error { Type::Int } else { ret };
+                let example = Type::Fn(vec![Type::Int; arity], Box::new(ret));
+                self.error(
+                    Diagnostic::error(
+                        "E0304",
+                        format!("cannot infer which `{}` is meant here", name.name),
+                        span,
+                        "it takes arguments of more than one type",
+                    )
+                    .with_help(format!(
+                        "give the value a function type, as in `let f: {example} = {}`",
+                        name.name
+                    )),
+                );
+                return error_expr(span);
+            }
+        };
+        let Type::Fn(params, _) = &ty else {
+            return error_expr(span);
+        };
+        let ident = |i: usize| ast::Ident {
+            name: format!("${i}"),
+            span,
+        };
+        let name_expr = |kind| ast::Expr { kind, span };
+        let closure_params: Vec<ast::ClosureParam> = (0..params.len())
+            .map(|i| ast::ClosureParam {
+                name: ident(i),
+                ty: None,
+            })
+            .collect();
+        let args = (0..params.len())
+            .map(|i| name_expr(ast::ExprKind::Name(ident(i))))
+            .collect();
+        let callee = name_expr(ast::ExprKind::Name(name.clone()));
+        let body = name_expr(ast::ExprKind::Call(Box::new(callee), args));
+        self.check_closure(scope, &closure_params, None, &body, Some(&ty), span)
+    }
+
     /// Checks a call to a prelude function; `None` when `name` is not one.
     pub(super) fn check_builtin_call(
         &mut self,

@@ -9,7 +9,7 @@
 
 use super::enums::{block, if_, let_, payload, read};
 use super::expr::arity_error;
-use super::items::{error_expr, has_error};
+use super::items::{compatible, error_expr, has_error};
 use super::scope::FnScope;
 use super::Checker;
 use crate::diagnostics::Diagnostic;
@@ -70,11 +70,16 @@ impl Checker {
                 .zip(&types)
                 .map(|(p, t)| inner.declare(&p.name.name, t.clone(), false, p.name.span))
                 .collect();
-            let value = this.check_expr(inner, body, declared.as_ref());
-            if let Some(r) = &declared {
-                if *r != Type::Unit {
+            let value = match &body.kind {
+                ast::ExprKind::Block(b) => this.check_body_block(inner, b, declared.as_ref(), true),
+                _ => this.check_expr(inner, body, declared.as_ref()),
+            };
+            match (&declared, inner.ret_fixed_at) {
+                (Some(r), _) if *r != Type::Unit => {
                     this.expect_type(&value, r);
                 }
+                (None, Some(at)) => this.check_tail_after_return(body, &value, &inner.ret, at),
+                _ => {}
             }
             (ids, value)
         });
@@ -86,6 +91,39 @@ impl Checker {
             Type::Fn(param_types, Box::new(ret)),
             span,
         )
+    }
+
+    /// The value of a closure whose result type its first `return` (at
+    /// `at`) fixed must have that type.
+    fn check_tail_after_return(
+        &mut self,
+        body: &ast::Expr,
+        value: &kir::Expr,
+        ret: &Type,
+        at: Span,
+    ) {
+        if *ret == Type::Unit || compatible(&value.ty, ret) {
+            return;
+        }
+        let tail = match &body.kind {
+            ast::ExprKind::Block(b) => match b.stmts.last().map(|s| &s.kind) {
+                Some(ast::StmtKind::Expr(e)) => e.span,
+                _ => b.span,
+            },
+            _ => body.span,
+        };
+        self.error(
+            Diagnostic::error(
+                "E0301",
+                "mismatched types",
+                tail,
+                format!("expected `{ret}`, found `{}`", value.ty),
+            )
+            .with_label(
+                at,
+                format!("this `return` makes the closure return `{ret}`"),
+            ),
+        );
     }
 
     /// A named function used as a value (`xs.map(double)`).
@@ -658,7 +696,7 @@ impl Checker {
 
 /// A function type as the user would write it, with `_` for an unknown
 /// result.
-fn show_hint(t: &Type) -> String {
+pub(super) fn show_hint(t: &Type) -> String {
     match t {
         Type::Fn(ps, r) if has_error(r) => {
             let ps: Vec<String> = ps.iter().map(|p| p.to_string()).collect();

@@ -234,7 +234,7 @@ impl Checker {
             let fty = info.fields[index].1.clone();
             let v = match value {
                 Some(v) => self.check_expr(scope, v, Some(&fty)),
-                None => self.check_name(scope, fname),
+                None => self.check_name(scope, fname, None),
             };
             ok &= self.expect_type(&v, &fty);
             if values[index].is_some() {

@@ -53,7 +53,7 @@ impl Checker {
                 self.check_builtin_variant(scope, id, None, expected, span)
                     .unwrap_or_else(|| error_expr(span))
             }
-            A::Name(id) => self.check_name(scope, id),
+            A::Name(id) => self.check_name(scope, id, expected),
             A::Binary(op, a, b) => {
                 let a = self.check_expr(scope, a, None);
                 let b = self.check_expr(scope, b, Some(&a.ty));
@@ -222,7 +222,14 @@ impl Checker {
         expr(ExprKind::Interpolate(out), Type::Str, span)
     }
 
-    pub(super) fn check_name(&mut self, scope: &mut FnScope, id: &ast::Ident) -> kir::Expr {
+    /// A name used as a value; `expected` types a prelude function used as
+    /// a function value.
+    pub(super) fn check_name(
+        &mut self,
+        scope: &mut FnScope,
+        id: &ast::Ident,
+        expected: Option<&Type>,
+    ) -> kir::Expr {
         if let Some(local) = scope.lookup(&id.name) {
             let ty = scope.local(local).ty.clone();
             return expr(ExprKind::Local(local), ty, id.span);
@@ -240,7 +247,7 @@ impl Checker {
             return self.fn_value(f, id.span);
         }
         if super::builtins::is_builtin_fn(&id.name) {
-            return self.unsupported_expr(id.span, "prelude functions as values");
+            return self.builtin_value(scope, id, expected);
         }
         self.report_unknown_name(scope, id);
         error_expr(id.span)
@@ -408,6 +415,20 @@ impl Checker {
                 let _ = self.check_expr(scope, v, None);
             }
             return error_expr(span);
+        }
+        if scope.infer_ret {
+            // The first `return` of a closure whose result type is not
+            // known fixes it, as `let` fixes a local's type.
+            let value = match value {
+                Some(v) => self.check_expr(scope, v, None),
+                None => unit(span),
+            };
+            if !matches!(value.ty, Type::Never | Type::Error) {
+                scope.ret = value.ty.clone();
+                scope.infer_ret = false;
+                scope.ret_fixed_at = Some(span);
+            }
+            return expr(ExprKind::Return(Box::new(value)), Type::Never, span);
         }
         let ret = scope.ret.clone();
         let value = match value {

@@ -42,7 +42,7 @@
 //! | E0413 | a range pattern that matches nothing |
 //! | E0414 | a `spawn` body or a closure changing a value it captured |
 //! | E0415 | an invalid `select` arm, or `after` outside `select` |
-//! | E0416 | `return` or `?` inside `spawn`, or a closure of unknown result type |
+//! | E0416 | `return` or `?` inside `spawn`; `?` in a closure of unknown result type |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;

@@ -28,9 +28,14 @@ pub(super) struct FnScope {
     pub captures: Vec<(LocalId, LocalId)>,
     /// For a nested body, what it is: `"spawn"` or `"closure"`.
     pub nested_in: Option<&'static str>,
-    /// True where `return` and `?` cannot be used: in a `spawn` body, or a
-    /// closure whose result type is not known.
+    /// True in a `spawn` body, where `return` and `?` cannot be used.
     pub no_return: bool,
+    /// True in a closure whose result type is not known yet: the first
+    /// `return` fixes it (as the last expression would), and until then
+    /// `?` cannot be used.
+    pub infer_ret: bool,
+    /// The `return` that fixed the result type, when one did.
+    pub ret_fixed_at: Option<Span>,
 }
 
 impl FnScope {
@@ -45,17 +50,21 @@ impl FnScope {
             captures: Vec::new(),
             nested_in: None,
             no_return: false,
+            infer_ret: false,
+            ret_fixed_at: None,
         }
     }
 
     /// The scope of a `spawn` body or a closure nested in `enclosing`,
-    /// whose result type is `ret` (`None`: unknown, so `return` cannot be
-    /// used in it, which `body` names in the error).
+    /// whose result type is `ret` (`None`: unknown, so a closure infers it
+    /// and a `spawn` body cannot use `return`).
     pub fn nested(enclosing: FnScope, ret: Option<Type>, body: &'static str) -> FnScope {
+        let unknown = ret.is_none();
         FnScope {
             enclosing: Some(Box::new(enclosing)),
             nested_in: Some(body),
-            no_return: ret.is_none(),
+            no_return: unknown && body == "spawn",
+            infer_ret: unknown && body != "spawn",
             ..FnScope::new(ret.unwrap_or(Type::Error))
         }
     }

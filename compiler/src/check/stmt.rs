@@ -18,6 +18,20 @@ impl Checker {
         block: &ast::Block,
         expected: Option<&Type>,
     ) -> kir::Expr {
+        self.check_body_block(scope, block, expected, false)
+    }
+
+    /// Checks a block; with `returns_fix_tail` (the body of a closure of
+    /// unknown result type), a `return` before the last expression gives
+    /// the last expression its expected type, so `return Some(x)` then
+    /// `None` types the `None`.
+    pub(super) fn check_body_block(
+        &mut self,
+        scope: &mut FnScope,
+        block: &ast::Block,
+        expected: Option<&Type>,
+        returns_fix_tail: bool,
+    ) -> kir::Expr {
         scope.push();
         let mut items = Vec::with_capacity(block.stmts.len());
         let mut diverges = false;
@@ -26,7 +40,9 @@ impl Checker {
             let is_tail = Some(i) == last;
             let e = match &stmt.kind {
                 StmtKind::Expr(e) if is_tail => {
-                    let value = self.check_expr(scope, e, expected);
+                    let fixed = (returns_fix_tail && expected.is_none() && !scope.infer_ret)
+                        .then(|| scope.ret.clone());
+                    let value = self.check_expr(scope, e, expected.or(fixed.as_ref()));
                     if expected == Some(&Type::Unit) {
                         discard(value)
                     } else {

@@ -96,6 +96,10 @@ impl Checker {
         *scope = *inner.enclosing.take()?;
         let ret = match (ret, &body.ty) {
             (Some(r), _) => r,
+            // A closure's first `return` fixed it.
+            (None, _) if inner.nested_in == Some("closure") && !inner.infer_ret => {
+                inner.ret.clone()
+            }
             (None, Type::Never) => Type::Unit,
             (None, t) => t.clone(),
         };
@@ -455,19 +459,15 @@ impl Checker {
         true
     }
 
-    /// Reports `return` or `?` inside a `spawn` body or a closure without
-    /// a declared result type; returns whether it did.
+    /// Reports `return` or `?` inside a `spawn` body, or `?` inside a
+    /// closure whose result type is not known yet; returns whether it did.
     pub(super) fn report_return_in_spawn(
         &mut self,
         scope: &FnScope,
         what: &str,
         span: Span,
     ) -> bool {
-        let body = match scope.nested_in {
-            Some(body) if scope.no_return => body,
-            _ => return false,
-        };
-        let diag = if body == "spawn" {
+        let diag = if scope.no_return {
             Diagnostic::error(
                 "E0416",
                 format!("`{what}` inside `spawn`"),
@@ -475,14 +475,16 @@ impl Checker {
                 "a task has no function to return from",
             )
             .with_help("the task's result is the value of its last expression")
-        } else {
+        } else if scope.infer_ret && what == "?" {
             Diagnostic::error(
                 "E0416",
-                format!("`{what}` inside a closure without a result type"),
+                "`?` inside a closure without a result type",
                 span,
                 "the closure's result type is not known here",
             )
-            .with_help("declare it, as in `|x: int| -> int { ... }`, or let the last expression be the result")
+            .with_help("declare it, as in `|s: str| -> Option<int> { ... }`")
+        } else {
+            return false;
         };
         self.error(diag);
         true
