@@ -163,8 +163,9 @@ fn programs() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
 }
 
-/// Every example a newcomer runs first must compile and run cleanly (their
-/// output is not fixed: some print timings).
+/// Every example a newcomer runs first must compile and run cleanly. Most
+/// print timings, so their output is not fixed; one with a `NAME.stdout`
+/// beside it (the tour) must print exactly that.
 #[test]
 fn examples_run() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -184,6 +185,14 @@ fn examples_run() {
             output.status,
             String::from_utf8_lossy(&output.stderr)
         );
+        if let Ok(expected) = std::fs::read_to_string(example.with_extension("stdout")) {
+            assert_eq!(
+                String::from_utf8_lossy(&output.stdout),
+                expected,
+                "{} printed something else",
+                example.display()
+            );
+        }
     }
 }
 
