@@ -175,7 +175,9 @@ impl State<'_> {
                     id.span,
                     "this import closes the cycle",
                 )
-                .with_help("modules may not import each other; move what they share into a third module"),
+                .with_help(
+                    "modules may not import each other; move what they share into a third module",
+                ),
             );
             return None;
         }

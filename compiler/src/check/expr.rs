@@ -574,7 +574,15 @@ impl Checker {
     ) -> kir::Expr {
         let ast::ExprKind::Name(name) = &callee.kind else {
             if let ast::ExprKind::Path(module, ty, name) = &callee.kind {
-                return self.check_path_call(scope, module.as_ref(), ty, name, args, expected, span);
+                return self.check_path_call(
+                    scope,
+                    module.as_ref(),
+                    ty,
+                    name,
+                    args,
+                    expected,
+                    span,
+                );
             }
             let c = self.check_expr(scope, callee, None);
             if let Type::Fn(..) = c.ty {

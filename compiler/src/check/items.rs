@@ -527,11 +527,13 @@ impl Checker {
 }
 
 /// True for expressions allowed in a constant: literals, operators and
-/// names (of other constants; the checker verifies what they name).
+/// names (of other constants, also `module.NAME`; the checker verifies what
+/// they name).
 fn is_constant(e: &ast::Expr) -> bool {
     use ast::ExprKind as E;
     match &e.kind {
         E::Int(_) | E::Float(_) | E::Bool(_) | E::Name(_) | E::Error => true,
+        E::Field(base, _) => matches!(base.kind, E::Name(_)),
         E::Str(parts) => parts.iter().all(|p| matches!(p, ast::StrPart::Lit(_))),
         E::Unary(_, a) => is_constant(a),
         E::Binary(_, a, b) => is_constant(a) && is_constant(b),

@@ -10,15 +10,22 @@ use super::scope::FnScope;
 use super::Checker;
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir;
+use crate::ir::types::Type;
 use crate::span::Span;
 use crate::syntax::ast;
 
 impl Checker {
     /// The module `e` names when it is a bare name of an imported module
     /// that no local shadows.
-    pub(super) fn module_of<'e>(&self, scope: &mut FnScope, e: &'e ast::Expr) -> Option<&'e ast::Ident> {
+    pub(super) fn module_of<'e>(
+        &self,
+        scope: &mut FnScope,
+        e: &'e ast::Expr,
+    ) -> Option<&'e ast::Ident> {
         match &e.kind {
-            ast::ExprKind::Name(m) if scope.lookup(&m.name).is_none() && self.is_module(&m.name) => {
+            ast::ExprKind::Name(m)
+                if scope.lookup(&m.name).is_none() && self.is_module(&m.name) =>
+            {
                 Some(m)
             }
             _ => None,
@@ -26,7 +33,12 @@ impl Checker {
     }
 
     /// `m.name` as a value: a constant or a function value.
-    pub(super) fn check_module_value(&mut self, m: &ast::Ident, name: &ast::Ident, span: Span) -> kir::Expr {
+    pub(super) fn check_module_value(
+        &mut self,
+        m: &ast::Ident,
+        name: &ast::Ident,
+        span: Span,
+    ) -> kir::Expr {
         match self.resolve_item(Some(m), name) {
             Resolved::Const(key) => match self.const_value(&key, span) {
                 Some(mut value) => {
@@ -44,9 +56,10 @@ impl Checker {
                         span,
                         "a type",
                     )
-                    .with_help(format!(
-                        "build a value with `{t} {{ .. }}`, a variant with `{t}::Name`"
-                    )),
+                    .with_help(match t {
+                        Type::Enum(..) => format!("name one of its variants: `{t}::Variant`"),
+                        _ => format!("build a value with `{t} {{ .. }}`"),
+                    }),
                 );
                 error_expr(span)
             }
@@ -65,18 +78,23 @@ impl Checker {
     ) -> kir::Expr {
         match self.resolve_item(Some(m), name) {
             Resolved::Fn(id) => return self.call_user_fn(scope, id, Vec::new(), args, span),
-            Resolved::Const(_) | Resolved::Type(_) => {
+            Resolved::Const(_) => {
+                self.error(Diagnostic::error(
+                    "E0305",
+                    format!("`{}.{}` is not a function", m.name, name.name),
+                    name.span,
+                    "a constant",
+                ));
+            }
+            Resolved::Type(t) => {
                 self.error(
                     Diagnostic::error(
                         "E0305",
-                        format!("`{}.{}` is not a function", m.name, name.name),
+                        format!("`{t}` is not a function"),
                         name.span,
-                        "not a function",
+                        "a type",
                     )
-                    .with_help(format!(
-                        "for a type, write `{}.{}::function(..)` or `{}.{} {{ .. }}`",
-                        m.name, name.name, m.name, name.name
-                    )),
+                    .with_help(format!("call an associated function: `{t}::name(..)`")),
                 );
             }
             Resolved::Missing | Resolved::Reported => {}

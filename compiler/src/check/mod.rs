@@ -78,7 +78,10 @@ use std::collections::HashMap;
 /// Checks a one-file program and lowers it to KIR. The program is `Some`
 /// exactly when there are no diagnostics.
 pub fn check(module: &ast::Module) -> (Option<kir::Program>, Vec<Diagnostic>) {
-    let file = module.items.first().map_or(Default::default(), |i| i.span.file);
+    let file = module
+        .items
+        .first()
+        .map_or(Default::default(), |i| i.span.file);
     let parsed = ParsedModule {
         name: String::new(),
         file,

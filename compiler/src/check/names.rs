@@ -99,8 +99,13 @@ impl Checker {
 
     /// Resolves an item name as written: `name` in the module being
     /// checked, or `module.name`, a `pub` item of a module it imports.
-    /// Reports a qualified name that names nothing visible.
-    pub(super) fn resolve_item(&mut self, module: Option<&ast::Ident>, name: &ast::Ident) -> Resolved {
+    /// Reports a qualified name that names nothing, or an item that is not
+    /// `pub` (which it still returns, so its use is checked as usual).
+    pub(super) fn resolve_item(
+        &mut self,
+        module: Option<&ast::Ident>,
+        name: &ast::Ident,
+    ) -> Resolved {
         let Some(m) = module else {
             return self.lookup_key(&self.item_key(&name.name));
         };
@@ -114,7 +119,11 @@ impl Checker {
             let names: Vec<String> = self
                 .module_item_names(&prefix)
                 .into_iter()
-                .filter(|k| self.item_defs.get(&format!("{prefix}{k}")).is_some_and(|d| d.is_pub))
+                .filter(|k| {
+                    self.item_defs
+                        .get(&format!("{prefix}{k}"))
+                        .is_some_and(|d| d.is_pub)
+                })
                 .collect();
             let mut d = Diagnostic::error(
                 "E0422",
@@ -133,10 +142,12 @@ impl Checker {
                 let kind = match found {
                     Resolved::Fn(_) => "function",
                     Resolved::Const(_) => "constant",
-                    _ => "type",
+                    Resolved::Type(Type::Enum(..)) => "enum",
+                    _ => "struct",
                 };
+                // The use goes on with the item it names, so what follows
+                // is checked against its real type and nothing cascades.
                 self.report_private(kind, &format!("{}.{}", m.name, name.name), name.span, def);
-                return Resolved::Reported;
             }
         }
         found
@@ -225,7 +236,11 @@ impl Checker {
     /// `module.Type`. `None` when an unqualified name names no type (the
     /// caller reports it); `Some(Type::Error)` after reporting a bad
     /// qualified one.
-    pub(super) fn path_owner(&mut self, module: Option<&ast::Ident>, ty: &ast::Ident) -> Option<Type> {
+    pub(super) fn path_owner(
+        &mut self,
+        module: Option<&ast::Ident>,
+        ty: &ast::Ident,
+    ) -> Option<Type> {
         if module.is_none() && ty.name == "Self" {
             return self.self_type.clone();
         }
@@ -312,7 +327,7 @@ impl Checker {
                 span,
                 format!("private {kind}"),
             )
-            .with_label(def.span, format!("defined here without `pub`"))
+            .with_label(def.span, "defined here without `pub`")
             .with_help(format!(
                 "only `pub` items of `{module}.kr` can be used from another file"
             )),

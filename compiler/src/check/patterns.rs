@@ -496,7 +496,16 @@ impl Checker {
                 module,
                 name,
                 fields,
-            } => self.lower_struct(scope, module.as_ref(), name, fields, value, ty, binder, span),
+            } => self.lower_struct(
+                scope,
+                module.as_ref(),
+                name,
+                fields,
+                value,
+                ty,
+                binder,
+                span,
+            ),
             PatternKind::Or(alts) => self.lower_or(scope, alts, value, ty, binder),
         }
     }

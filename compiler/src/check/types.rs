@@ -42,7 +42,8 @@ impl Checker {
                         name.span,
                         "not a type in scope",
                     );
-                    let user = self.visible_keys(self.struct_ids.keys().chain(self.enum_ids.keys()));
+                    let user =
+                        self.visible_keys(self.struct_ids.keys().chain(self.enum_ids.keys()));
                     let candidates = TYPE_NAMES
                         .iter()
                         .copied()
