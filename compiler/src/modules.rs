@@ -272,4 +272,16 @@ mod tests {
             .message
             .contains("main.kr -> x.kr -> main.kr"));
     }
+
+    #[test]
+    fn one_file_frontend_refuses_imports() {
+        let fe = crate::frontend("a.kr", b"import b\nfn main() {}\n");
+        assert!(fe.program.is_none());
+        assert_eq!(fe.diagnostics.len(), 1);
+        assert_eq!(fe.diagnostics[0].code, "E0420");
+        assert!(fe.diagnostics[0]
+            .primary
+            .message
+            .contains("imports are not available here"));
+    }
 }

@@ -753,11 +753,12 @@ impl Checker {
     /// Reports `Type::name` or `value.name` naming nothing on a struct or
     /// enum type, suggesting its functions and (for an enum) variants.
     pub(super) fn report_unknown_method(&mut self, owner: &Type, name: &ast::Ident) {
+        // Suggest only what this file may call.
         let mut candidates: Vec<String> = self
             .methods
-            .keys()
-            .filter(|(o, _)| o == owner)
-            .map(|(_, n)| n.clone())
+            .iter()
+            .filter(|((o, _), id)| o == owner && self.fn_visible(**id))
+            .map(|((_, n), _)| n.clone())
             .collect();
         let is_enum = matches!(owner, Type::Enum(..));
         if let Some(vs) = self.variants(owner) {

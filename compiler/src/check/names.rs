@@ -296,15 +296,22 @@ impl Checker {
             .collect()
     }
 
+    /// Whether the module being checked may call function `id`.
+    pub(super) fn fn_visible(&self, id: FuncId) -> bool {
+        self.fn_defs
+            .get(&id)
+            .is_none_or(|d| d.is_pub || d.module == self.module)
+    }
+
     /// Reports a call of method or associated function `id` from another
     /// module when it is not `pub`; returns whether the call may go on.
     pub(super) fn check_fn_visible(&mut self, id: FuncId, span: Span) -> bool {
+        if self.fn_visible(id) {
+            return true;
+        }
         let Some(def) = self.fn_defs.get(&id).copied() else {
             return true;
         };
-        if def.is_pub || def.module == self.module {
-            return true;
-        }
         let name = self.functions[id.0 as usize].name.clone();
         let kind = if self.functions[id.0 as usize].self_param.is_some() {
             "method"
