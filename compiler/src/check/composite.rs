@@ -533,7 +533,16 @@ impl Checker {
             }
         };
         let Some(local) = scope.lookup(&root.name) else {
-            self.report_unknown_name(scope, root);
+            if self.is_module(&root.name) {
+                self.error(Diagnostic::error(
+                    "E0401",
+                    format!("cannot {what} an item of module `{}`", root.name),
+                    e.span,
+                    "functions and constants of a module are not variables",
+                ));
+            } else {
+                self.report_unknown_name(scope, root);
+            }
             return None;
         };
         let info = scope.local(local).clone();
