@@ -198,7 +198,12 @@ impl Checker {
                 }
                 // Loaded by `crate::modules`; a clash with an item is
                 // reported below.
-                ItemKind::Import(_) => continue,
+                ItemKind::Import(_) => {
+                    if item.is_pub {
+                        self.unsupported(item.span, "`pub import` (re-exporting a module)");
+                    }
+                    continue;
+                }
                 ItemKind::Error => continue,
             };
             if let Some(prev) = seen.get(&name.name) {
