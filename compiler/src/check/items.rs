@@ -1,5 +1,7 @@
-//! Items: collecting function signatures and constants, checking each
-//! function body, and finding `main`.
+//! Items: collecting the types, function signatures and constants of
+//! every module (each under its key, see `names.rs`), checking each
+//! function body among the names of its own module, and finding the main
+//! file's `main`.
 
 use super::names::ModuleNames;
 use super::scope::FnScope;
