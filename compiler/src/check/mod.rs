@@ -205,6 +205,16 @@ impl Checker {
         self.diags.push(diag);
     }
 
+    /// The user struct or enum type called `name` in the module being
+    /// checked, if there is one (see `names.rs`).
+    fn named_type(&self, name: &str) -> Option<Type> {
+        let key = self.item_key(name);
+        if let Some(&id) = self.struct_ids.get(&key) {
+            return Some(Type::Struct(id, key));
+        }
+        self.enum_ids.get(&key).map(|&id| Type::Enum(id, key))
+    }
+
     /// The variants (name, payload types) of an enum type (user enum,
     /// `Option`, `Result`), in tag order.
     fn variants(&self, ty: &Type) -> Option<Vec<(String, Vec<Type>)>> {

@@ -1,6 +1,6 @@
 //! Item names across modules: every lookup of a function, constant, struct
 //! or enum by name goes through [`Checker::resolve_item`] (or
-//! [`Checker::named_type`] for a type in the module being checked), so
+//! `Checker::named_type` for a type in the module being checked), so
 //! this is the one place that knows how modules are namespaced.
 //!
 //! Each file is its own namespace. The checker keeps one table of items for
@@ -221,15 +221,6 @@ impl Checker {
             return Resolved::Type(Type::Enum(id, key.to_string()));
         }
         Resolved::Missing
-    }
-
-    /// The user struct or enum type called `name` in the module being
-    /// checked, if there is one.
-    pub(super) fn named_type(&self, name: &str) -> Option<Type> {
-        match self.lookup_key(&self.item_key(name)) {
-            Resolved::Type(t) => Some(t),
-            _ => None,
-        }
     }
 
     /// The type a path's first part names: `Self`, `Type`, or
