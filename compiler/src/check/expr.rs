@@ -66,7 +66,12 @@ impl Checker {
             A::Call(callee, args) => self.check_call(scope, callee, args, expected, span),
             A::MethodCall(recv, name, args) => match self.module_of(scope, recv) {
                 Some(m) => self.check_module_call(scope, m, name, args, span),
-                None => self.check_method(scope, recv, name, args, span),
+                None => {
+                    let before = self.diags.len();
+                    let e = self.check_method(scope, recv, name, args, span);
+                    self.hint_import(before, recv);
+                    e
+                }
             },
             A::Block(b) => self.check_block(scope, b, expected),
             A::If {
@@ -144,7 +149,9 @@ impl Checker {
             A::Field(base, name) => match self.module_of(scope, base) {
                 Some(m) => self.check_module_value(m, name, span),
                 None => {
+                    let before = self.diags.len();
                     let b = self.check_expr(scope, base, None);
+                    self.hint_import(before, base);
                     self.check_field(b, name, span)
                 }
             },

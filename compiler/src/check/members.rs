@@ -32,6 +32,27 @@ impl Checker {
         }
     }
 
+    /// After checking `x.y` or `x.f(..)`: when `x` was reported as a name
+    /// found nowhere (among the diagnostics from `before` on) and nothing
+    /// close was suggested, hints that it may be a module not imported.
+    pub(super) fn hint_import(&mut self, before: usize, base: &ast::Expr) {
+        let ast::ExprKind::Name(n) = &base.kind else {
+            return;
+        };
+        let unknown = self.diags.get_mut(before..).and_then(|new| {
+            new.iter_mut()
+                .find(|d| d.code == "E0201" && d.primary.span == n.span)
+        });
+        if let Some(d) = unknown {
+            if d.help.is_none() {
+                d.help = Some(format!(
+                    "if `{}` is a module, add `import {}` at the top of this file",
+                    n.name, n.name
+                ));
+            }
+        }
+    }
+
     /// `m.name` as a value: a constant or a function value.
     pub(super) fn check_module_value(
         &mut self,
