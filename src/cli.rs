@@ -1,4 +1,5 @@
-//! The `run` and `check` commands: read the file, run the pipeline, print
+//! The `run` and `check` commands: read the file (and the files it
+//! imports, for the compiler's loader), run the pipeline, print
 //! diagnostics or run the program, and choose the exit status.
 //!
 //! Exit statuses: 0 success, 1 compile errors (or an unreadable file),
@@ -6,7 +7,7 @@
 //! `exit(code)`.
 
 use crate::Emit;
-use kriti_compiler::{codegen, diagnostics, frontend, ir, syntax};
+use kriti_compiler::{codegen, diagnostics, frontend_with_loader, ir, syntax, Frontend};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
@@ -23,6 +24,18 @@ fn read(path: &str) -> Result<Vec<u8>, ExitCode> {
         eprintln!("error: cannot read `{path}`: {e}");
         ExitCode::from(COMPILE_ERROR)
     })
+}
+
+/// Runs the front end on the program whose main file is `path`, reading
+/// the files it imports from disk.
+fn frontend(path: &str, bytes: &[u8]) -> Frontend {
+    let mut read_import = |p: &str| {
+        std::fs::read(p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        })
+    };
+    frontend_with_loader(path, bytes, &mut read_import)
 }
 
 fn use_color() -> bool {
@@ -43,11 +56,12 @@ pub fn check(path: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn report(fe: &kriti_compiler::Frontend) {
+fn report(fe: &Frontend) {
     let text = diagnostics::render(&fe.diagnostics, &fe.sources, use_color());
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
     let n = fe.diagnostics.len();
+    // The main file is the first one loaded.
     let _ = writeln!(
         err,
         "error: could not compile `{}` due to {} error{}",

@@ -1,7 +1,8 @@
 //! The compiler never panics and never hangs, on any input: every test
 //! program is fed to the front end and code generator truncated at many
 //! points and with bytes mutated, inserted and deleted, and each result
-//! must be a program or diagnostics.
+//! must be a program or diagnostics. Programs are compiled as files of
+//! their own directory, so their `import`s load the modules beside them.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -57,9 +58,12 @@ fn mutate(src: &[u8], rng: &mut Rng) -> Vec<u8> {
     out
 }
 
-/// Compiles `bytes` the way `kriti run` does, without running it.
-fn compile(bytes: &[u8]) {
-    let fe = kriti_compiler::frontend("fuzz.kr", bytes);
+/// Compiles `bytes` the way `kriti run` does, without running it, as a
+/// file in `dir` (whose files it may import, unmutated).
+fn compile(bytes: &[u8], dir: &Path) {
+    let path = dir.join("fuzz.kr");
+    let mut read = |p: &str| std::fs::read(p).map_err(|e| e.to_string());
+    let fe = kriti_compiler::frontend_with_loader(&path.to_string_lossy(), bytes, &mut read);
     match &fe.program {
         Some(p) => {
             let _ = kriti_compiler::codegen::compile_jit(p, &fe.sources);
@@ -71,9 +75,9 @@ fn compile(bytes: &[u8]) {
     }
 }
 
-fn check_input(bytes: &[u8], what: &str, failures: &mut Vec<String>) {
+fn check_input(bytes: &[u8], dir: &Path, what: &str, failures: &mut Vec<String>) {
     let start = Instant::now();
-    if catch_unwind(AssertUnwindSafe(|| compile(bytes))).is_err() {
+    if catch_unwind(AssertUnwindSafe(|| compile(bytes, dir))).is_err() {
         failures.push(format!(
             "panic on {what}:\n{}",
             String::from_utf8_lossy(bytes)
@@ -98,13 +102,19 @@ fn compiler_survives_truncated_and_mutated_programs() {
     for file in &files {
         let src = std::fs::read(file).unwrap_or_default();
         let name = file.display();
+        let dir = file.parent().unwrap_or(root);
         let step = (src.len() / 40).max(1);
         for cut in (0..src.len()).step_by(step) {
-            check_input(&src[..cut], &format!("{name} cut at {cut}"), &mut failures);
+            check_input(
+                &src[..cut],
+                dir,
+                &format!("{name} cut at {cut}"),
+                &mut failures,
+            );
         }
         for i in 0..60 {
             let m = mutate(&src, &mut rng);
-            check_input(&m, &format!("{name} mutation {i}"), &mut failures);
+            check_input(&m, dir, &format!("{name} mutation {i}"), &mut failures);
         }
     }
     let deep = format!(
@@ -112,11 +122,21 @@ fn compiler_survives_truncated_and_mutated_programs() {
         "(".repeat(20_000),
         ")".repeat(20_000)
     );
-    check_input(deep.as_bytes(), "20,000 nested parentheses", &mut failures);
+    check_input(
+        deep.as_bytes(),
+        root,
+        "20,000 nested parentheses",
+        &mut failures,
+    );
     let blocks = format!("fn main() {}{}", "{".repeat(20_000), "}".repeat(20_000));
-    check_input(blocks.as_bytes(), "20,000 nested blocks", &mut failures);
+    check_input(
+        blocks.as_bytes(),
+        root,
+        "20,000 nested blocks",
+        &mut failures,
+    );
     let long = format!("fn main() {{ let x = 1{} }}", " + 1".repeat(50_000));
-    check_input(long.as_bytes(), "a 50,000-term sum", &mut failures);
+    check_input(long.as_bytes(), root, "a 50,000-term sum", &mut failures);
     let _ = std::panic::take_hook();
     assert!(
         failures.is_empty(),

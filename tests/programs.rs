@@ -13,6 +13,11 @@
 //! expected stderr, `{..}` matches any text within its line (for numbers
 //! that depend on the machine, such as how many frames a stack overflow
 //! left behind).
+//!
+//! A test may `import` other files beside it. A `.kr` file whose first line
+//! starts with `// helper:` is such a module, not a test: the harness does
+//! not run it on its own (it has no expectation files).
+//!
 //! Run with `KRITI_BLESS=1` to rewrite the expectations from the actual
 //! output after a deliberate change (then review the diff).
 
@@ -28,10 +33,15 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "kr") {
+        } else if path.extension().is_some_and(|e| e == "kr") && !is_helper(&path) {
             out.push(path);
         }
     }
+}
+
+/// True for a module that tests import, which is not a test itself.
+fn is_helper(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|s| s.starts_with("// helper:"))
 }
 
 fn expected(path: &Path, ext: &str) -> Option<String> {
@@ -194,6 +204,32 @@ fn examples_run() {
             );
         }
     }
+}
+
+/// `kriti check` follows imports as `kriti run` does: a program of several
+/// files checks cleanly, and a broken one reports what `run` reports.
+#[test]
+fn check_follows_imports() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let check = |file: &str| {
+        Command::new(env!("CARGO_BIN_EXE_kriti"))
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .args(["check", file])
+            .output()
+            .expect("the kriti binary runs")
+    };
+    let ok = check("tests/programs/modules/diamond.kr");
+    assert!(
+        ok.status.success() && ok.stdout.is_empty() && ok.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bad = check("tests/diagnostics/modules/private_item.kr");
+    assert_eq!(bad.status.code(), Some(1));
+    let want = std::fs::read_to_string(root.join("tests/diagnostics/modules/private_item.stderr"))
+        .expect("the golden file exists");
+    assert_eq!(String::from_utf8_lossy(&bad.stderr), want);
 }
 
 /// `KRITI_SEED` makes `random()` and `random_int()` repeat from run to run;

@@ -5,19 +5,26 @@
 //! ```
 //!
 //! Each stage is one module with one entry point; data flows one way.
+//! Before lexing, [`modules`] follows a program's `import`s to its other
+//! files, through a [`Loader`] the caller supplies (the compiler does no
+//! IO).
 
 pub mod check;
 pub mod codegen;
 pub mod diagnostics;
 pub mod ir;
+pub mod modules;
 pub mod span;
 pub mod syntax;
 
 use diagnostics::Diagnostic;
+pub use modules::Loader;
 use span::{FileId, SourceMap};
 
-/// The result of running the front end (parse and check) on one file.
+/// The result of running the front end (load, parse and check) on a
+/// program: its main file and the files it imports.
 pub struct Frontend {
+    /// Every file of the program; the main file is the first.
     pub sources: SourceMap,
     /// Every error found, in source order. Empty exactly when `program` is
     /// `Some`.
@@ -25,45 +32,39 @@ pub struct Frontend {
     pub program: Option<ir::kir::Program>,
 }
 
-/// Parses and checks the file `path` whose contents are `bytes`. The
-/// compiler does no IO: the caller reads the file.
+/// Parses and checks the one-file program `path` whose contents are
+/// `bytes`; an `import` in it is an error. The compiler does no IO: the
+/// caller reads the file.
 pub fn frontend(path: &str, bytes: &[u8]) -> Frontend {
+    frontend_with_loader(path, bytes, &mut modules::NoImports)
+}
+
+/// Loads, parses and checks the program whose main file is `path` with
+/// contents `bytes`; `loader` supplies the files it imports.
+pub fn frontend_with_loader(path: &str, bytes: &[u8], loader: &mut dyn Loader) -> Frontend {
     let mut sources = SourceMap::new();
-    let (text, utf8_error) = match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), None),
-        Err(e) => (
-            String::from_utf8_lossy(bytes).into_owned(),
-            Some(e.valid_up_to()),
-        ),
-    };
-    let file = sources.add(path, text);
-    if let Some(at) = utf8_error {
-        let diag = invalid_utf8(file, &sources, at);
-        return Frontend {
-            sources,
-            diagnostics: vec![diag],
-            program: None,
-        };
-    }
-    let (module, mut diagnostics) = syntax::parser::parse(file, &sources.file(file).text);
-    if !diagnostics.is_empty() {
-        // Checking a partly parsed file would report names and items the
-        // syntax errors hid; the syntax errors alone are the useful report.
+    let loaded = modules::load(path, bytes, loader, &mut sources);
+    let main_file = FileId(0);
+    if !loaded.diagnostics.is_empty() {
+        // Checking partly parsed (or missing) files would report names and
+        // items the syntax errors hid; the syntax and load errors alone are
+        // the useful report.
+        let mut diagnostics = loaded.diagnostics;
+        diagnostics.sort_by_key(|d| (d.primary.span.file, d.primary.span.start));
         return Frontend {
             sources,
             diagnostics,
             program: None,
         };
     }
-    let (program, check_diags) = check::check(&module);
-    diagnostics.extend(check_diags);
+    let (program, mut diagnostics) = check::check_modules(&loaded.modules);
     if let Some(p) = &program {
         if p.main.is_none() {
             diagnostics.push(
                 Diagnostic::error(
                     "E0404",
                     "this program has no `fn main()`",
-                    span::Span::new(file, 0, 0),
+                    span::Span::new(main_file, 0, 0),
                     "the program starts at `fn main()`",
                 )
                 .with_help("add `fn main() { ... }`"),
@@ -86,15 +87,4 @@ pub fn frontend(path: &str, bytes: &[u8]) -> Frontend {
         diagnostics,
         program,
     }
-}
-
-fn invalid_utf8(file: FileId, sources: &SourceMap, valid_up_to: usize) -> Diagnostic {
-    // The lossy text has the same bytes up to the first invalid one.
-    let at = valid_up_to.min(sources.file(file).text.len());
-    Diagnostic::error(
-        "E0100",
-        "source file is not valid UTF-8",
-        span::Span::new(file, at, at),
-        format!("invalid UTF-8 at byte {valid_up_to}"),
-    )
 }

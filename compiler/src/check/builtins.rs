@@ -359,6 +359,12 @@ impl Checker {
                 self.report_unknown_method(&recv_ty, name);
                 return error_expr(span);
             };
+            if !self.check_fn_visible(id, name.span) {
+                for a in args {
+                    let _ = self.check_expr(scope, a, None);
+                }
+                return error_expr(span);
+            }
             match self.functions[id.0 as usize].self_param {
                 Some(false) => return self.call_user_fn(scope, id, vec![probe], args, span),
                 Some(true) => {

@@ -169,15 +169,13 @@ impl Checker {
         expr(ExprKind::TupleLit(out), ty, span)
     }
 
-    /// The struct a name in a literal or pattern refers to (`Self` too).
-    fn struct_named(&mut self, name: &ast::Ident) -> Option<u32> {
-        if name.name == "Self" {
-            if let Some(Type::Struct(id, _)) = &self.self_type {
-                return Some(*id);
-            }
-        }
-        if let Some(&id) = self.struct_ids.get(&name.name) {
-            return Some(id);
+    /// The struct a name in a literal refers to (`Self`, `Point` or
+    /// `geometry.Point`); reports a name that names none.
+    fn struct_named(&mut self, module: Option<&ast::Ident>, name: &ast::Ident) -> Option<u32> {
+        match self.path_owner(module, name) {
+            Some(Type::Struct(id, _)) => return Some(id),
+            Some(Type::Error) => return None,
+            _ => {}
         }
         let mut d = Diagnostic::error(
             "E0203",
@@ -185,7 +183,8 @@ impl Checker {
             name.span,
             "no struct with this name",
         );
-        if let Some(s) = closest(&name.name, self.struct_ids.keys().map(String::as_str)) {
+        let names = self.visible_keys(self.struct_ids.keys());
+        if let Some(s) = closest(&name.name, names.iter().map(String::as_str)) {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
         self.error(d);
@@ -195,11 +194,12 @@ impl Checker {
     pub(super) fn check_struct_lit(
         &mut self,
         scope: &mut FnScope,
+        module: Option<&ast::Ident>,
         name: &ast::Ident,
         fields: &[(ast::Ident, Option<ast::Expr>)],
         span: Span,
     ) -> kir::Expr {
-        let Some(id) = self.struct_named(name) else {
+        let Some(id) = self.struct_named(module, name) else {
             for (_, v) in fields {
                 if let Some(v) = v {
                     let _ = self.check_expr(scope, v, None);
@@ -533,7 +533,16 @@ impl Checker {
             }
         };
         let Some(local) = scope.lookup(&root.name) else {
-            self.report_unknown_name(scope, root);
+            if self.is_module(&root.name) {
+                self.error(Diagnostic::error(
+                    "E0401",
+                    format!("cannot {what} an item of module `{}`", root.name),
+                    e.span,
+                    "functions and constants of a module are not variables",
+                ));
+            } else {
+                self.report_unknown_name(scope, root);
+            }
             return None;
         };
         let info = scope.local(local).clone();

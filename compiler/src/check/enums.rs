@@ -380,18 +380,20 @@ impl Checker {
     pub(super) fn check_path_value(
         &mut self,
         scope: &mut FnScope,
+        module: Option<&ast::Ident>,
         ty: &ast::Ident,
         name: &ast::Ident,
         expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
-        if ty.name == "Option" || ty.name == "Result" {
+        if module.is_none() && (ty.name == "Option" || ty.name == "Result") {
             if let Some(e) = self.check_builtin_variant(scope, name, None, expected, span) {
                 return e;
             }
         }
-        let owner = self.path_owner(ty);
+        let owner = self.path_owner(module, ty);
         match owner {
+            Some(Type::Error) => error_expr(span),
             Some(t @ Type::Enum(..)) => match self.variant_index(&t, &name.name) {
                 Some(tag) => self.check_variant_ctor(scope, t, tag, &name.name, None, span),
                 None => {
@@ -414,14 +416,6 @@ impl Checker {
         }
     }
 
-    /// The type a path's first part names (`Self` included).
-    pub(super) fn path_owner(&self, ty: &ast::Ident) -> Option<Type> {
-        if ty.name == "Self" {
-            return self.self_type.clone();
-        }
-        self.named_type(&ty.name)
-    }
-
     pub(super) fn report_unknown_type(&mut self, ty: &ast::Ident) {
         let mut d = Diagnostic::error(
             "E0203",
@@ -429,10 +423,9 @@ impl Checker {
             ty.span,
             "no struct or enum with this name",
         );
-        let names: Vec<&str> = self
-            .struct_ids
-            .keys()
-            .chain(self.enum_ids.keys())
+        let types = self.visible_keys(self.struct_ids.keys().chain(self.enum_ids.keys()));
+        let names: Vec<&str> = types
+            .iter()
             .map(String::as_str)
             .chain(["Option", "Result"])
             .collect();

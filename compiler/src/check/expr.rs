@@ -64,7 +64,15 @@ impl Checker {
                 self.unary(*op, a, span)
             }
             A::Call(callee, args) => self.check_call(scope, callee, args, expected, span),
-            A::MethodCall(recv, name, args) => self.check_method(scope, recv, name, args, span),
+            A::MethodCall(recv, name, args) => match self.module_of(scope, recv) {
+                Some(m) => self.check_module_call(scope, m, name, args, span),
+                None => {
+                    let before = self.diags.len();
+                    let e = self.check_method(scope, recv, name, args, span);
+                    self.hint_import(before, recv);
+                    e
+                }
+            },
             A::Block(b) => self.check_block(scope, b, expected),
             A::If {
                 cond,
@@ -135,11 +143,18 @@ impl Checker {
                 error_expr(span)
             }
             A::Error => error_expr(span),
-            A::Path(ty, name) => self.check_path_value(scope, ty, name, expected, span),
-            A::Field(base, name) => {
-                let b = self.check_expr(scope, base, None);
-                self.check_field(b, name, span)
+            A::Path(module, ty, name) => {
+                self.check_path_value(scope, module.as_ref(), ty, name, expected, span)
             }
+            A::Field(base, name) => match self.module_of(scope, base) {
+                Some(m) => self.check_module_value(m, name, span),
+                None => {
+                    let before = self.diags.len();
+                    let b = self.check_expr(scope, base, None);
+                    self.hint_import(before, base);
+                    self.check_field(b, name, span)
+                }
+            },
             A::TupleField(base, i, ispan) => {
                 let b = self.check_expr(scope, base, None);
                 match self.tuple_index(&b.ty, *i, *ispan) {
@@ -154,13 +169,10 @@ impl Checker {
             A::Map(pairs) => self.check_map_lit(scope, pairs, expected, span),
             A::Tuple(items) => self.check_tuple(scope, items, expected, span),
             A::StructLit {
-                module: Some(m), ..
-            } => self.unsupported_expr(m.span, "imported types"),
-            A::StructLit {
-                module: None,
+                module,
                 name,
                 fields,
-            } => self.check_struct_lit(scope, name, fields, span),
+            } => self.check_struct_lit(scope, module.as_ref(), name, fields, span),
             A::Match { scrutinee, arms } => {
                 self.check_match(scope, scrutinee, arms, expected, span)
             }
@@ -173,11 +185,6 @@ impl Checker {
             }
             A::Select(arms) => self.check_select(scope, arms, expected, span),
         }
-    }
-
-    fn unsupported_expr(&mut self, span: Span, what: &str) -> kir::Expr {
-        self.unsupported(span, what);
-        error_expr(span)
     }
 
     /// Reports a mismatch between an expression's type and the type its
@@ -234,17 +241,32 @@ impl Checker {
             let ty = scope.local(local).ty.clone();
             return expr(ExprKind::Local(local), ty, id.span);
         }
-        if let Some(mut value) = self.const_value(&id.name, id.span) {
-            relocate(&mut value, id.span);
-            return value;
+        let item = self.resolve_item(None, id);
+        if let super::names::Resolved::Const(key) = &item {
+            if let Some(mut value) = self.const_value(key, id.span) {
+                relocate(&mut value, id.span);
+                return value;
+            }
         }
         match id.name.as_str() {
             "PI" => return expr(ExprKind::Float(std::f64::consts::PI), Type::Float, id.span),
             "E" => return expr(ExprKind::Float(std::f64::consts::E), Type::Float, id.span),
             _ => {}
         }
-        if let Some(&f) = self.fn_ids.get(&id.name) {
+        if let super::names::Resolved::Fn(f) = item {
             return self.fn_value(f, id.span);
+        }
+        if self.is_module(&id.name) {
+            self.error(
+                Diagnostic::error(
+                    "E0201",
+                    format!("module `{}` is not a value", id.name),
+                    id.span,
+                    "a module",
+                )
+                .with_help(format!("use one of its items: `{}.name`", id.name)),
+            );
+            return error_expr(id.span);
         }
         if super::builtins::is_builtin_fn(&id.name) {
             return self.builtin_value(scope, id, expected);
@@ -254,10 +276,10 @@ impl Checker {
     }
 
     pub(super) fn report_unknown_name(&mut self, scope: &FnScope, id: &ast::Ident) {
+        let items = self.visible_keys(self.fn_ids.keys().chain(self.consts.keys()));
         let candidates: Vec<&str> = scope
             .visible_names()
-            .chain(self.fn_ids.keys().map(String::as_str))
-            .chain(self.consts.keys().map(String::as_str))
+            .chain(items.iter().map(String::as_str))
             .chain(super::builtins::BUILTIN_FNS.iter().copied())
             .collect();
         let mut d = Diagnostic::error(
@@ -574,8 +596,16 @@ impl Checker {
         span: Span,
     ) -> kir::Expr {
         let ast::ExprKind::Name(name) = &callee.kind else {
-            if let ast::ExprKind::Path(ty, name) = &callee.kind {
-                return self.check_path_call(scope, ty, name, args, expected, span);
+            if let ast::ExprKind::Path(module, ty, name) = &callee.kind {
+                return self.check_path_call(
+                    scope,
+                    module.as_ref(),
+                    ty,
+                    name,
+                    args,
+                    expected,
+                    span,
+                );
             }
             let c = self.check_expr(scope, callee, None);
             if let Type::Fn(..) = c.ty {
@@ -608,7 +638,7 @@ impl Checker {
             ));
             return error_expr(span);
         }
-        if let Some(&id) = self.fn_ids.get(&name.name) {
+        if let super::names::Resolved::Fn(id) = self.resolve_item(None, name) {
             return self.call_user_fn(scope, id, Vec::new(), args, span);
         }
         if let Some(e) = self.check_builtin_variant(scope, name, Some(args), expected, span) {
@@ -680,25 +710,30 @@ impl Checker {
     /// `Type::name(args)`: a variant of an enum (`Shape::Circle(1.5)`,
     /// `Option::Some(x)`), an associated function, or a method called with
     /// its receiver as the first argument.
+    #[allow(clippy::too_many_arguments)]
     fn check_path_call(
         &mut self,
         scope: &mut FnScope,
+        module: Option<&ast::Ident>,
         ty: &ast::Ident,
         name: &ast::Ident,
         args: &[ast::Expr],
         expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
-        if ty.name == "Option" || ty.name == "Result" {
+        if module.is_none() && (ty.name == "Option" || ty.name == "Result") {
             if let Some(e) = self.check_builtin_variant(scope, name, Some(args), expected, span) {
                 return e;
             }
         }
-        let Some(owner) = self.path_owner(ty) else {
+        let owner = self.path_owner(module, ty);
+        let Some(owner) = owner.clone().filter(|t| *t != Type::Error) else {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
-            self.report_unknown_type(ty);
+            if owner.is_none() {
+                self.report_unknown_type(ty);
+            }
             return error_expr(span);
         };
         if let Some(tag) = self.variant_index(&owner, &name.name) {
@@ -711,6 +746,12 @@ impl Checker {
             self.report_unknown_method(&owner, name);
             return error_expr(span);
         };
+        if !self.check_fn_visible(id, name.span) {
+            for a in args {
+                let _ = self.check_expr(scope, a, None);
+            }
+            return error_expr(span);
+        }
         if self.functions[id.0 as usize].self_param == Some(true) {
             self.error(
                 Diagnostic::error(
@@ -735,11 +776,12 @@ impl Checker {
     /// Reports `Type::name` or `value.name` naming nothing on a struct or
     /// enum type, suggesting its functions and (for an enum) variants.
     pub(super) fn report_unknown_method(&mut self, owner: &Type, name: &ast::Ident) {
+        // Suggest only what this file may call.
         let mut candidates: Vec<String> = self
             .methods
-            .keys()
-            .filter(|(o, _)| o == owner)
-            .map(|(_, n)| n.clone())
+            .iter()
+            .filter(|((o, _), id)| o == owner && self.fn_visible(**id))
+            .map(|((_, n), _)| n.clone())
             .collect();
         let is_enum = matches!(owner, Type::Enum(..));
         if let Some(vs) = self.variants(owner) {
@@ -804,7 +846,7 @@ pub(super) fn plural(n: usize, word: &str) -> String {
 
 /// Moves a constant's inlined value to the place it is used, so runtime
 /// errors in it (an overflow) point at the use.
-fn relocate(e: &mut kir::Expr, span: Span) {
+pub(super) fn relocate(e: &mut kir::Expr, span: Span) {
     e.span = span;
     match &mut e.kind {
         ExprKind::Binary(_, a, b) => {

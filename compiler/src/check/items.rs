@@ -1,25 +1,60 @@
-//! Items: collecting function signatures and constants, checking each
-//! function body, and finding `main`.
+//! Items: collecting the types, function signatures and constants of
+//! every module (each under its key, see `names.rs`), checking each
+//! function body among the names of its own module, and finding the main
+//! file's `main`.
 
+use super::names::ModuleNames;
 use super::scope::FnScope;
 use super::{Checker, ConstInfo, ConstState, EnumInfo, FnSig, ParamSig, StructInfo, VariantInfo};
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir::{self, FuncId};
 use crate::ir::types::Type;
+use crate::modules::ParsedModule;
 use crate::span::Span;
 use crate::syntax::ast::{self, ItemKind};
 use std::collections::HashMap;
 
 impl Checker {
-    pub(super) fn check_module(&mut self, module: &ast::Module) -> kir::Program {
-        self.collect_types(module);
-        let fns = self.collect_items(module);
+    /// Checks every module (dependencies first, the main file last): all
+    /// types are registered before any signature is resolved, and all
+    /// signatures before any body is checked, so items may be used in any
+    /// order and across files.
+    pub(super) fn check_program(&mut self, modules: &[ParsedModule]) -> kir::Program {
+        let main = modules.len().saturating_sub(1);
+        self.modules = modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ModuleNames {
+                name: m.name.clone(),
+                prefix: if i == main {
+                    String::new()
+                } else {
+                    format!("{}.", m.name)
+                },
+                imports: m
+                    .imports
+                    .iter()
+                    .map(|(id, target)| (id.name.clone(), (*target, id.span)))
+                    .collect(),
+            })
+            .collect();
+        for (i, m) in modules.iter().enumerate() {
+            self.module = i;
+            self.collect_types(&m.ast);
+        }
+        let mut fns = Vec::new();
+        for (i, m) in modules.iter().enumerate() {
+            self.module = i;
+            fns.extend(self.collect_items(&m.ast));
+        }
         let mut program = kir::Program::default();
         for (decl, id) in &fns {
             self.self_type = self.functions[id.0 as usize].owner.clone();
+            self.module = self.fn_defs.get(id).map_or(main, |d| d.module);
             let f = self.check_fn(decl, *id);
             program.functions.push(f);
         }
+        self.module = main;
         // Lifted functions were numbered after every user function (the
         // numbers only go wrong after a duplicate function, an error).
         program.functions.append(&mut self.lifted);
@@ -28,7 +63,7 @@ impl Checker {
             .structs
             .iter()
             .map(|s| kir::StructDef {
-                name: s.name.clone(),
+                name: display_name(&s.name),
                 fields: s
                     .fields
                     .iter()
@@ -40,7 +75,7 @@ impl Checker {
             .enums
             .iter()
             .map(|e| kir::EnumDef {
-                name: e.name.clone(),
+                name: display_name(&e.name),
                 variants: e
                     .variants
                     .iter()
@@ -48,7 +83,7 @@ impl Checker {
                     .collect(),
             })
             .collect();
-        program.main = self.find_main(module);
+        program.main = self.find_main();
         program
     }
 
@@ -67,9 +102,11 @@ impl Checker {
                     self.unsupported(e.generics[0].span, "generic enums");
                 }
                 let id = self.enums.len() as u32;
-                self.enum_ids.insert(e.name.name.clone(), id);
+                let key = self.item_key(&e.name.name);
+                self.define_item(key.clone(), item.is_pub, e.name.span);
+                self.enum_ids.insert(key.clone(), id);
                 self.enums.push(EnumInfo {
-                    name: e.name.name.clone(),
+                    name: key,
                     variants: Vec::new(),
                 });
                 enum_decls.push((id, e));
@@ -82,9 +119,11 @@ impl Checker {
                     self.unsupported(s.generics[0].span, "generic structs");
                 }
                 let id = self.structs.len() as u32;
-                self.struct_ids.insert(s.name.name.clone(), id);
+                let key = self.item_key(&s.name.name);
+                self.define_item(key.clone(), item.is_pub, s.name.span);
+                self.struct_ids.insert(key.clone(), id);
                 self.structs.push(StructInfo {
-                    name: s.name.name.clone(),
+                    name: key,
                     fields: Vec::new(),
                 });
                 decls.push((id, s));
@@ -159,8 +198,12 @@ impl Checker {
                     self.collect_impl(imp, &mut fns);
                     continue;
                 }
+                // Loaded by `crate::modules`; a clash with an item is
+                // reported below.
                 ItemKind::Import(_) => {
-                    self.unsupported(item.span, "`import`");
+                    if item.is_pub {
+                        self.unsupported(item.span, "`pub import` (re-exporting a module)");
+                    }
                     continue;
                 }
                 ItemKind::Error => continue,
@@ -178,17 +221,23 @@ impl Checker {
                 continue;
             }
             seen.insert(name.name.clone(), name.span);
+            self.report_import_clash(name);
             match &item.kind {
                 ItemKind::Fn(f) => {
                     let sig = self.fn_signature(f, None);
                     let id = FuncId(self.functions.len() as u32);
                     self.functions.push(sig);
-                    self.fn_ids.insert(f.name.name.clone(), id);
+                    let key = self.item_key(&f.name.name);
+                    self.define_item(key.clone(), item.is_pub, f.name.span);
+                    self.define_fn(id, item.is_pub, f.name.span);
+                    self.fn_ids.insert(key, id);
                     fns.push((f, id));
                 }
                 ItemKind::Const(c) => {
+                    let key = self.item_key(&c.name.name);
+                    self.define_item(key.clone(), item.is_pub, c.name.span);
                     self.consts.insert(
-                        c.name.name.clone(),
+                        key,
                         ConstInfo {
                             decl: c.clone(),
                             state: ConstState::Unchecked,
@@ -199,7 +248,13 @@ impl Checker {
             }
         }
         // Constants are checked even when unused, so their errors show.
-        let mut names: Vec<String> = self.consts.keys().cloned().collect();
+        let prefix = self.item_key("");
+        let mut names: Vec<String> = self
+            .consts
+            .keys()
+            .filter(|k| k.strip_prefix(&prefix).is_some_and(|r| !r.contains('.')))
+            .cloned()
+            .collect();
         names.sort_by_key(|n| self.consts[n].decl.name.span.start);
         for name in names {
             self.const_value(&name, Span::default());
@@ -219,13 +274,10 @@ impl Checker {
                 imp.target.span,
                 "`impl` needs a struct or enum declared in this file",
             );
-            if let Some(s) = super::suggest::closest(
-                &imp.target.name,
-                self.struct_ids
-                    .keys()
-                    .chain(self.enum_ids.keys())
-                    .map(String::as_str),
-            ) {
+            let names = self.visible_keys(self.struct_ids.keys().chain(self.enum_ids.keys()));
+            if let Some(s) =
+                super::suggest::closest(&imp.target.name, names.iter().map(String::as_str))
+            {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
             self.error(d);
@@ -240,6 +292,7 @@ impl Checker {
             let ItemKind::Fn(f) = &item.kind else {
                 continue;
             };
+            let is_pub = item.is_pub;
             let key = (owner.clone(), f.name.name.clone());
             if let Some(&prev) = self.methods.get(&key) {
                 let prev = self.functions[prev.0 as usize].span;
@@ -257,6 +310,7 @@ impl Checker {
             let sig = self.fn_signature(f, Some(owner.clone()));
             let id = FuncId(self.functions.len() as u32);
             self.functions.push(sig);
+            self.define_fn(id, is_pub, f.name.span);
             self.methods.insert(key, id);
             fns.push((f, id));
         }
@@ -315,7 +369,7 @@ impl Checker {
         };
         let name = match &owner {
             Some(o) => format!("{o}::{}", f.name.name),
-            None => f.name.name.clone(),
+            None => self.item_key(&f.name.name),
         };
         FnSig {
             name,
@@ -391,7 +445,9 @@ impl Checker {
         self.error(diag);
     }
 
-    fn find_main(&mut self, module: &ast::Module) -> Option<FuncId> {
+    /// The main file's `fn main` (in an imported module, `main` is just a
+    /// function).
+    fn find_main(&mut self) -> Option<FuncId> {
         let id = self.fn_ids.get("main").copied()?;
         let sig = &self.functions[id.0 as usize];
         if !sig.params.is_empty() || sig.ret != Type::Unit {
@@ -406,7 +462,6 @@ impl Checker {
                 .with_help("write `fn main() { ... }`; use `args()` for command-line arguments"),
             );
         }
-        let _ = module;
         Some(id)
     }
 
@@ -436,6 +491,9 @@ impl Checker {
         }
         info.state = ConstState::InProgress;
         let decl = info.decl.clone();
+        // A constant's value is checked among the names of its own module.
+        let outer = self.module;
+        self.module = self.item_defs.get(name).map_or(outer, |d| d.module);
         let expected = decl.ty.as_ref().map(|t| self.resolve_type(t));
         if !is_constant(&decl.value) {
             self.error(
@@ -465,6 +523,7 @@ impl Checker {
                 error_expr(decl.value.span)
             }
         };
+        self.module = outer;
         if let Some(info) = self.consts.get_mut(name) {
             if matches!(info.state, ConstState::InProgress) {
                 info.state = ConstState::Done(value.clone());
@@ -475,11 +534,13 @@ impl Checker {
 }
 
 /// True for expressions allowed in a constant: literals, operators and
-/// names (of other constants; the checker verifies what they name).
+/// names (of other constants, also `module.NAME`; the checker verifies what
+/// they name).
 fn is_constant(e: &ast::Expr) -> bool {
     use ast::ExprKind as E;
     match &e.kind {
         E::Int(_) | E::Float(_) | E::Bool(_) | E::Name(_) | E::Error => true,
+        E::Field(base, _) => matches!(base.kind, E::Name(_)),
         E::Str(parts) => parts.iter().all(|p| matches!(p, ast::StrPart::Lit(_))),
         E::Unary(_, a) => is_constant(a),
         E::Binary(_, a, b) => is_constant(a) && is_constant(b),
@@ -530,4 +591,10 @@ pub(super) fn error_expr(span: Span) -> kir::Expr {
         ty: Type::Error,
         span,
     }
+}
+
+/// The name a user type shows in its values' display form: without its
+/// module (`Point { x: 1.0 }`, as Rust's `Debug` shows it).
+fn display_name(key: &str) -> String {
+    key.rsplit('.').next().unwrap_or(key).to_string()
 }

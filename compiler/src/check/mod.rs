@@ -1,6 +1,7 @@
 //! The checker: resolves names, checks types and lowers the AST to KIR.
 //!
-//! Consumes one parsed [`ast::Module`]; produces a [`kir::Program`] when the
+//! Consumes the parsed modules of a program (`names.rs` keeps each file's
+//! names apart); produces a [`kir::Program`] when the
 //! program is well typed, and diagnostics for every error it finds. It does
 //! not stop at the first error: an expression it cannot type gets
 //! [`Type::Error`], which fits everywhere silently, so one mistake is
@@ -43,6 +44,11 @@
 //! | E0414 | a `spawn` body or a closure changing a value it captured |
 //! | E0415 | an invalid `select` arm, or `after` outside `select` |
 //! | E0416 | `return` or `?` inside `spawn`; `?` in a closure of unknown result type |
+//! | E0420 | an imported file that cannot be loaded (reported by [`crate::modules`]) |
+//! | E0421 | an item of another file that is not `pub` |
+//! | E0422 | `module.name` where the module has no such item |
+//! | E0423 | an import cycle (reported by [`crate::modules`]) |
+//! | E0424 | a module imported twice in one file, or imported and defined |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
@@ -52,6 +58,8 @@ mod enums;
 mod exhaustive;
 mod expr;
 mod items;
+mod members;
+mod names;
 mod patterns;
 mod scope;
 mod stmt;
@@ -62,15 +70,34 @@ mod types;
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir::{self, FuncId};
 use crate::ir::types::Type;
+use crate::modules::ParsedModule;
 use crate::span::Span;
 use crate::syntax::ast;
 use std::collections::HashMap;
 
-/// Checks a module and lowers it to KIR. The program is `Some` exactly when
-/// there are no diagnostics.
+/// Checks a one-file program and lowers it to KIR. The program is `Some`
+/// exactly when there are no diagnostics.
 pub fn check(module: &ast::Module) -> (Option<kir::Program>, Vec<Diagnostic>) {
+    let file = module
+        .items
+        .first()
+        .map_or(Default::default(), |i| i.span.file);
+    let parsed = ParsedModule {
+        name: String::new(),
+        file,
+        ast: module.clone(),
+        imports: Vec::new(),
+    };
+    check_modules(std::slice::from_ref(&parsed))
+}
+
+/// Checks the modules of a program, dependencies first and the main file
+/// last (as [`crate::modules::load`] lists them), and lowers them to one
+/// KIR program. The program is `Some` exactly when there are no
+/// diagnostics.
+pub fn check_modules(modules: &[ParsedModule]) -> (Option<kir::Program>, Vec<Diagnostic>) {
     let mut checker = Checker::default();
-    let program = checker.check_module(module);
+    let program = checker.check_program(modules);
     if checker.diags.is_empty() {
         (Some(program), checker.diags)
     } else {
@@ -122,6 +149,8 @@ struct ConstInfo {
 struct Checker {
     diags: Vec<Diagnostic>,
     functions: Vec<FnSig>,
+    /// Free functions, constants, structs and enums by key: the qualified
+    /// name of `names.rs` (`area`, `geometry.area`).
     fn_ids: HashMap<String, FuncId>,
     consts: HashMap<String, ConstInfo>,
     structs: Vec<StructInfo>,
@@ -135,6 +164,14 @@ struct Checker {
     /// The name of the function being checked (lifted functions are named
     /// after it).
     current_fn: String,
+    /// The modules of the program, in checking order (`names.rs`).
+    modules: Vec<names::ModuleNames>,
+    /// The module whose code is being checked (an index in `modules`).
+    module: usize,
+    /// Where each item is defined, by key, and whether it is `pub`.
+    item_defs: HashMap<String, names::ItemDef>,
+    /// Where each user function is defined, and whether it is `pub`.
+    fn_defs: HashMap<FuncId, names::ItemDef>,
     /// The bodies of `spawn`s, lifted to functions; function `i` of the
     /// program is `lifted[i - functions.len()]` beyond the user's.
     lifted: Vec<kir::Function>,
@@ -168,14 +205,14 @@ impl Checker {
         self.diags.push(diag);
     }
 
-    /// The user struct or enum type called `name`, if there is one.
+    /// The user struct or enum type called `name` in the module being
+    /// checked, if there is one (see `names.rs`).
     fn named_type(&self, name: &str) -> Option<Type> {
-        if let Some(&id) = self.struct_ids.get(name) {
-            return Some(Type::Struct(id, name.to_string()));
+        let key = self.item_key(name);
+        if let Some(&id) = self.struct_ids.get(&key) {
+            return Some(Type::Struct(id, key));
         }
-        self.enum_ids
-            .get(name)
-            .map(|&id| Type::Enum(id, name.to_string()))
+        self.enum_ids.get(&key).map(|&id| Type::Enum(id, key))
     }
 
     /// The variants (name, payload types) of an enum type (user enum,

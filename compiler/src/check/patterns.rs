@@ -342,7 +342,7 @@ impl Checker {
         match &pattern.kind {
             PatternKind::Wildcard | PatternKind::Error => Lowered::always(Vec::new()),
             PatternKind::Binding(id) if is_builtin_variant(&id.name) => {
-                self.lower_variant(scope, None, id, None, value, ty, binder, span)
+                self.lower_variant(scope, None, None, id, None, value, ty, binder, span)
             }
             PatternKind::Binding(id) => {
                 if binder.in_match {
@@ -477,11 +477,13 @@ impl Checker {
                 self.lower_fields(scope, fields, Ctor::Single, binder)
             }
             PatternKind::Variant {
+                module,
                 enum_name,
                 name,
                 args,
             } => self.lower_variant(
                 scope,
+                module.as_ref(),
                 enum_name.as_ref(),
                 name,
                 Some(args),
@@ -490,9 +492,20 @@ impl Checker {
                 binder,
                 span,
             ),
-            PatternKind::Struct { name, fields } => {
-                self.lower_struct(scope, name, fields, value, ty, binder, span)
-            }
+            PatternKind::Struct {
+                module,
+                name,
+                fields,
+            } => self.lower_struct(
+                scope,
+                module.as_ref(),
+                name,
+                fields,
+                value,
+                ty,
+                binder,
+                span,
+            ),
             PatternKind::Or(alts) => self.lower_or(scope, alts, value, ty, binder),
         }
     }
@@ -586,10 +599,10 @@ impl Checker {
         value: kir::Expr,
         ty: &Type,
     ) -> Option<Lowered> {
-        if !self.consts.contains_key(&id.name) {
+        let super::names::Resolved::Const(key) = self.resolve_item(None, id) else {
             return None;
-        }
-        let mut c = self.const_value(&id.name, id.span)?;
+        };
+        let mut c = self.const_value(&key, id.span)?;
         c.span = id.span;
         let cty = c.ty.clone();
         if cty == Type::Error || !self.pattern_fits(ty, &cty, id.span) {
@@ -641,6 +654,7 @@ impl Checker {
     fn lower_variant(
         &mut self,
         scope: &mut FnScope,
+        module: Option<&ast::Ident>,
         enum_name: Option<&ast::Ident>,
         name: &ast::Ident,
         args: Option<&Vec<ast::Pattern>>,
@@ -653,8 +667,21 @@ impl Checker {
         let args = args.unwrap_or(&no_args);
         // The enum type the pattern names, and the variant's tag.
         let resolved: Option<(Type, u32)> = match enum_name {
-            Some(e) if e.name == "Option" || e.name == "Result" => {
+            Some(e) if module.is_none() && (e.name == "Option" || e.name == "Result") => {
                 self.builtin_variant_pattern(e.name.as_str(), name, ty, span)
+            }
+            None if module.is_some() => {
+                let m = module.map_or("", |m| m.name.as_str());
+                self.error(
+                    Diagnostic::error(
+                        "E0201",
+                        format!("`{m}.{}` is not a variant", name.name),
+                        name.span,
+                        "a variant is named with its enum",
+                    )
+                    .with_help(format!("write `{m}.Enum::{}`", name.name)),
+                );
+                None
             }
             None if is_builtin_variant(&name.name) => {
                 let family = if matches!(name.name.as_str(), "Some" | "None") {
@@ -664,7 +691,8 @@ impl Checker {
                 };
                 self.builtin_variant_pattern(family, name, ty, span)
             }
-            Some(e) => match self.path_owner(e) {
+            Some(e) => match self.path_owner(module, e) {
+                Some(Type::Error) => None,
                 Some(t @ Type::Enum(..)) => match self.variant_index(&t, &name.name) {
                     Some(tag) => {
                         if *ty != Type::Error && *ty != t {
@@ -851,6 +879,7 @@ impl Checker {
     fn lower_struct(
         &mut self,
         scope: &mut FnScope,
+        module: Option<&ast::Ident>,
         name: &ast::Ident,
         fields: &[(ast::Ident, Option<ast::Pattern>)],
         value: kir::Expr,
@@ -858,12 +887,9 @@ impl Checker {
         binder: &mut Binder,
         span: Span,
     ) -> Lowered {
-        let owner = if name.name == "Self" {
-            self.self_type.clone()
-        } else {
-            self.named_type(&name.name)
-        };
+        let owner = self.path_owner(module, name);
         let info = match &owner {
+            Some(Type::Error) => None,
             Some(Type::Struct(id, sname)) => {
                 let t = Type::Struct(*id, sname.clone());
                 if *ty != Type::Error && *ty != t {

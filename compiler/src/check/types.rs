@@ -42,11 +42,12 @@ impl Checker {
                         name.span,
                         "not a type in scope",
                     );
+                    let user =
+                        self.visible_keys(self.struct_ids.keys().chain(self.enum_ids.keys()));
                     let candidates = TYPE_NAMES
                         .iter()
                         .copied()
-                        .chain(self.struct_ids.keys().map(String::as_str))
-                        .chain(self.enum_ids.keys().map(String::as_str));
+                        .chain(user.iter().map(String::as_str));
                     if let Some(s) = closest(other, candidates) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
@@ -124,7 +125,25 @@ impl Checker {
                 ));
                 Type::Error
             }
-            TypeExprKind::Named { .. } => self.unsupported(t.span, "generic and imported types"),
+            TypeExprKind::Named {
+                module: Some(m),
+                name,
+                args,
+            } => match self.path_owner(Some(m), name) {
+                // `path_owner` reports every qualified name that names no type.
+                None | Some(Type::Error) => Type::Error,
+                Some(_) if !args.is_empty() => {
+                    self.error(Diagnostic::error(
+                        "E0203",
+                        format!("`{}.{}` takes no type arguments", m.name, name.name),
+                        t.span,
+                        "generic structs and enums are not supported yet",
+                    ));
+                    Type::Error
+                }
+                Some(ty) => ty,
+            },
+            TypeExprKind::Named { .. } => self.unsupported(t.span, "generic types"),
             TypeExprKind::Fn { params, ret } => {
                 let params = params.iter().map(|p| self.resolve_type(p)).collect();
                 let ret = match ret {

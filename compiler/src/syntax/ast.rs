@@ -259,8 +259,9 @@ pub enum ExprKind {
     Unit,
     /// A bare name: a local, function, constant, or unit variant like `None`.
     Name(Ident),
-    /// `Type::name`: an associated function or an enum variant.
-    Path(Ident, Ident),
+    /// `Type::name`: an associated function or an enum variant;
+    /// `module.Type::name` (with the module) for a type of an imported file.
+    Path(Option<Ident>, Ident, Ident),
     /// `expr.name` (also `module.item` before names are resolved).
     Field(Box<Expr>, Ident),
     /// `expr.0`
@@ -397,14 +398,18 @@ pub enum PatternKind {
     },
     /// `(a, _)`
     Tuple(Vec<Pattern>),
-    /// `Some(x)`, `Shape::Circle(r)`, `Shape::Empty`.
+    /// `Some(x)`, `Shape::Circle(r)`, `Shape::Empty`, and
+    /// `geometry.Shape::Circle(r)` (with `module`).
     Variant {
+        module: Option<Ident>,
         enum_name: Option<Ident>,
         name: Ident,
         args: Vec<Pattern>,
     },
     /// `Point { x, y: 0.0 }`; a field without a pattern binds the field's name.
+    /// `geometry.Point { x, y }` sets `module`.
     Struct {
+        module: Option<Ident>,
         name: Ident,
         fields: Vec<(Ident, Option<Pattern>)>,
     },

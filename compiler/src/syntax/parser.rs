@@ -768,14 +768,21 @@ fn pattern_parser<'s>(file: FileId) -> P<'s, Pattern> {
         let args = list
             .delimited_by(tok(Token::LParen), tok(Token::RParen))
             .map(Tail::Args);
-        let named = head
+        // `module.` before a type name: a type of an imported file.
+        let qualified = head
+            .then(tok(Token::Dot).ignore_then(ident(file, Lbl::Type)).or_not())
+            .map(|(first, second)| match second {
+                Some(name) => (Some(first), name),
+                None => (None, first),
+            });
+        let named = qualified
             .then(
                 tok(Token::ColonColon)
                     .ignore_then(ident(file, Lbl::Variant))
                     .or_not(),
             )
             .then(choice((args, fields.map(Tail::Fields))).or_not())
-            .validate(move |((first, second), tail), e, emitter| {
+            .validate(move |(((module, first), second), tail), e, emitter| {
                 let span = e.span();
                 match (second, tail) {
                     (Some(name), tail) => {
@@ -797,6 +804,7 @@ fn pattern_parser<'s>(file: FileId) -> P<'s, Pattern> {
                         };
                         mk(
                             PatternKind::Variant {
+                                module,
                                 enum_name: Some(first),
                                 name,
                                 args,
@@ -806,6 +814,7 @@ fn pattern_parser<'s>(file: FileId) -> P<'s, Pattern> {
                     }
                     (None, Some(Tail::Args(args))) => mk(
                         PatternKind::Variant {
+                            module,
                             enum_name: None,
                             name: first,
                             args,
@@ -814,12 +823,26 @@ fn pattern_parser<'s>(file: FileId) -> P<'s, Pattern> {
                     ),
                     (None, Some(Tail::Fields(fields))) => mk(
                         PatternKind::Struct {
+                            module,
                             name: first,
                             fields,
                         },
                         span,
                     ),
-                    (None, None) => mk(PatternKind::Binding(first), span),
+                    (None, None) => match module {
+                        // `module.Name` alone: a unit variant needs its
+                        // enum (`module.Enum::Name`); the checker says so.
+                        Some(m) => mk(
+                            PatternKind::Variant {
+                                module: Some(m),
+                                enum_name: None,
+                                name: first,
+                                args: Vec::new(),
+                            },
+                            span,
+                        ),
+                        None => mk(PatternKind::Binding(first), span),
+                    },
                 }
             });
         let single = choice((int_or_range, float, simple, interpolated, paren, named))
@@ -1692,11 +1715,20 @@ fn atom_parser<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
     .boxed();
     enum NameTail {
         Path(Ident),
+        /// `.Type::name` after a module name.
+        QualPath(Ident, Ident),
         Struct(Option<Ident>, Vec<(Ident, Option<Expr>)>),
     }
     let path_tail = tok(Token::ColonColon)
         .ignore_then(ident(file, Lbl::Ident))
         .map(NameTail::Path);
+    // `module.Type::name`: tried before `module.field` is left to the
+    // postfix operators, which it falls back to when no `::` follows.
+    let qual_path_tail = tok(Token::Dot)
+        .ignore_then(ident(file, Lbl::Ident))
+        .then_ignore(tok(Token::ColonColon))
+        .then(ident(file, Lbl::Ident))
+        .map(|(ty, name)| NameTail::QualPath(ty, name));
     let field_init = ident(file, Lbl::Field)
         .then(tok(Token::Colon).ignore_then(g.expr.clone()).or_not())
         .boxed();
@@ -1719,14 +1751,15 @@ fn atom_parser<'s>(g: &G<'s>, allow_struct: bool) -> P<'s, Expr> {
         .then(field_inits)
         .map(|(second, fields)| NameTail::Struct(second, fields));
     let tail: P<'s, NameTail> = if allow_struct {
-        choice((path_tail, struct_tail)).boxed()
+        choice((path_tail, qual_path_tail, struct_tail)).boxed()
     } else {
-        path_tail.boxed()
+        choice((path_tail, qual_path_tail)).boxed()
     };
     let name_like = name.then(tail.or_not()).map_with(move |(first, tail), e| {
         let kind = match tail {
             None => ExprKind::Name(first),
-            Some(NameTail::Path(second)) => ExprKind::Path(first, second),
+            Some(NameTail::Path(second)) => ExprKind::Path(None, first, second),
+            Some(NameTail::QualPath(ty, name)) => ExprKind::Path(Some(first), ty, name),
             Some(NameTail::Struct(None, fields)) => ExprKind::StructLit {
                 module: None,
                 name: first,

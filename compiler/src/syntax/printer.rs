@@ -300,7 +300,11 @@ impl Printer {
             },
             ExprKind::Unit => self.w("()"),
             ExprKind::Name(i) => self.w(&i.name),
-            ExprKind::Path(a, b) => {
+            ExprKind::Path(m, a, b) => {
+                if let Some(m) = m {
+                    self.w(&m.name);
+                    self.w(".");
+                }
                 self.w(&a.name);
                 self.w("::");
                 self.w(&b.name);
@@ -547,10 +551,15 @@ impl Printer {
                 self.w(")");
             }
             PatternKind::Variant {
+                module,
                 enum_name,
                 name,
                 args,
             } => {
+                if let Some(m) = module {
+                    self.w(&m.name);
+                    self.w(".");
+                }
                 if let Some(e) = enum_name {
                     self.w(&e.name);
                     self.w("::");
@@ -562,7 +571,15 @@ impl Printer {
                     self.w(")");
                 }
             }
-            PatternKind::Struct { name, fields } => {
+            PatternKind::Struct {
+                module,
+                name,
+                fields,
+            } => {
+                if let Some(m) = module {
+                    self.w(&m.name);
+                    self.w(".");
+                }
                 self.w(&name.name);
                 self.w(" {");
                 self.list(fields, ",", |p, (f, q)| {
