@@ -53,7 +53,16 @@ impl Checker {
                 _ => self.check_stmt(scope, stmt),
             };
             diverges |= e.ty == Type::Never;
-            items.push(e);
+            match (&stmt.kind, e.kind) {
+                // A destructuring `let` binds several locals; they belong
+                // to this block (which releases them at its end), not to
+                // a block of their own.
+                (StmtKind::Let { .. }, ExprKind::Block(mut lets)) => {
+                    lets.pop(); // the group's `()`
+                    items.append(&mut lets);
+                }
+                (_, kind) => items.push(kir::Expr { kind, ..e }),
+            }
         }
         scope.pop();
         let tail_is_value = matches!(block.stmts.last().map(|s| &s.kind), Some(StmtKind::Expr(_)));
