@@ -25,9 +25,25 @@ pub struct Frontend {
     pub program: Option<ir::kir::Program>,
 }
 
+/// What an embedding host changes in [`frontend_with`]; the default is the
+/// CLI's (no host functions, everything allowed, `main` required).
+#[derive(Clone, Debug, Default)]
+pub struct FrontendOptions {
+    /// The host's functions and the prelude functions it denies.
+    pub host: check::host::HostEnv,
+    /// A program without `fn main()` is fine (a library of functions the
+    /// host calls).
+    pub main_optional: bool,
+}
+
 /// Parses and checks the file `path` whose contents are `bytes`. The
 /// compiler does no IO: the caller reads the file.
 pub fn frontend(path: &str, bytes: &[u8]) -> Frontend {
+    frontend_with(path, bytes, &FrontendOptions::default())
+}
+
+/// [`frontend`] as an embedding host asks (`options`).
+pub fn frontend_with(path: &str, bytes: &[u8], options: &FrontendOptions) -> Frontend {
     let mut sources = SourceMap::new();
     let (text, utf8_error) = match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), None),
@@ -55,10 +71,10 @@ pub fn frontend(path: &str, bytes: &[u8]) -> Frontend {
             program: None,
         };
     }
-    let (program, check_diags) = check::check(&module);
+    let (program, check_diags) = check::check_with(&module, &options.host, file);
     diagnostics.extend(check_diags);
     if let Some(p) = &program {
-        if p.main.is_none() {
+        if p.main.is_none() && !options.main_optional {
             diagnostics.push(
                 Diagnostic::error(
                     "E0404",

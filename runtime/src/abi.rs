@@ -99,7 +99,7 @@ use crate::sched::{atomic, chan, select, task, timer};
 use crate::value::desc::TypeDesc;
 use crate::value::Obj;
 use crate::value::{array as arr, generic, map, record as rec, strings};
-use crate::{io, math, output, panic, random, value::str as s};
+use crate::{host, io, math, output, panic, random, value::str as s};
 
 abi_symbols! {
     // Reference counting of heap objects (null is ignored).
@@ -305,6 +305,13 @@ abi_symbols! {
     fn kr_atomic_get(a: *mut Obj) -> i64 = atomic::kr_atomic_get;
     fn kr_atomic_set(a: *mut Obj, v: i64) = atomic::kr_atomic_set;
     fn kr_atomic_cas(a: *mut Obj, old: i64, new: i64) -> bool = atomic::kr_atomic_cas;
+
+    // Host functions (registered by an embedding host): calls function
+    // `index` of `ProgramInfo::host` with the arguments in the record
+    // `args` (borrowed; null when there are none); returns its result in
+    // slot encoding, owned. A Rust panic in it panics "host function
+    // `name` panicked: ...".
+    fn kr_host_call(ctx: *mut TaskCtx, index: i64, args: *mut Obj, loc: i64, func: i64, frame: *const usize) -> i64 = host::kr_host_call;
 }
 
 /// The `kind` argument of `kr_panic_kind`: panics whose message the runtime

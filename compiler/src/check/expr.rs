@@ -239,6 +239,9 @@ impl Checker {
         if let Some(&f) = self.fn_ids.get(&id.name) {
             return self.fn_value(f, id.span);
         }
+        if let Some(e) = self.check_host_value(id) {
+            return e;
+        }
         if super::builtins::is_builtin_fn(&id.name) {
             return self.unsupported_expr(id.span, "prelude functions as values");
         }
@@ -252,6 +255,7 @@ impl Checker {
             .chain(self.fn_ids.keys().map(String::as_str))
             .chain(self.consts.keys().map(String::as_str))
             .chain(super::builtins::BUILTIN_FNS.iter().copied())
+            .chain(self.host.fns.iter().map(|h| h.name.as_str()))
             .collect();
         let mut d = Diagnostic::error(
             "E0201",
@@ -589,6 +593,9 @@ impl Checker {
         }
         if let Some(&id) = self.fn_ids.get(&name.name) {
             return self.call_user_fn(scope, id, Vec::new(), args, span);
+        }
+        if let Some(e) = self.check_host_call(scope, name, args, span) {
+            return e;
         }
         if let Some(e) = self.check_builtin_variant(scope, name, Some(args), expected, span) {
             return e;

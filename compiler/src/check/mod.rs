@@ -43,6 +43,11 @@
 //! | E0414 | a `spawn` body or a closure changing a value it captured |
 //! | E0415 | an invalid `select` arm, or `after` outside `select` |
 //! | E0416 | `return` or `?` inside `spawn`, or a closure of unknown result type |
+//! | E0425 | a host function whose name is a prelude function's or the program's |
+//! | E0426 | a prelude function the embedding host did not allow (`read_file`, `args`, ...) |
+//! | E0427 | a host function used as a value |
+//! | E0428 | (embedding) a host function with a type Kriti cannot express; reserved |
+//! | E0429 | (embedding) reserved |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
@@ -51,6 +56,7 @@ mod composite;
 mod enums;
 mod exhaustive;
 mod expr;
+pub mod host;
 mod items;
 mod patterns;
 mod scope;
@@ -69,8 +75,25 @@ use std::collections::HashMap;
 /// Checks a module and lowers it to KIR. The program is `Some` exactly when
 /// there are no diagnostics.
 pub fn check(module: &ast::Module) -> (Option<kir::Program>, Vec<Diagnostic>) {
-    let mut checker = Checker::default();
+    check_with(module, &host::HostEnv::default(), crate::span::FileId(0))
+}
+
+/// [`check`] with an embedding host's functions and denied prelude
+/// functions (`host`); `file` is the module's file (for host diagnostics
+/// that have no place in it).
+pub fn check_with(
+    module: &ast::Module,
+    host: &host::HostEnv,
+    file: crate::span::FileId,
+) -> (Option<kir::Program>, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        host: host.clone(),
+        ..Checker::default()
+    };
     let program = checker.check_module(module);
+    if !checker.host.fns.is_empty() {
+        checker.check_host_names(file);
+    }
     if checker.diags.is_empty() {
         (Some(program), checker.diags)
     } else {
@@ -138,6 +161,9 @@ struct Checker {
     /// The bodies of `spawn`s, lifted to functions; function `i` of the
     /// program is `lifted[i - functions.len()]` beyond the user's.
     lifted: Vec<kir::Function>,
+    /// The embedding host's functions and denied prelude functions (none
+    /// for the CLI).
+    host: host::HostEnv,
 }
 
 /// A user struct as the checker knows it.
