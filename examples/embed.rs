@@ -30,8 +30,8 @@ fn spin() { loop {} }
 
 fn main() {
     println("hello from Kriti")
-    let (prices, total) = quote([10.0, 20.0], "gold")
-    println("gold pays {prices}, {total} in all")
+    let q = quote([10.0, 20.0], "gold")
+    println("gold pays {q.0}, {q.1} in all")
 }
 "#;
 
@@ -57,7 +57,7 @@ fn main() -> Result<(), Error> {
     // A typed handle, checked once against the function's signature.
     let quote = program.get_fn::<(Vec<f64>, &str), (Vec<f64>, f64)>("quote")?;
     let (prices, total) = quote.call((vec![5.0, 15.0], "silver"))?;
-    println!("silver pays {prices:?}, {total} in all");
+    println!("silver pays {prices:?}, {total:.1} in all");
 
     // A one-off call by name; the Kriti code spawns tasks.
     let squares: i64 = program.call("parallel_squares", (10,))?;
