@@ -74,7 +74,9 @@ fn main() -> Result<(), Error> {
     println!("spin: {err} (after {:?})", start.elapsed());
 
     // A compile error is the rendered diagnostics.
-    let err = engine.compile("fn f() -> int { discount(\"x\") }").unwrap_err();
+    let err = engine
+        .compile("fn f() -> int { discount(\"x\") }")
+        .unwrap_err();
     println!("{err}");
     Ok(())
 }

@@ -40,11 +40,13 @@ fn typed_calls_of_every_mapped_type() {
     );
     p.call::<(), ()>("unit_", ()).unwrap();
     assert_eq!(
-        p.call::<_, Vec<i64>>("array", (vec![1_i64, 2, 3],)).unwrap(),
+        p.call::<_, Vec<i64>>("array", (vec![1_i64, 2, 3],))
+            .unwrap(),
         [2, 3, 4]
     );
     assert_eq!(
-        p.call::<_, Vec<i64>>("array", (Vec::<i64>::new(),)).unwrap(),
+        p.call::<_, Vec<i64>>("array", (Vec::<i64>::new(),))
+            .unwrap(),
         Vec::<i64>::new()
     );
     let nested = vec![vec!["a".to_string(), "b".to_string()], vec![]];
@@ -57,9 +59,18 @@ fn typed_calls_of_every_mapped_type() {
             .unwrap(),
         ("seven".to_string(), 7)
     );
-    assert_eq!(p.call::<_, Option<i64>>("option", (Some(4_i64),)).unwrap(), Some(40));
-    assert_eq!(p.call::<_, Option<i64>>("option", (None::<i64>,)).unwrap(), None);
-    assert_eq!(p.call::<_, Result<i64, String>>("result", (5,)).unwrap(), Ok(5));
+    assert_eq!(
+        p.call::<_, Option<i64>>("option", (Some(4_i64),)).unwrap(),
+        Some(40)
+    );
+    assert_eq!(
+        p.call::<_, Option<i64>>("option", (None::<i64>,)).unwrap(),
+        None
+    );
+    assert_eq!(
+        p.call::<_, Result<i64, String>>("result", (5,)).unwrap(),
+        Ok(5)
+    );
     assert_eq!(
         p.call::<_, Result<i64, String>>("result", (-5,)).unwrap(),
         Err("negative".to_string())
@@ -102,7 +113,9 @@ fn signature_mismatches_name_both_signatures() {
     assert!(matches!(err, Error::Signature { .. }), "{err}");
     assert_eq!(
         p.get_fn::<(), ()>("nope").unwrap_err(),
-        Error::NotFound { name: "nope".into() }
+        Error::NotFound {
+            name: "nope".into()
+        }
     );
     // Methods and generated functions are not callable by name.
     assert!(matches!(
@@ -133,9 +146,12 @@ fn host_functions_of_every_mapped_type() {
                 Err("no".into())
             }
         })
-        .register_fn("h_six", |a: i64, b: f64, c: bool, d: String, e: Vec<String>, f: (i64, i64)| {
-            format!("{a}/{b}/{c}/{d}/{}/{}", e.join(","), f.0 + f.1)
-        });
+        .register_fn(
+            "h_six",
+            |a: i64, b: f64, c: bool, d: String, e: Vec<String>, f: (i64, i64)| {
+                format!("{a}/{b}/{c}/{d}/{}/{}", e.join(","), f.0 + f.1)
+            },
+        );
     let p = engine
         .compile(
             r#"
@@ -173,27 +189,47 @@ fn host_functions_of_every_mapped_type() {
 fn misusing_a_host_function_is_a_compile_error() {
     let mut engine = Engine::new();
     engine.register_fn("scale", |x: i64, k: f64| x as f64 * k);
-    let err = engine
-        .compile("fn f() -> int { scale(1, 2) }")
-        .unwrap_err();
+    let err = engine.compile("fn f() -> int { scale(1, 2) }").unwrap_err();
     let text = err.to_string();
     assert!(text.contains("[E0301] Error: mismatched types"), "{text}");
     assert!(text.contains("[E0301]"), "{text}");
     let err = engine.compile("fn f() -> float { scale(1) }").unwrap_err();
-    assert!(err.to_string().contains("`scale` takes 2 arguments but 1 was given"), "{err}");
-    assert!(err.to_string().contains("`fn scale(int, float) -> float`"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("`scale` takes 2 arguments but 1 was given"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("`fn scale(int, float) -> float`"),
+        "{err}"
+    );
     // E0425: a clash with the program's own function, or with the prelude.
     let err = engine.compile("fn scale() {}").unwrap_err();
-    assert!(err.to_string().contains("[E0425] Error: `scale` is defined here and also registered by the host"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("[E0425] Error: `scale` is defined here and also registered by the host"),
+        "{err}"
+    );
     let mut clash = Engine::new();
     clash.register_fn("print", |_x: i64| {});
     let err = clash.compile("fn f() {}").unwrap_err();
-    assert!(err.to_string().contains("[E0425] Error: the host function `print` has the name of a prelude function"), "{err}");
+    assert!(
+        err.to_string().contains(
+            "[E0425] Error: the host function `print` has the name of a prelude function"
+        ),
+        "{err}"
+    );
     // E0427: host functions are not values.
     let err = engine.compile("fn f() { let g = scale }").unwrap_err();
-    assert!(err.to_string().contains("[E0427] Error: the host function `scale` cannot be used as a value"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("[E0427] Error: the host function `scale` cannot be used as a value"),
+        "{err}"
+    );
     // A typo gets a suggestion.
-    let err = engine.compile("fn f() -> float { scal(1, 1.0) }").unwrap_err();
+    let err = engine
+        .compile("fn f() -> float { scal(1, 1.0) }")
+        .unwrap_err();
     assert!(err.to_string().contains("did you mean `scale`?"), "{err}");
 }
 
@@ -208,7 +244,10 @@ fn compile_errors_are_rendered_without_colour() {
     assert_eq!(*count, 2);
     assert!(!rendered.contains('\x1b'), "{rendered}");
     assert!(rendered.contains("bad.kr:2:18"), "{rendered}");
-    assert!(rendered.contains("cannot find `y` in this scope"), "{rendered}");
+    assert!(
+        rendered.contains("cannot find `y` in this scope"),
+        "{rendered}"
+    );
     assert_eq!(err.to_string(), rendered.trim_end());
     // Syntax errors too; and `Error` is a std error.
     let err: Box<dyn std::error::Error> = Box::new(Engine::new().compile("fn (").unwrap_err());
@@ -221,15 +260,27 @@ fn a_panic_is_an_error_with_its_location() {
         "fn div(a: int, b: int) -> int { a / b }\nfn outer(x: int) -> int {\n    div(x, 0) + 1\n}\nfn boom() { panic(\"no way\") }\nfn idx(xs: [int]) -> int { xs[5] }",
     );
     let err = p.call::<_, i64>("outer", (1,)).unwrap_err();
-    let Error::Panic { message, location, report } = &err else {
+    let Error::Panic {
+        message,
+        location,
+        report,
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(message, "division by zero");
     assert_eq!(location.as_deref(), Some("script.kr:1:33"));
-    assert!(report.starts_with("panic at script.kr:1:33: division by zero"), "{report}");
+    assert!(
+        report.starts_with("panic at script.kr:1:33: division by zero"),
+        "{report}"
+    );
     assert_eq!(err.to_string(), *report);
     let err = p.call::<(), ()>("boom", ()).unwrap_err();
-    assert!(err.to_string().starts_with("panic at script.kr:5:13: no way"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("panic at script.kr:5:13: no way"),
+        "{err}"
+    );
     let err = p.call::<_, i64>("idx", (vec![1_i64],)).unwrap_err();
     assert!(err.to_string().contains("index out of bounds"), "{err}");
     // The program is still usable after a panic.
@@ -250,10 +301,16 @@ fn a_panic_in_a_host_function_is_a_kriti_panic() {
         .unwrap();
     assert_eq!(p.call::<_, i64>("f", (1,)).unwrap(), 2);
     let err = p.call::<_, i64>("f", (-1,)).unwrap_err();
-    let Error::Panic { message, location, .. } = &err else {
+    let Error::Panic {
+        message, location, ..
+    } = &err
+    else {
         panic!("{err:?}")
     };
-    assert_eq!(message, "host function `fragile` panicked: negative input -1");
+    assert_eq!(
+        message,
+        "host function `fragile` panicked: negative input -1"
+    );
     assert_eq!(location.as_deref(), Some("script.kr:2:5"));
     assert_eq!(p.call::<_, i64>("f", (5,)).unwrap(), 6);
 }
@@ -267,7 +324,10 @@ fn exit_returns_its_code_and_never_exits_the_host() {
     assert_eq!(p.call::<_, i64>("quit", (0,)).unwrap_err(), Error::Exit(0));
     assert_eq!(p.call::<(), ()>("in_task", ()).unwrap_err(), Error::Exit(4));
     // Still alive, still working.
-    assert_eq!(p.call::<_, i64>("quit", (3,)).unwrap_err().exit_code(), Some(3));
+    assert_eq!(
+        p.call::<_, i64>("quit", (3,)).unwrap_err().exit_code(),
+        Some(3)
+    );
 }
 
 #[test]
@@ -275,6 +335,8 @@ fn run_main_needs_a_main() {
     let p = compile("fn f() {}");
     assert_eq!(
         p.run_main().unwrap_err(),
-        Error::NotFound { name: "main".into() }
+        Error::NotFound {
+            name: "main".into()
+        }
     );
 }

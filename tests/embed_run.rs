@@ -45,7 +45,12 @@ fn an_infinite_loop_ends_at_the_time_limit() {
     for workers in [1, 2] {
         let engine = Engine::with_config(Config::new().workers(workers).time_limit(limit));
         let p = engine.compile(SPIN).unwrap();
-        for (name, arg) in [("spin", None), ("spin_calls", Some(1)), ("spin_tasks", None), ("sleepy", None)] {
+        for (name, arg) in [
+            ("spin", None),
+            ("spin_calls", Some(1)),
+            ("spin_tasks", None),
+            ("sleepy", None),
+        ] {
             let start = Instant::now();
             let err = match arg {
                 None => p.call::<(), ()>(name, ()).unwrap_err(),
@@ -56,7 +61,10 @@ fn an_infinite_loop_ends_at_the_time_limit() {
             assert!(took >= limit, "{name} ended early: {took:?}");
             // "Within the limit plus a few ms": generous for a loaded
             // 2-core machine.
-            assert!(took < limit + Duration::from_millis(60), "{name} took {took:?}");
+            assert!(
+                took < limit + Duration::from_millis(60),
+                "{name} took {took:?}"
+            );
         }
         // The program still works after a timeout.
         assert_eq!(p.call::<(), i64>("quick", ()).unwrap(), 5);
@@ -170,9 +178,16 @@ fn files_args_and_stdin_need_the_host_s_permission() {
     std::fs::remove_dir_all(&dir).unwrap();
     // Only what was allowed.
     let reader = Engine::with_config(Config::new().allow_read_files(true));
-    assert!(reader.compile("fn f() -> Result<str, str> { read_file(\"x\") }").is_ok());
-    let err = reader.compile("fn f() -> Result<(), str> { write_file(\"x\", \"y\") }").unwrap_err();
-    assert!(err.to_string().contains("`write_file` is not allowed here"), "{err}");
+    assert!(reader
+        .compile("fn f() -> Result<str, str> { read_file(\"x\") }")
+        .is_ok());
+    let err = reader
+        .compile("fn f() -> Result<(), str> { write_file(\"x\", \"y\") }")
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("`write_file` is not allowed here"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -226,7 +241,9 @@ fn lines_from_many_tasks_never_tear() {
     p.call::<_, ()>("shout", (8,)).unwrap();
     let t = text(&out);
     assert_eq!(t.lines().count(), 400);
-    assert!(t.lines().all(|l| l.starts_with("task ") && l.ends_with("---")));
+    assert!(t
+        .lines()
+        .all(|l| l.starts_with("task ") && l.ends_with("---")));
 }
 
 #[test]
@@ -240,8 +257,14 @@ fn a_deadlock_is_an_error() {
     let Error::Deadlock { report } = &err else {
         panic!("{err:?}")
     };
-    assert!(report.starts_with("deadlock: all tasks are blocked"), "{report}");
-    assert!(report.contains("waiting to receive at script.kr:3:5"), "{report}");
+    assert!(
+        report.starts_with("deadlock: all tasks are blocked"),
+        "{report}"
+    );
+    assert!(
+        report.contains("waiting to receive at script.kr:3:5"),
+        "{report}"
+    );
     assert!(text(&err_out).contains("deadlock: all tasks are blocked"));
 }
 
@@ -317,4 +340,43 @@ fn two_engines_live_side_by_side() {
     let want = expected_fan(12);
     assert!(ta.join().unwrap().iter().all(|s| *s == format!("a{want}")));
     assert!(tb.join().unwrap().iter().all(|s| *s == format!("b{want}")));
+}
+
+/// Prints what a call costs and how far past its limit a runaway call
+/// ends: `cargo test --release --test embed_run measure -- --ignored
+/// --nocapture`.
+#[test]
+#[ignore]
+fn measure_call_overhead_and_timeout_overshoot() {
+    for workers in [1, 2] {
+        let p = Engine::with_config(Config::new().workers(workers))
+            .compile("fn add(a: int, b: int) -> int { a + b }")
+            .unwrap();
+        let add = p.get_fn::<(i64, i64), i64>("add").unwrap();
+        let n = 2000;
+        let start = Instant::now();
+        for i in 0..n {
+            assert_eq!(add.call((i, 1)).unwrap(), i + 1);
+        }
+        println!(
+            "{workers} worker(s): {:.1} us per call",
+            start.elapsed().as_secs_f64() * 1e6 / n as f64
+        );
+    }
+    let limit = Duration::from_millis(100);
+    let p = Engine::with_config(Config::new().time_limit(limit))
+        .compile(SPIN)
+        .unwrap();
+    let mut over: Vec<f64> = (0..10)
+        .map(|_| {
+            let start = Instant::now();
+            let _ = p.call::<(), ()>("spin", ());
+            (start.elapsed() - limit).as_secs_f64() * 1e3
+        })
+        .collect();
+    over.sort_by(f64::total_cmp);
+    println!(
+        "time limit 100 ms: overshoot min {:.2} ms, median {:.2} ms, max {:.2} ms",
+        over[0], over[5], over[9]
+    );
 }

@@ -105,9 +105,7 @@ pub unsafe extern "C" fn kr_host_call(
             .ok()
             .and_then(|i| program.host.get(i));
         let Some((name, f)) = found else {
-            return Err(format!(
-                "internal runtime error: no host function {index}"
-            ));
+            return Err(format!("internal runtime error: no host function {index}"));
         };
         let slots = if args.is_null() {
             Slots(std::ptr::null(), 0)

@@ -53,9 +53,9 @@ use std::sync::Arc;
 pub use crate::config::{Interrupt, RunConfig, SharedWriter};
 pub use crate::ctx::TaskCtx;
 pub use crate::host::{HostFn, HostFns};
-pub use crate::sched::task::SpawnEntry;
 pub use crate::output::flush_stdout;
 pub use crate::panic::{Outcome, ProgramInfo, SourceLoc};
+pub use crate::sched::task::SpawnEntry;
 pub use crate::trace::{CallSite, Frame, FunctionInfo, InlinedCall, StackTrace};
 pub use crate::value::IMMORTAL_RC;
 

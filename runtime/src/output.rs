@@ -152,7 +152,12 @@ pub unsafe extern "C" fn kr_print(ctx: *mut TaskCtx, s: *mut StrObj, stream: i64
         // SAFETY: `ctx` is the running task's context.
         let config = unsafe { crate::sched::config_of(ctx) };
         match (stream, config) {
-            (0 | 1, Some(RunConfig { stdout: Some(w), .. })) => write_to(w, text, stream == 1),
+            (
+                0 | 1,
+                Some(RunConfig {
+                    stdout: Some(w), ..
+                }),
+            ) => write_to(w, text, stream == 1),
             (0, _) => print_stdout(text, false),
             (1, _) => print_stdout(text, true),
             (2, Some(config)) => config.print_stderr_line(text),

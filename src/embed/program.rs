@@ -141,7 +141,8 @@ impl Program {
                 found: signature(&params, &f.ret),
             });
         }
-        let id = kir::FuncId(u32::try_from(id).map_err(|_| Error::Internal("function index".into()))?);
+        let id =
+            kir::FuncId(u32::try_from(id).map_err(|_| Error::Internal("function index".into()))?);
         let entry = self
             .inner
             .jit
@@ -267,7 +268,9 @@ impl<A, R> Clone for Func<A, R> {
 
 impl<A, R> std::fmt::Debug for Func<A, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Func").field("params", &self.params).finish()
+        f.debug_struct("Func")
+            .field("params", &self.params)
+            .finish()
     }
 }
 

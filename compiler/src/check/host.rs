@@ -74,7 +74,10 @@ impl Checker {
                 self.error(
                     Diagnostic::error(
                         "E0425",
-                        format!("the host function `{}` has the name of a prelude function", h.name),
+                        format!(
+                            "the host function `{}` has the name of a prelude function",
+                            h.name
+                        ),
                         Span::new(file, 0, 0),
                         "registered by the host",
                     )
@@ -85,11 +88,16 @@ impl Checker {
                 self.error(
                     Diagnostic::error(
                         "E0425",
-                        format!("`{}` is defined here and also registered by the host", h.name),
+                        format!(
+                            "`{}` is defined here and also registered by the host",
+                            h.name
+                        ),
                         span,
                         "this function has the name of a host function",
                     )
-                    .with_help("rename the function, or register the host function under another name"),
+                    .with_help(
+                        "rename the function, or register the host function under another name",
+                    ),
                 );
             }
         }
@@ -112,7 +120,10 @@ impl Checker {
             self.error(
                 Diagnostic::error(
                     "E0426",
-                    format!("`{}` is not allowed here: the host did not grant {why}", name.name),
+                    format!(
+                        "`{}` is not allowed here: the host did not grant {why}",
+                        name.name
+                    ),
                     name.span,
                     "not allowed by the host",
                 )
@@ -135,8 +146,11 @@ impl Checker {
         }
         if args.len() != sig.params.len() {
             self.error(
-                arity_error(&sig.name, sig.params.len(), args.len(), span)
-                    .with_help(format!("`{}` is a host function: `{}`", sig.name, describe(&sig))),
+                arity_error(&sig.name, sig.params.len(), args.len(), span).with_help(format!(
+                    "`{}` is a host function: `{}`",
+                    sig.name,
+                    describe(&sig)
+                )),
             );
         }
         if !ok {
@@ -157,7 +171,10 @@ impl Checker {
                 id.span,
                 "a host function can only be called",
             )
-            .with_help(format!("wrap it in a closure: `|..| {}(..)` ({text})", id.name)),
+            .with_help(format!(
+                "wrap it in a closure: `|..| {}(..)` ({text})",
+                id.name
+            )),
         );
         Some(error_expr(id.span))
     }

@@ -56,7 +56,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
 /// True when the host may call `f` by name: a top-level function (methods
 /// are named `Type::name`, lifted bodies `f::{spawn}`).
 pub fn is_callable_by_name(f: &kir::Function) -> bool {
-    !f.name.is_empty() && f.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    !f.name.is_empty()
+        && f.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Declares the call entry of every function the host may call by name

@@ -906,7 +906,11 @@ pub(crate) fn run_program(
     let outcome = cleanup(&shared, main, main_ctx, frames);
     drop(main_stack);
     crate::output::flush_stdout();
-    let result = if outcome == Outcome::Returned { result } else { 0 };
+    let result = if outcome == Outcome::Returned {
+        result
+    } else {
+        0
+    };
     (outcome, result)
 }
 

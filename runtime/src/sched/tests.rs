@@ -75,6 +75,7 @@ fn info() -> Arc<ProgramInfo> {
         functions: vec![f("main"), f("worker")],
         inlined: Vec::new(),
         args: Vec::new(),
+        host: Default::default(),
     })
 }
 
