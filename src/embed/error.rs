@@ -13,7 +13,7 @@ use std::time::Duration;
 /// ```
 /// let err = kriti::Engine::new().compile("fn f() -> int { true }").unwrap_err();
 /// assert!(matches!(err, kriti::Error::Compile { .. }));
-/// assert!(err.to_string().contains("error[E0301]: mismatched types"));
+/// assert!(err.to_string().contains("[E0301] Error: mismatched types"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

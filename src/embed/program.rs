@@ -285,7 +285,7 @@ impl<A: Args, R: FromKriti> Func<A, R> {
     /// let div = program.get_fn::<(i64, i64), i64>("div")?;
     /// assert_eq!(div.call((7, 2))?, 3);
     /// let err = div.call((1, 0)).unwrap_err();
-    /// assert!(err.to_string().starts_with("panic at script.kr:1:36: division by zero"));
+    /// assert!(err.to_string().starts_with("panic at script.kr:1:33: division by zero"));
     /// # Ok(()) }
     /// ```
     pub fn call(&self, args: A) -> Result<R, Error> {
