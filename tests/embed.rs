@@ -340,3 +340,40 @@ fn run_main_needs_a_main() {
         }
     );
 }
+
+/// The compiler never panics on what a host gives it either: a program
+/// using host functions and denied prelude functions, cut at every
+/// character and with host-function arguments of every wrong kind, gets a
+/// program or diagnostics.
+#[test]
+fn compiling_against_a_host_never_panics() {
+    let mut engine = Engine::new();
+    engine
+        .register_fn("h2", |a: i64, b: String| format!("{a}{b}"))
+        .register_fn("hv", |xs: Vec<(i64, f64)>| xs.len() as i64)
+        .register_fn("h0", || Some(1_i64));
+    let source = r#"fn f(x: int) -> str {
+    let n = hv([(1, 2.0), (x, 0.5)]) + h0().unwrap()
+    let r = read_file("x")
+    h2(n, "s") + h2(x, str(args()))
+}
+fn main() { println(f(1)); let g = |a: int| h2(a, "z"); println(g(2)) }
+"#;
+    let mut cuts = 0;
+    for (i, _) in source.char_indices() {
+        let cut = &source[..i];
+        let _ = engine.compile(cut);
+        cuts += 1;
+    }
+    assert!(cuts > 100);
+    for args in ["", "1", "1, 2", "\"a\", 1", "1, \"a\", 3", "[1]", "h2", "h0()", "(1, 2)"] {
+        for f in ["h2", "hv", "h0"] {
+            let src = format!("fn main() {{ let v = {f}({args}) }}");
+            let result = engine.compile(&src);
+            if let Err(e) = result {
+                assert!(matches!(e, Error::Compile { .. }), "{src}: {e:?}");
+            }
+        }
+    }
+    assert!(engine.compile(source).is_err()); // read_file and args are denied
+}
