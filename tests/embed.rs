@@ -366,7 +366,17 @@ fn main() { println(f(1)); let g = |a: int| h2(a, "z"); println(g(2)) }
         cuts += 1;
     }
     assert!(cuts > 100);
-    for args in ["", "1", "1, 2", "\"a\", 1", "1, \"a\", 3", "[1]", "h2", "h0()", "(1, 2)"] {
+    for args in [
+        "",
+        "1",
+        "1, 2",
+        "\"a\", 1",
+        "1, \"a\", 3",
+        "[1]",
+        "h2",
+        "h0()",
+        "(1, 2)",
+    ] {
         for f in ["h2", "hv", "h0"] {
             let src = format!("fn main() {{ let v = {f}({args}) }}");
             let result = engine.compile(&src);

@@ -124,10 +124,14 @@ fn the_task_limit_makes_spawn_panic() {
     // Tasks that ended no longer count.
     assert_eq!(p.call::<_, i64>("spawn_n", (2,)).unwrap(), 2);
     let err = p.call::<_, i64>("spawn_n", (3,)).unwrap_err();
-    let Error::Panic { message, .. } = &err else {
+    let Error::Panic {
+        message, location, ..
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(message, "too many tasks: the host allows 3 at once");
+    assert_eq!(location.as_deref(), Some("script.kr:4:41"));
 }
 
 #[test]

@@ -258,8 +258,9 @@ abi_symbols! {
     // value is the task's result in slot encoding, owned (the task object
     // releases it through `result_desc` when it dies, and retains it for
     // each join). Returns the new handle (rc 1, owned by the caller); the
-    // runtime holds its own reference while the task runs.
-    fn kr_spawn(ctx: *mut TaskCtx, entry: *const u8, env: *mut Obj, result_desc: *const TypeDesc) -> *mut Obj = task::kr_spawn;
+    // runtime holds its own reference while the task runs. Panics "too
+    // many tasks: ..." beyond the run's task limit (`RunConfig::max_tasks`).
+    fn kr_spawn(ctx: *mut TaskCtx, entry: *const u8, env: *mut Obj, result_desc: *const TypeDesc, loc: i64, func: i64, frame: *const usize) -> *mut Obj = task::kr_spawn;
     // Waits for `t` (borrowed) and returns its result, retained (join may
     // be called more than once). Re-raises the task's panic: message,
     // location and trace of the original.

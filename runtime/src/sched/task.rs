@@ -416,16 +416,21 @@ pub(crate) fn current_or_null(ctx: *mut TaskCtx) -> *const TaskObj {
 /// `spawn f(args)`: starts a task running `entry(ctx, env)` and returns its
 /// handle (count 1, owned by the caller). `entry` is an
 /// `extern "C" fn(*mut TaskCtx, *mut Obj) -> i64` that owns `env`;
-/// `result_desc` describes its result.
+/// `result_desc` describes its result. Beyond the run's task limit
+/// (`RunConfig::max_tasks`) it panics at `loc` instead, releasing `env`.
 ///
 /// # Safety
 /// `ctx` is the running task's context; `entry` a function of that type;
-/// `env` null or a live object (consumed); `result_desc` null or valid.
+/// `env` null or a live object (consumed); `result_desc` null or valid;
+/// `frame` null or the frame pointer of the calling JIT function.
 pub unsafe extern "C" fn kr_spawn(
     ctx: *mut TaskCtx,
     entry: *const u8,
     env: *mut Obj,
     result_desc: *const TypeDesc,
+    loc: i64,
+    func: i64,
+    frame: *const usize,
 ) -> *mut Obj {
     let spawned = guard(ctx, || {
         // SAFETY: caller's contract: `entry` has the `SpawnEntry` type.
@@ -453,11 +458,7 @@ pub unsafe extern "C" fn kr_spawn(
     match spawned {
         Ok(t) => t,
         Err(message) => {
-            let site = Site {
-                loc: -1,
-                func: -1,
-                frame: std::ptr::null(),
-            };
+            let site = Site { loc, func, frame };
             // SAFETY: caller's contract; nothing owned is left but
             // `message`, which the panic takes.
             unsafe { panic_with(ctx, message, site) }
