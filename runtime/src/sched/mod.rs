@@ -47,6 +47,7 @@ mod deadlock;
 pub mod select;
 pub mod stack;
 pub mod task;
+mod threads;
 pub mod timer;
 
 #[cfg(test)]
@@ -846,35 +847,31 @@ pub(crate) fn run_program(
 
     let ticker = {
         let s = SharedRef(sp);
-        thread::Builder::new()
-            .name("kriti-ticker".into())
-            .spawn(move || {
-                let s = s;
-                // SAFETY: the scheduler outlives the ticker (joined below).
-                timer::ticker_loop(unsafe { &*s.0 })
-            })
+        threads::spawn("kriti-ticker", move || {
+            let s = s;
+            // SAFETY: the scheduler outlives the ticker (joined below).
+            timer::ticker_loop(unsafe { &*s.0 })
+        })
     };
-    let mut threads = Vec::new();
+    let mut worker_threads = Vec::new();
     for (i, (deque, parker)) in deques.zip(parkers).enumerate() {
         let s = SharedRef(sp);
-        let handle = thread::Builder::new()
-            .name(format!("kriti-worker-{}", i + 1))
-            .spawn(move || {
-                let s = s;
-                let mut local = Local {
-                    index: i + 1,
-                    shared: s.0,
-                    deque,
-                    frames: Vec::new(),
-                    picks: 0,
-                    yielded: false,
-                    parker,
-                };
-                worker_loop(&mut local);
-                local.frames
-            });
+        let handle = threads::spawn(&format!("kriti-worker-{}", i + 1), move || {
+            let s = s;
+            let mut local = Local {
+                index: i + 1,
+                shared: s.0,
+                deque,
+                frames: Vec::new(),
+                picks: 0,
+                yielded: false,
+                parker,
+            };
+            worker_loop(&mut local);
+            local.frames
+        });
         match handle {
-            Ok(h) => threads.push(h),
+            Ok(h) => worker_threads.push(h),
             Err(e) => {
                 shared.finish(crate::internal_error(&format!(
                     "cannot start a worker: {e}"
@@ -892,7 +889,7 @@ pub(crate) fn run_program(
     // Stop everything, then dispose of what is left.
     shared.finish(crate::internal_error("workers stopped without an outcome"));
     let mut frames = std::mem::take(&mut local0.frames);
-    for h in threads {
+    for h in worker_threads {
         if let Ok(f) = h.join() {
             frames.extend(f);
         }
