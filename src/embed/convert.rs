@@ -29,7 +29,21 @@ use kriti_runtime::value::str::{as_str, StrObj};
 
 use super::desc::desc_of;
 
-/// A Rust type with a Kriti counterpart (see the [module docs](self)).
+/// A Rust type with a Kriti counterpart.
+///
+/// | Rust | Kriti |
+/// |---|---|
+/// | `i64` | `int` |
+/// | `f64` | `float` |
+/// | `bool` | `bool` |
+/// | `String` (both ways), `&str` (into Kriti only) | `str` |
+/// | `()` | `()` |
+/// | `Vec<T>` | `[T]` |
+/// | `(A, B, ..)` (2 to 6 elements) | `(A, B, ..)` |
+/// | `Option<T>` | `Option<T>` |
+/// | `Result<T, E>` | `Result<T, E>` |
+///
+/// Values are copied across, both ways.
 ///
 /// ```
 /// use kriti::KritiType;
