@@ -223,14 +223,25 @@ impl Config {
 ///
 /// ```
 /// # fn main() -> Result<(), kriti::Error> {
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::sync::Arc;
 /// let engine = kriti::Engine::new();
 /// let program = engine.compile("fn spin() { loop {} }")?;
 /// let handle = engine.interrupt_handle();
-/// let stopper = std::thread::spawn(move || {
-///     std::thread::sleep(std::time::Duration::from_millis(50));
-///     handle.interrupt();
-/// });
+/// let done = Arc::new(AtomicBool::new(false));
+/// let stopper = {
+///     let done = done.clone();
+///     // Interrupts until the call ended: one interrupt before the call
+///     // started would interrupt nothing.
+///     std::thread::spawn(move || {
+///         while !done.load(Ordering::SeqCst) {
+///             std::thread::sleep(std::time::Duration::from_millis(20));
+///             handle.interrupt();
+///         }
+///     })
+/// };
 /// let err = program.call::<(), ()>("spin", ()).unwrap_err();
+/// done.store(true, Ordering::SeqCst);
 /// assert_eq!(err, kriti::Error::Interrupted);
 /// stopper.join().unwrap();
 /// # Ok(()) }
