@@ -387,3 +387,38 @@ fn main() { println(f(1)); let g = |a: int| h2(a, "z"); println(g(2)) }
     }
     assert!(engine.compile(source).is_err()); // read_file and args are denied
 }
+
+/// Heap values passed to host functions stay the caller's: parameters,
+/// locals and temporaries, many times over, are never freed early.
+#[test]
+fn heap_arguments_of_host_functions_keep_their_owners() {
+    let mut engine = Engine::new();
+    engine
+        .register_fn("hlen", |s: String| s.len() as i64)
+        .register_fn("hcount", |xs: Vec<String>, t: (String, Vec<i64>)| {
+            (xs.len() + t.0.len() + t.1.len()) as i64
+        })
+        .register_fn("hecho", |xs: Vec<String>| xs);
+    let p = engine
+        .compile(
+            r#"fn f(s: str, xs: [str]) -> int {
+    var total = 0
+    var ys = xs
+    for i in 0..1000 {
+        total += hlen(s) + hcount(xs, (s, [i, i])) + hlen("{s}{i}")
+        ys = hecho(ys)
+        ys.push(s)
+    }
+    total + ys.len() + xs.len() + s.len()
+}"#,
+        )
+        .unwrap();
+    let f = p.get_fn::<(String, Vec<String>), i64>("f").unwrap();
+    let xs = vec!["a".to_string(), "bb".to_string()];
+    // Per iteration: 5 + (2 + 5 + 2) + len("hello{i}").
+    let digits: i64 = (0..1000).map(|i: i64| 5 + i.to_string().len() as i64).sum();
+    let want = 1000 * (5 + 9) + digits + (2 + 1000) + 2 + 5;
+    for _ in 0..3 {
+        assert_eq!(f.call(("hello".into(), xs.clone())).unwrap(), want);
+    }
+}

@@ -31,6 +31,17 @@ use super::convert::{FromKriti, IntoKriti};
 /// ```
 pub trait HostFunction<Marker>: Send + Sync + 'static {
     /// The Kriti parameter types and result type.
+    ///
+    /// ```
+    /// use kriti::HostFunction;
+    /// fn signature_of<M, F: HostFunction<M>>(_: &F) -> String {
+    ///     let (params, ret) = F::kriti_signature();
+    ///     let params: Vec<String> = params.iter().map(|t| t.to_string()).collect();
+    ///     format!("fn({}) -> {ret}", params.join(", "))
+    /// }
+    /// let scale = |x: i64, k: f64| -> f64 { x as f64 * k };
+    /// assert_eq!(signature_of(&scale), "fn(int, float) -> float");
+    /// ```
     fn kriti_signature() -> (Vec<Type>, Type);
     /// The function as the runtime calls it.
     #[doc(hidden)]

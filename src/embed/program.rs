@@ -23,6 +23,13 @@ use super::error::Error;
 
 /// The arguments of a call: a tuple of up to 8 [`IntoKriti`] values
 /// (`()`, `(x,)`, `(x, y)`, ...).
+///
+/// ```
+/// use kriti::Args;
+/// let types = <(i64, &str, Vec<bool>)>::kriti_types();
+/// let names: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+/// assert_eq!(names, ["int", "str", "[bool]"]);
+/// ```
 pub trait Args {
     /// The Kriti types of the arguments, in order.
     fn kriti_types() -> Vec<Type>;
