@@ -83,6 +83,10 @@ pub struct RunConfig {
     /// Where `eprintln` and the runtime's reports (unobserved task panics,
     /// deadlocks) write; `None`: the process's stderr.
     pub stderr: Option<SharedWriter>,
+    /// Keep the run's worker and ticker threads waiting for the next run
+    /// instead of ending them (for a host that runs many short calls;
+    /// see `sched::threads`).
+    pub reuse_threads: bool,
 }
 
 impl Default for RunConfig {
@@ -95,6 +99,7 @@ impl Default for RunConfig {
             max_tasks: None,
             stdout: None,
             stderr: None,
+            reuse_threads: false,
         }
     }
 }
@@ -109,6 +114,7 @@ impl std::fmt::Debug for RunConfig {
             .field("max_tasks", &self.max_tasks)
             .field("stdout", &self.stdout.is_some())
             .field("stderr", &self.stderr.is_some())
+            .field("reuse_threads", &self.reuse_threads)
             .finish()
     }
 }

@@ -207,6 +207,7 @@ impl Program {
             max_tasks: c.max_tasks,
             stdout: c.stdout.clone(),
             stderr: c.stderr.clone(),
+            reuse_threads: true,
             ..RunConfig::default()
         };
         (config, c.time_limit)

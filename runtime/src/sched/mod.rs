@@ -847,7 +847,7 @@ pub(crate) fn run_program(
 
     let ticker = {
         let s = SharedRef(sp);
-        threads::spawn("kriti-ticker", move || {
+        threads::spawn("kriti-ticker", shared.config.reuse_threads, move || {
             let s = s;
             // SAFETY: the scheduler outlives the ticker (joined below).
             timer::ticker_loop(unsafe { &*s.0 })
@@ -856,7 +856,8 @@ pub(crate) fn run_program(
     let mut worker_threads = Vec::new();
     for (i, (deque, parker)) in deques.zip(parkers).enumerate() {
         let s = SharedRef(sp);
-        let handle = threads::spawn(&format!("kriti-worker-{}", i + 1), move || {
+        let name = format!("kriti-worker-{}", i + 1);
+        let handle = threads::spawn(&name, shared.config.reuse_threads, move || {
             let s = s;
             let mut local = Local {
                 index: i + 1,

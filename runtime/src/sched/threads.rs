@@ -8,6 +8,12 @@
 //! here for the next one instead of exiting: [`spawn`] hands a job to an
 //! idle thread if there is one, else starts a new thread.
 //!
+//! Only runs that ask for it (`RunConfig::reuse_threads`, which an
+//! embedding host sets) keep their threads: the CLI runs once, and a
+//! process that exits with parked threads pays for reaping them (measured
+//! about 0.3 ms of `kriti run hello.kr`, a noisy figure), so its threads
+//! exit as before.
+//!
 //! At most [`MAX_IDLE`] threads wait; more exit. Waiting threads are
 //! parked on a channel and use no CPU; they end with the process. A
 //! job's result (or its panic) comes back through [`Handle::join`].
@@ -46,9 +52,11 @@ impl<T> Handle<T> {
     }
 }
 
-/// Runs `f` on an idle pooled thread, or on a new one named `name`.
+/// Runs `f` on an idle pooled thread, or on a new one named `name`; with
+/// `keep`, the thread waits for another job afterwards (else it exits).
 pub(crate) fn spawn<T: Send + 'static>(
     name: &str,
+    keep: bool,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> io::Result<Handle<T>> {
     let (tx, rx) = mpsc::channel();
@@ -57,7 +65,7 @@ pub(crate) fn spawn<T: Send + 'static>(
         // The joiner may be gone (a failed run); nothing to do then.
         let _ = tx.send(r);
     });
-    loop {
+    while keep {
         let idle = IDLE.lock().unwrap_or_else(PoisonError::into_inner).pop();
         let Some(line) = idle else { break };
         match line.send(job) {
@@ -73,14 +81,18 @@ pub(crate) fn spawn<T: Send + 'static>(
     let _ = line.send(job);
     thread::Builder::new()
         .name(name.to_string())
-        .spawn(move || pooled(me, jobs))?;
+        .spawn(move || pooled(me, jobs, keep))?;
     Ok(Handle { result: rx })
 }
 
-/// A pooled thread: runs jobs until the pool is full when it goes idle.
-fn pooled(me: Sender<Job>, jobs: Receiver<Job>) {
+/// A pooled thread: runs jobs until the pool is full when it goes idle
+/// (or, without `keep`, after the first).
+fn pooled(me: Sender<Job>, jobs: Receiver<Job>, keep: bool) {
     while let Ok(job) = jobs.recv() {
         job();
+        if !keep {
+            return;
+        }
         let mut idle = IDLE.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() >= MAX_IDLE {
             return;
