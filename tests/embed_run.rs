@@ -59,10 +59,11 @@ fn an_infinite_loop_ends_at_the_time_limit() {
             let took = start.elapsed();
             assert_eq!(err, Error::Timeout(limit), "{name}");
             assert!(took >= limit, "{name} ended early: {took:?}");
-            // "Within the limit plus a few ms": generous for a loaded
-            // 2-core machine.
+            // "Within the limit plus a few ms" (the ignored `measure` test
+            // prints the real figures); generous here for a 2-core machine
+            // shared with other builds.
             assert!(
-                took < limit + Duration::from_millis(60),
+                took < limit + Duration::from_millis(150),
                 "{name} took {took:?}"
             );
         }

@@ -124,8 +124,10 @@ pub fn run_main_with(
 
 /// Runs one call of a compiled function, as the first task of a fresh
 /// scheduler configured by `config` (the calling thread is a worker), and
-/// returns how it ended and, when it returned ([`Outcome::Returned`]),
-/// its result in slot encoding, owned by the caller.
+/// returns how it ended and, if the function returned, its result in slot
+/// encoding (0 if it did not), owned by the caller whatever the outcome
+/// (the outcome is not [`Outcome::Returned`] when a task panic went
+/// unobserved, or a limit ended the run just as the function returned).
 ///
 /// `entry` is the function's generated entry (the same kind of entry a
 /// `spawn` starts a task at): it reads the arguments out of `env`, a

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use kriti_compiler::codegen::JitProgram;
 use kriti_compiler::ir::kir;
 use kriti_compiler::ir::types::Type;
+use kriti_runtime::value::desc::release_value;
 use kriti_runtime::value::record::RecordObj;
 use kriti_runtime::{Outcome, RunConfig, SpawnEntry};
 
@@ -313,7 +314,14 @@ impl<A: Args, R: FromKriti> Func<A, R> {
         // SAFETY: `entry` is this program's call entry of a function whose
         // parameters are `params`, and `env` holds them (owned).
         let (outcome, raw) = unsafe { self.program.inner.jit.run_call(self.entry, env, config) };
-        result(outcome, limit)?;
+        if let Err(e) = result(outcome, limit) {
+            // A value the function returned before the run failed anyway
+            // (an unobserved task panic) is still ours to release.
+            // SAFETY: 0, or a value of `R`'s Kriti type (checked by
+            // `get_fn`) owned by us; a scalar releases as nothing.
+            unsafe { release_value(raw, desc_of(&R::kriti_type())) };
+            return Err(e);
+        }
         // SAFETY: the function returned a value of `R`'s Kriti type
         // (checked by `get_fn`), owned by us.
         Ok(unsafe { take_slot::<R>(raw) })

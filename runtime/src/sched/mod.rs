@@ -772,8 +772,9 @@ fn worker_loop(local: &mut Local) {
 /// (the calling thread is worker 0) and a first stack of
 /// `config.stack_size` bytes. Returns the run's outcome once every worker
 /// stopped, and for [`Entry::Call`] the function's result in slot encoding
-/// (owned by the caller; 0 unless the outcome is
-/// [`Outcome::Returned`]).
+/// if it returned (0 otherwise), owned by the caller: whatever the outcome
+/// (a task's unobserved panic, or a deadline reached just as it returned,
+/// can make it something else than [`Outcome::Returned`]).
 pub(crate) fn run_program(
     info: Arc<ProgramInfo>,
     entry: Entry,
@@ -904,11 +905,6 @@ pub(crate) fn run_program(
     let outcome = cleanup(&shared, main, main_ctx, frames);
     drop(main_stack);
     crate::output::flush_stdout();
-    let result = if outcome == Outcome::Returned {
-        result
-    } else {
-        0
-    };
     (outcome, result)
 }
 
