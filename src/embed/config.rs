@@ -219,7 +219,9 @@ impl Config {
 
 /// Ends the calls in progress of the [`crate::Engine`] it came from, from
 /// any thread: each returns [`crate::Error::Interrupted`] within a few
-/// milliseconds. Calls started afterwards run normally.
+/// milliseconds. Calls started afterwards run normally. (The interrupt
+/// belongs to the [`Config`]: engines made from clones of one `Config`
+/// share it.)
 ///
 /// ```
 /// # fn main() -> Result<(), kriti::Error> {
