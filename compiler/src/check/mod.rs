@@ -46,8 +46,7 @@
 //! | E0425 | a host function whose name is a prelude function's or the program's |
 //! | E0426 | a prelude function the embedding host did not allow (`read_file`, `args`, ...) |
 //! | E0427 | a host function used as a value |
-//! | E0428 | (embedding) a host function with a type Kriti cannot express; reserved |
-//! | E0429 | (embedding) reserved |
+//! | E0428, E0429 | reserved for the embedding API (unused so far) |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
