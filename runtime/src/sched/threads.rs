@@ -65,14 +65,16 @@ pub(crate) fn spawn<T: Send + 'static>(
         // The joiner may be gone (a failed run); nothing to do then.
         let _ = tx.send(r);
     });
-    while keep {
-        let idle = IDLE.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let Some(line) = idle else { break };
-        match line.send(job) {
-            Ok(()) => return Ok(Handle { result: rx }),
-            // That thread is gone (cannot happen: it holds its receiver
-            // while listed); try another.
-            Err(mpsc::SendError(j)) => job = j,
+    if keep {
+        loop {
+            let idle = IDLE.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let Some(line) = idle else { break };
+            match line.send(job) {
+                Ok(()) => return Ok(Handle { result: rx }),
+                // That thread is gone (cannot happen: it holds its
+                // receiver while listed); try another.
+                Err(mpsc::SendError(j)) => job = j,
+            }
         }
     }
     let (line, jobs) = mpsc::channel::<Job>();
