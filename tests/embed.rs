@@ -422,3 +422,31 @@ fn heap_arguments_of_host_functions_keep_their_owners() {
         assert_eq!(f.call(("hello".into(), xs.clone())).unwrap(), want);
     }
 }
+
+/// `var` parameters are the callee's own copies; functions whose types
+/// have no Rust counterpart (structs, function values) are found but
+/// cannot be called with any mapped type.
+#[test]
+fn var_parameters_and_unmapped_types() {
+    let p = compile(
+        "struct P { x: int }
+         fn push_one(var xs: [int]) -> [int] { xs.push(1); xs }
+         fn px(p: P) -> int { p.x }
+         fn apply(f: fn(int) -> int) -> int { f(1) }",
+    );
+    let xs = vec![7_i64];
+    assert_eq!(
+        p.call::<_, Vec<i64>>("push_one", (xs.clone(),)).unwrap(),
+        [7, 1]
+    );
+    assert_eq!(xs, [7]);
+    let err = p.get_fn::<(i64,), i64>("px").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`px` has the signature `fn(P) -> int`, but the host asked for `fn(int) -> int`"
+    );
+    assert!(matches!(
+        p.get_fn::<(i64,), i64>("apply").unwrap_err(),
+        Error::Signature { .. }
+    ));
+}
