@@ -122,6 +122,10 @@ pub fn run(path: &str, emit: Option<Emit>, args: &[String]) -> ExitCode {
         // Already reported on stderr by the runtime, when it happened.
         kriti_runtime::Outcome::TaskPanicked => ExitCode::from(PANIC),
         kriti_runtime::Outcome::Deadlock { .. } => ExitCode::from(DEADLOCK),
+        // The CLI sets no deadline and no interrupt.
+        kriti_runtime::Outcome::TimedOut | kriti_runtime::Outcome::Interrupted => {
+            internal_error("the run was ended by a limit the CLI never sets")
+        }
     }
 }
 

@@ -32,6 +32,17 @@ pub struct Frontend {
     pub program: Option<ir::kir::Program>,
 }
 
+/// What an embedding host changes in [`frontend_with`]; the default is the
+/// CLI's (no host functions, everything allowed, `main` required).
+#[derive(Clone, Debug, Default)]
+pub struct FrontendOptions {
+    /// The host's functions and the prelude functions it denies.
+    pub host: check::host::HostEnv,
+    /// A program without `fn main()` is fine (a library of functions the
+    /// host calls).
+    pub main_optional: bool,
+}
+
 /// Parses and checks the one-file program `path` whose contents are
 /// `bytes`; an `import` in it is an error. The compiler does no IO: the
 /// caller reads the file.
@@ -42,6 +53,16 @@ pub fn frontend(path: &str, bytes: &[u8]) -> Frontend {
 /// Loads, parses and checks the program whose main file is `path` with
 /// contents `bytes`; `loader` supplies the files it imports.
 pub fn frontend_with_loader(path: &str, bytes: &[u8], loader: &mut dyn Loader) -> Frontend {
+    frontend_with(path, bytes, &FrontendOptions::default(), loader)
+}
+
+/// [`frontend_with_loader`] as an embedding host asks (`options`).
+pub fn frontend_with(
+    path: &str,
+    bytes: &[u8],
+    options: &FrontendOptions,
+    loader: &mut dyn Loader,
+) -> Frontend {
     let mut sources = SourceMap::new();
     let loaded = modules::load(path, bytes, loader, &mut sources);
     let main_file = FileId(0);
@@ -57,9 +78,9 @@ pub fn frontend_with_loader(path: &str, bytes: &[u8], loader: &mut dyn Loader) -
             program: None,
         };
     }
-    let (program, mut diagnostics) = check::check_modules(&loaded.modules);
+    let (program, mut diagnostics) = check::check_modules(&loaded.modules, &options.host);
     if let Some(p) = &program {
-        if p.main.is_none() {
+        if p.main.is_none() && !options.main_optional {
             diagnostics.push(
                 Diagnostic::error(
                     "E0404",

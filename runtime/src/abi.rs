@@ -99,7 +99,7 @@ use crate::sched::{atomic, chan, select, task, timer};
 use crate::value::desc::TypeDesc;
 use crate::value::Obj;
 use crate::value::{array as arr, generic, map, record as rec, strings};
-use crate::{io, math, output, panic, random, value::str as s};
+use crate::{host, io, math, output, panic, random, value::str as s};
 
 abi_symbols! {
     // Reference counting of heap objects (null is ignored).
@@ -258,8 +258,9 @@ abi_symbols! {
     // value is the task's result in slot encoding, owned (the task object
     // releases it through `result_desc` when it dies, and retains it for
     // each join). Returns the new handle (rc 1, owned by the caller); the
-    // runtime holds its own reference while the task runs.
-    fn kr_spawn(ctx: *mut TaskCtx, entry: *const u8, env: *mut Obj, result_desc: *const TypeDesc) -> *mut Obj = task::kr_spawn;
+    // runtime holds its own reference while the task runs. Panics "too
+    // many tasks: ..." beyond the run's task limit (`RunConfig::max_tasks`).
+    fn kr_spawn(ctx: *mut TaskCtx, entry: *const u8, env: *mut Obj, result_desc: *const TypeDesc, loc: i64, func: i64, frame: *const usize) -> *mut Obj = task::kr_spawn;
     // Waits for `t` (borrowed) and returns its result, retained (join may
     // be called more than once). Re-raises the task's panic: message,
     // location and trace of the original.
@@ -305,6 +306,13 @@ abi_symbols! {
     fn kr_atomic_get(a: *mut Obj) -> i64 = atomic::kr_atomic_get;
     fn kr_atomic_set(a: *mut Obj, v: i64) = atomic::kr_atomic_set;
     fn kr_atomic_cas(a: *mut Obj, old: i64, new: i64) -> bool = atomic::kr_atomic_cas;
+
+    // Host functions (registered by an embedding host): calls function
+    // `index` of `ProgramInfo::host` with the arguments in the record
+    // `args` (borrowed; null when there are none); returns its result in
+    // slot encoding, owned. A Rust panic in it panics "host function
+    // `name` panicked: ...".
+    fn kr_host_call(ctx: *mut TaskCtx, index: i64, args: *mut Obj, loc: i64, func: i64, frame: *const usize) -> i64 = host::kr_host_call;
 }
 
 /// The `kind` argument of `kr_panic_kind`: panics whose message the runtime

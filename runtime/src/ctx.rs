@@ -206,6 +206,26 @@ pub(crate) unsafe fn suspend(ctx: *mut TaskCtx, why: Suspend) {
     }
 }
 
+/// Runs `f` on the stack of the thread that resumed the running task (a
+/// worker's own stack), or right here when the task runs on no coroutine.
+/// For code that needs more stack than a task's headroom (host functions).
+///
+/// # Safety
+/// `ctx` is the live context of the task running on this thread.
+pub(crate) unsafe fn on_parent_stack<R: Send>(
+    ctx: *mut TaskCtx,
+    f: impl FnOnce() -> R + Send,
+) -> R {
+    // SAFETY: caller's contract.
+    let yielder = unsafe { (*ctx).yielder };
+    if yielder.is_null() {
+        return f();
+    }
+    // SAFETY: the yielder lives on the coroutine's stack, which is the
+    // stack we are running on.
+    unsafe { (*yielder).on_parent_stack(f) }
+}
+
 /// Ends the running task with `outcome`: records it in the ctx and switches
 /// away from the task's stack, never to return.
 ///

@@ -18,6 +18,9 @@
 //! - [`random`]: `random()` and `random_int()` (a per-task generator;
 //!   `KRITI_SEED`).
 //! - [`io`]: `args()`, `read_line()`, `read_file()`, `write_file()`.
+//! - [`config`]: [`RunConfig`], what one run may do (limits, output).
+//! - [`host`]: functions an embedding host registers, and the one
+//!   trampoline JIT code calls them through.
 //! - [`sched`]: the task scheduler (workers, stacks, park/wake, timers,
 //!   preemption, deadlock detection), channels, `select` and atomics.
 //!
@@ -28,7 +31,9 @@
 #![warn(missing_docs, unsafe_op_in_unsafe_fn)]
 
 pub mod abi;
+pub mod config;
 pub mod ctx;
+pub mod host;
 pub mod io;
 pub mod math;
 pub mod output;
@@ -45,9 +50,12 @@ mod run_tests;
 use std::any::Any;
 use std::sync::Arc;
 
+pub use crate::config::{Interrupt, RunConfig, SharedWriter};
 pub use crate::ctx::TaskCtx;
+pub use crate::host::{HostFn, HostFns};
 pub use crate::output::flush_stdout;
 pub use crate::panic::{Outcome, ProgramInfo, SourceLoc};
+pub use crate::sched::task::SpawnEntry;
 pub use crate::trace::{CallSite, Frame, FunctionInfo, InlinedCall, StackTrace};
 pub use crate::value::IMMORTAL_RC;
 
@@ -95,8 +103,48 @@ pub(crate) fn run_with(
     workers: usize,
     stack_size: usize,
 ) -> Outcome {
+    let config = RunConfig {
+        workers,
+        stack_size,
+        ..RunConfig::default()
+    };
+    run_main_with(info, entry, config)
+}
+
+/// [`run_main`] as `config` says (workers, stack size, limits, output).
+pub fn run_main_with(
+    info: Arc<ProgramInfo>,
+    entry: unsafe extern "C" fn(*mut TaskCtx),
+    config: RunConfig,
+) -> Outcome {
     math::init_clock();
-    sched::run_program(info, entry, workers, stack_size)
+    let main = sched::task::Entry::Main(entry);
+    sched::run_program(info, main, std::ptr::null_mut(), config).0
+}
+
+/// Runs one call of a compiled function, as the first task of a fresh
+/// scheduler configured by `config` (the calling thread is a worker), and
+/// returns how it ended and, if the function returned, its result in slot
+/// encoding (0 if it did not), owned by the caller whatever the outcome
+/// (the outcome is not [`Outcome::Returned`] when a task panic went
+/// unobserved, or a limit ended the run just as the function returned).
+///
+/// `entry` is the function's generated entry (the same kind of entry a
+/// `spawn` starts a task at): it reads the arguments out of `env`, a
+/// record whose slots hold them, and releases `env`.
+///
+/// # Safety
+/// `entry` is an entry of a program described by `info`, whose code stays
+/// alive during the call; `env` is null (no parameters) or a record of the
+/// entry's parameter types, owned (consumed).
+pub unsafe fn run_call(
+    info: Arc<ProgramInfo>,
+    entry: SpawnEntry,
+    env: *mut value::Obj,
+    config: RunConfig,
+) -> (Outcome, u64) {
+    math::init_clock();
+    sched::run_program(info, sched::task::Entry::Call(entry), env, config)
 }
 
 fn internal_error(detail: &str) -> Outcome {

@@ -15,6 +15,10 @@
 //!
 //! Stderr is not buffered: `eprintln` writes its line at once.
 //!
+//! A run may send both elsewhere ([`crate::RunConfig::stdout`] and
+//! `stderr`, an embedding host's writers): each call then writes its whole
+//! text to that writer under the writer's lock, unbuffered.
+//!
 //! A closed pipe is not an error for the program: once a write to stdout
 //! fails with `BrokenPipe`, further stdout output is discarded (see
 //! [`stdout_broken`]). This relies on SIGPIPE being ignored, which Rust's
@@ -24,6 +28,7 @@
 use std::io::{self, ErrorKind, IsTerminal, Write};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use crate::config::{write_to, RunConfig};
 use crate::ctx::TaskCtx;
 use crate::panic::guard;
 use crate::value::str::{as_str, StrObj};
@@ -144,10 +149,19 @@ pub unsafe extern "C" fn kr_print(ctx: *mut TaskCtx, s: *mut StrObj, stream: i64
     guard(ctx, || {
         // SAFETY: a live string (caller's contract).
         let text = unsafe { as_str(s) };
-        match stream {
-            0 => print_stdout(text, false),
-            1 => print_stdout(text, true),
-            2 => print_stderr_line(text),
+        // SAFETY: `ctx` is the running task's context.
+        let config = unsafe { crate::sched::config_of(ctx) };
+        match (stream, config) {
+            (
+                0 | 1,
+                Some(RunConfig {
+                    stdout: Some(w), ..
+                }),
+            ) => write_to(w, text, stream == 1),
+            (0, _) => print_stdout(text, false),
+            (1, _) => print_stdout(text, true),
+            (2, Some(config)) => config.print_stderr_line(text),
+            (2, None) => print_stderr_line(text),
             _ => panic!("kr_print: unknown stream {stream}"),
         }
     })

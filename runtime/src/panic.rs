@@ -61,6 +61,9 @@ pub struct ProgramInfo {
     /// The program's command-line arguments after its file name, which
     /// `args()` returns (`kriti run prog.kr a b` gives `["a", "b"]`).
     pub args: Vec<String>,
+    /// The functions an embedding host registered, which `kr_host_call`
+    /// calls by index (none in the CLI).
+    pub host: crate::host::HostFns,
 }
 
 impl ProgramInfo {
@@ -113,6 +116,13 @@ pub enum Outcome {
         /// The report as printed, without the final newline.
         report: String,
     },
+    /// The run reached its deadline ([`crate::RunConfig::deadline`]) and
+    /// was ended; its tasks were abandoned. Never happens in the CLI.
+    TimedOut,
+    /// The run's interrupt ([`crate::RunConfig::interrupt`]) was
+    /// triggered and the run was ended; its tasks were abandoned. Never
+    /// happens in the CLI.
+    Interrupted,
 }
 
 impl Outcome {

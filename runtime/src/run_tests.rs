@@ -55,6 +55,7 @@ fn info() -> Arc<ProgramInfo> {
         ],
         inlined: Vec::new(),
         args: Vec::new(),
+        host: Default::default(),
     })
 }
 

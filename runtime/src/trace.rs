@@ -385,6 +385,7 @@ mod tests {
                 loc: 0,
             }],
             args: Vec::new(),
+            host: Default::default(),
         }
     }
 

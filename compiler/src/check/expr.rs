@@ -268,6 +268,9 @@ impl Checker {
             );
             return error_expr(id.span);
         }
+        if let Some(e) = self.check_host_value(id) {
+            return e;
+        }
         if super::builtins::is_builtin_fn(&id.name) {
             return self.builtin_value(scope, id, expected);
         }
@@ -281,6 +284,7 @@ impl Checker {
             .visible_names()
             .chain(items.iter().map(String::as_str))
             .chain(super::builtins::BUILTIN_FNS.iter().copied())
+            .chain(self.host.fns.iter().map(|h| h.name.as_str()))
             .collect();
         let mut d = Diagnostic::error(
             "E0201",
@@ -640,6 +644,9 @@ impl Checker {
         }
         if let super::names::Resolved::Fn(id) = self.resolve_item(None, name) {
             return self.call_user_fn(scope, id, Vec::new(), args, span);
+        }
+        if let Some(e) = self.check_host_call(scope, name, args, span) {
+            return e;
         }
         if let Some(e) = self.check_builtin_variant(scope, name, Some(args), expected, span) {
             return e;

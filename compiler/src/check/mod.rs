@@ -49,6 +49,10 @@
 //! | E0422 | `module.name` where the module has no such item |
 //! | E0423 | an import cycle (reported by [`crate::modules`]) |
 //! | E0424 | a module imported twice in one file, or imported and defined |
+//! | E0425 | a host function whose name is a prelude function's or the program's |
+//! | E0426 | a prelude function the embedding host did not allow (`read_file`, `args`, ...) |
+//! | E0427 | a host function used as a value |
+//! | E0428, E0429 | reserved for the embedding API (unused so far) |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
@@ -57,6 +61,7 @@ mod composite;
 mod enums;
 mod exhaustive;
 mod expr;
+pub mod host;
 mod items;
 mod members;
 mod names;
@@ -88,16 +93,27 @@ pub fn check(module: &ast::Module) -> (Option<kir::Program>, Vec<Diagnostic>) {
         ast: module.clone(),
         imports: Vec::new(),
     };
-    check_modules(std::slice::from_ref(&parsed))
+    check_modules(std::slice::from_ref(&parsed), &host::HostEnv::default())
 }
 
 /// Checks the modules of a program, dependencies first and the main file
-/// last (as [`crate::modules::load`] lists them), and lowers them to one
+/// last (as [`crate::modules::load`] lists them), with an embedding host's
+/// functions and denied prelude functions (`host`), and lowers them to one
 /// KIR program. The program is `Some` exactly when there are no
 /// diagnostics.
-pub fn check_modules(modules: &[ParsedModule]) -> (Option<kir::Program>, Vec<Diagnostic>) {
-    let mut checker = Checker::default();
+pub fn check_modules(
+    modules: &[ParsedModule],
+    host: &host::HostEnv,
+) -> (Option<kir::Program>, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        host: host.clone(),
+        ..Checker::default()
+    };
     let program = checker.check_program(modules);
+    if !checker.host.fns.is_empty() {
+        let main_file = modules.last().map_or(Default::default(), |m| m.file);
+        checker.check_host_names(main_file);
+    }
     if checker.diags.is_empty() {
         (Some(program), checker.diags)
     } else {
@@ -175,6 +191,9 @@ struct Checker {
     /// The bodies of `spawn`s, lifted to functions; function `i` of the
     /// program is `lifted[i - functions.len()]` beyond the user's.
     lifted: Vec<kir::Function>,
+    /// The embedding host's functions and denied prelude functions (none
+    /// for the CLI).
+    host: host::HostEnv,
 }
 
 /// A user struct as the checker knows it.

@@ -33,7 +33,7 @@ pub(crate) fn emit(program: &kir::Program, sources: &SourceMap) -> Result<String
             literals: HashMap::new(),
             error: None,
         };
-        lower_program(&mut module, program, sources)?;
+        lower_program(&mut module, program, sources, false)?;
         match module.error {
             Some(e) => Err(e),
             None => Ok(module.text),

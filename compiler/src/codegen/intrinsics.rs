@@ -394,6 +394,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             | Intrinsic::AtomicSet
             | Intrinsic::AtomicCas
             | Intrinsic::WorkerCount => return self.task_intrinsic(e, which, args),
+            Intrinsic::Host(index) => return self.host_call(e, index, args),
             Intrinsic::MapKeys | Intrinsic::MapValues | Intrinsic::MapEntries => {
                 let name = match which {
                     Intrinsic::MapKeys => "kr_map_keys",

@@ -5,12 +5,13 @@
 //! to report panics. This is the only file that knows about `JITModule`;
 //! the lowering itself is generic over `cranelift_module::Module`.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use kriti_runtime::abi;
 use kriti_runtime::ctx::TaskCtx;
-use kriti_runtime::{FunctionInfo, Outcome, ProgramInfo};
+use kriti_runtime::{FunctionInfo, HostFns, Outcome, ProgramInfo, RunConfig, SpawnEntry};
 
 use super::{catch_ice, host_isa, ice, lower_program};
 use crate::ir::kir;
@@ -26,15 +27,69 @@ const JIT_ARENA_SIZE: usize = 1 << 30;
 pub struct JitProgram {
     /// Declared before `module`: nothing may refer to the code once it is
     /// freed, and fields drop in order.
-    main: unsafe extern "C" fn(*mut TaskCtx),
+    main: Option<unsafe extern "C" fn(*mut TaskCtx)>,
+    /// The call entries (embedding only), by KIR function index.
+    entries: HashMap<u32, SpawnEntry>,
     info: Arc<ProgramInfo>,
     module: OwnedModule,
 }
 
+// SAFETY: after `compile` the module is never touched again except by
+// `Drop` (which needs `&mut self`): shared references only read the entry
+// addresses and the `Arc<ProgramInfo>` (itself `Send + Sync`), and the code
+// they point to is immutable and may run on any thread.
+unsafe impl Send for JitProgram {}
+// SAFETY: as above.
+unsafe impl Sync for JitProgram {}
+
 impl JitProgram {
-    /// Runs the program's `fn main()` on the runtime.
+    /// Runs the program's `fn main()` on the runtime (an internal error
+    /// outcome if it has none, which only a host's program can lack).
     pub fn run_main(&self) -> Outcome {
-        kriti_runtime::run_main(Arc::clone(&self.info), self.main)
+        self.run_main_with(RunConfig::default())
+    }
+
+    /// [`JitProgram::run_main`] as `config` says (limits, output).
+    pub fn run_main_with(&self, config: RunConfig) -> Outcome {
+        match self.main {
+            Some(main) => kriti_runtime::run_main_with(Arc::clone(&self.info), main, config),
+            None => Outcome::panicked("the program has no `fn main()`", None),
+        }
+    }
+
+    /// True when the program has a `fn main()`.
+    pub fn has_main(&self) -> bool {
+        self.main.is_some()
+    }
+
+    /// The call entry of KIR function `f`, when the program was compiled
+    /// with [`super::compile_jit_for_host`] and the host may call `f`.
+    pub fn call_entry(&self, f: kir::FuncId) -> Option<SpawnEntry> {
+        self.entries.get(&f.0).copied()
+    }
+
+    /// Runs one call at `entry` with the arguments in `env`; see
+    /// [`kriti_runtime::run_call`].
+    ///
+    /// # Safety
+    /// `entry` came from [`JitProgram::call_entry`] of this program, and
+    /// `env` is null (no parameters) or an owned record of the function's
+    /// parameter types, in order.
+    pub unsafe fn run_call(
+        &self,
+        entry: SpawnEntry,
+        env: *mut kriti_runtime::value::Obj,
+        config: RunConfig,
+    ) -> (Outcome, u64) {
+        // SAFETY: forwarded from our caller; the code lives as long as
+        // `self`, which the call borrows.
+        unsafe { kriti_runtime::run_call(Arc::clone(&self.info), entry, env, config) }
+    }
+
+    /// Sets the host functions the program calls (embedding), in the order
+    /// the checker numbered them.
+    pub fn set_host(&mut self, host: HostFns) {
+        Arc::make_mut(&mut self.info).host = host;
     }
 
     /// Sets the arguments `args()` returns (the command line after the
@@ -78,7 +133,12 @@ impl Drop for OwnedModule {
 }
 
 /// Compiles `program` into executable memory.
-pub(crate) fn compile(program: &kir::Program, sources: &SourceMap) -> Result<JitProgram, String> {
+/// With `for_host`, also the call entries, and `main` is optional.
+pub(crate) fn compile(
+    program: &kir::Program,
+    sources: &SourceMap,
+    for_host: bool,
+) -> Result<JitProgram, String> {
     catch_ice(|| {
         let isa = host_isa(false)?;
         let mut builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
@@ -102,20 +162,33 @@ pub(crate) fn compile(program: &kir::Program, sources: &SourceMap) -> Result<Jit
             .module
             .as_mut()
             .ok_or_else(|| ice("the JIT module is gone"))?;
-        let lowered = lower_program(module, program, sources)?;
+        let lowered = lower_program(module, program, sources, for_host)?;
         module
             .finalize_definitions()
             .map_err(|e| ice(format_args!("finalizing: {e}")))?;
-        let main = lowered
-            .main
-            .ok_or_else(|| ice("the program has no `main` function"))?;
-        let code = module.get_finalized_function(main);
-        // SAFETY: `main` was declared with the signature of
-        // `extern "C" fn(*mut TaskCtx)` (the default call convention, one
-        // pointer parameter, no result: see `signature`), and its code
-        // lives as long as `owned`, which the `JitProgram` keeps.
-        let main =
-            unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*mut TaskCtx)>(code) };
+        if lowered.main.is_none() && !for_host {
+            return Err(ice("the program has no `main` function"));
+        }
+        let main = lowered.main.map(|main| {
+            let code = module.get_finalized_function(main);
+            // SAFETY: `main` was declared with the signature of
+            // `extern "C" fn(*mut TaskCtx)` (the default call convention,
+            // one pointer parameter, no result: see `signature`), and its
+            // code lives as long as `owned`, which the `JitProgram` keeps.
+            unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*mut TaskCtx)>(code) }
+        });
+        let entries = lowered
+            .call_entries
+            .iter()
+            .map(|&(f, id)| {
+                let code = module.get_finalized_function(id);
+                // SAFETY: call entries are spawn entries, declared as
+                // `extern "C" fn(ctx, env) -> i64` (`host.rs`); the code
+                // lives as long as `owned`.
+                let entry = unsafe { std::mem::transmute::<*const u8, SpawnEntry>(code) };
+                (f.0, entry)
+            })
+            .collect();
         // Every function's code now has its final address: stack traces
         // map return addresses to functions through it.
         let functions = lowered
@@ -136,9 +209,12 @@ pub(crate) fn compile(program: &kir::Program, sources: &SourceMap) -> Result<Jit
             inlined: lowered.inlined,
             // The CLI sets them with `JitProgram::set_args`.
             args: Vec::new(),
+            // An embedding host sets them with `JitProgram::set_host`.
+            host: HostFns::new(),
         };
         Ok(JitProgram {
             main,
+            entries,
             info: Arc::new(info),
             module: owned,
         })

@@ -22,6 +22,8 @@
 //!   reading fields, elements, tags and payloads, writing through places
 //!   (copy-on-write), `for x in xs`.
 //! - `intrinsics.rs`: built-in functions and string interpolation.
+//! - `host.rs`: calls of an embedding host's functions, and the call
+//!   entries through which a host calls Kriti functions.
 //! - `jit.rs`: the JIT driver and [`JitProgram`].
 //! - `clif.rs`: a `Module` that records IR text instead of compiling.
 //!
@@ -59,6 +61,7 @@ mod descs;
 mod entries;
 mod expr;
 mod function;
+pub mod host;
 mod imports;
 mod intrinsics;
 mod jit;
@@ -87,7 +90,17 @@ pub use jit::JitProgram;
 ///
 /// The error is the text of an internal compiler error, naming the stage.
 pub fn compile_jit(program: &kir::Program, sources: &SourceMap) -> Result<JitProgram, String> {
-    jit::compile(program, sources)
+    jit::compile(program, sources, false)
+}
+
+/// [`compile_jit`] for an embedding host: also generates a call entry for
+/// every function the host may call by name ([`host::is_callable_by_name`];
+/// see [`JitProgram::call_entry`]), and accepts a program without `main`.
+pub fn compile_jit_for_host(
+    program: &kir::Program,
+    sources: &SourceMap,
+) -> Result<JitProgram, String> {
+    jit::compile(program, sources, true)
 }
 
 /// Cranelift IR text of every function, for `kriti run --emit clif`.
@@ -169,6 +182,8 @@ pub(crate) struct Lowered {
     pub functions: Vec<LoweredFunction>,
     /// The inlined bodies: scope `functions.len() + j` is `inlined[j]`.
     pub inlined: Vec<InlinedCall>,
+    /// The call entries, when asked for (embedding), by KIR function.
+    pub call_entries: Vec<(kir::FuncId, ClifFuncId)>,
 }
 
 /// One function as stack traces see it, before its code has an address.
@@ -184,10 +199,13 @@ pub(crate) struct LoweredFunction {
 }
 
 /// Declares and defines every function of `program` in `module`.
+/// With `call_entries`, also the call entries of the functions a host may
+/// call ([`host`]).
 pub(crate) fn lower_program<M: Module>(
     module: &mut M,
     program: &kir::Program,
     sources: &SourceMap,
+    call_entries: bool,
 ) -> Result<Lowered, String> {
     let pointer = module.target_config().pointer_type();
     let imports = imports::declare(module)?;
@@ -263,6 +281,11 @@ pub(crate) fn lower_program<M: Module>(
         });
         module.clear_context(&mut ctx);
     }
+    let call_entries = if call_entries {
+        host::declare_call_entries(module, &mut shared)?
+    } else {
+        Vec::new()
+    };
     tasks::define_spawn_entries(module, &shared, &mut ctx, &mut builder_ctx)?;
     closures::define_closure_entries(module, &shared, &mut ctx, &mut builder_ctx)?;
     Ok(Lowered {
@@ -270,6 +293,7 @@ pub(crate) fn lower_program<M: Module>(
         locations: shared.locations.finish(),
         functions,
         inlined: shared.inlined,
+        call_entries,
     })
 }
 

@@ -81,7 +81,8 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             t => t.clone(),
         };
         let desc = self.desc(&result)?;
-        self.call_rt_value("kr_spawn", &[self.ctx, addr, env, desc])
+        let [loc, func, frame] = self.site(e);
+        self.call_rt_value("kr_spawn", &[self.ctx, addr, env, desc, loc, func, frame])
     }
 
     /// The spawn entry of `entry`, declared on first use (and defined by

@@ -502,6 +502,9 @@ pub enum Intrinsic {
     AtomicCas,
     /// The number of worker threads (`par_map` splits its work by it).
     WorkerCount,
+    /// A call of the embedding host's function with this index
+    /// (`check/host.rs`); the arguments are its parameters, in order.
+    Host(u32),
 }
 
 impl Intrinsic {
@@ -598,6 +601,7 @@ impl Intrinsic {
             Intrinsic::AtomicSet => "set",
             Intrinsic::AtomicCas => "cas",
             Intrinsic::WorkerCount => "$worker_count",
+            Intrinsic::Host(_) => "$host",
         }
     }
 }

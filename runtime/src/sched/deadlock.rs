@@ -43,7 +43,7 @@ pub(crate) fn report(shared: &Shared) {
         text.push('\n');
         text.push_str(&line(shared, task));
     }
-    crate::output::print_stderr_line(&text);
+    shared.config.print_stderr_line(&text);
     shared.finish(Outcome::Deadlock { report: text });
 }
 

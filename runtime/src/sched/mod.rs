@@ -47,6 +47,7 @@ mod deadlock;
 pub mod select;
 pub mod stack;
 pub mod task;
+mod threads;
 pub mod timer;
 
 #[cfg(test)]
@@ -67,6 +68,7 @@ use crossbeam_utils::CachePadded;
 use self::stack::{Frame, MainStack, StackSource};
 use self::task::{state, Coro, Entry, TaskObj};
 use self::timer::Timers;
+use crate::config::RunConfig;
 use crate::ctx::{self, Suspend, TaskCtx, TaskYielder};
 use crate::panic::{Outcome, ProgramInfo};
 use crate::STACK_HEADROOM;
@@ -128,6 +130,11 @@ pub(crate) struct Shared {
     main_task: AtomicPtr<TaskObj>,
     /// main's stack until main starts (on whichever worker picks it).
     main_stack: Mutex<Option<stack::TaskStack>>,
+    /// How this run is configured (limits, output).
+    pub(crate) config: RunConfig,
+    /// Tasks alive, the first one included; counted only when
+    /// `config.max_tasks` is set.
+    live_tasks: AtomicUsize,
 }
 
 /// A worker's own state, on its thread.
@@ -188,6 +195,20 @@ impl Shared {
     /// Queues a new task (it goes to this worker's `runnext`).
     pub(crate) fn spawn(&self, t: *mut TaskObj) {
         self.push_ready(t);
+    }
+
+    /// Counts a task about to be spawned against `config.max_tasks`;
+    /// `Err(limit)` when the limit is reached (nothing is counted then).
+    pub(crate) fn admit_task(&self) -> Result<(), usize> {
+        let Some(max) = self.config.max_tasks else {
+            return Ok(());
+        };
+        let live = self.live_tasks.fetch_add(1, Ordering::SeqCst);
+        if live >= max {
+            self.live_tasks.fetch_sub(1, Ordering::SeqCst);
+            return Err(max);
+        }
+        Ok(())
     }
 
     /// Wakes task `t`, whose wait the caller claimed (see `task`).
@@ -610,7 +631,7 @@ impl Local {
         let shared = self.shared();
         let (stack, ctx) = match task.entry {
             // main's frame was set up by `run_program`.
-            Entry::Main(_) => {
+            Entry::Main(_) | Entry::Call(_) => {
                 // SAFETY: set before main was queued.
                 let ctx = unsafe { *task.ctx.get() };
                 let taken = shared
@@ -652,7 +673,7 @@ impl Local {
                 (*ctx.0).set_yielder(yielder);
                 match entry {
                     Entry::Main(f) => f(ctx.0),
-                    Entry::Spawned(f) => {
+                    Entry::Spawned(f) | Entry::Call(f) => {
                         let r = f(ctx.0, (*t.0).env());
                         (*t.0).set_result(r as u64);
                     }
@@ -669,10 +690,13 @@ impl Local {
         // SAFETY: the task is alive (the runtime's reference).
         let task = unsafe { &*t };
         let shared = self.shared();
-        if let Entry::Main(_) = task.entry {
+        if let Entry::Main(_) | Entry::Call(_) = task.entry {
             task.state.store(state::DONE, Ordering::Relaxed);
             shared.finish(outcome.unwrap_or(Outcome::Returned));
             return;
+        }
+        if shared.config.max_tasks.is_some() {
+            shared.live_tasks.fetch_sub(1, Ordering::SeqCst);
         }
         if let Some(Outcome::Exited(code)) = outcome {
             // The program ends; the task's frame stays as it is.
@@ -705,6 +729,20 @@ impl Local {
     }
 }
 
+/// The configuration of the run that the task of `ctx` (or, for a null
+/// `ctx`, the thread's current task) belongs to; `None` outside of a
+/// scheduler.
+///
+/// # Safety
+/// `ctx` is null or a live task context.
+pub(crate) unsafe fn config_of<'a>(ctx: *mut TaskCtx) -> Option<&'a RunConfig> {
+    let ctx = if ctx.is_null() { ctx::current() } else { ctx };
+    // SAFETY: null or live (caller's contract).
+    let task = unsafe { ctx.as_ref() }?.task;
+    // SAFETY: a task's scheduler outlives it.
+    unsafe { task.as_ref() }.map(|t| &t.shared().config)
+}
+
 #[derive(Clone, Copy)]
 struct CtxRef(*mut TaskCtx);
 // SAFETY: a context moves with its task.
@@ -729,19 +767,24 @@ fn worker_loop(local: &mut Local) {
     }
 }
 
-/// Runs `entry` as `main` with `workers` worker threads (the calling
-/// thread is worker 0) and a main stack of `stack_size` bytes; returns the
-/// program's outcome once every worker stopped.
+/// Runs `entry` as the first task (`main`, or a called function with its
+/// arguments in `env`), as `config` says: `config.workers` worker threads
+/// (the calling thread is worker 0) and a first stack of
+/// `config.stack_size` bytes. Returns the run's outcome once every worker
+/// stopped, and for [`Entry::Call`] the function's result in slot encoding
+/// if it returned (0 otherwise), owned by the caller: whatever the outcome
+/// (a task's unobserved panic, or a deadline reached just as it returned,
+/// can make it something else than [`Outcome::Returned`]).
 pub(crate) fn run_program(
     info: Arc<ProgramInfo>,
-    entry: unsafe extern "C" fn(*mut TaskCtx),
-    workers: usize,
-    stack_size: usize,
-) -> Outcome {
-    let Some(main_stack) = MainStack::new(stack_size) else {
-        return crate::internal_error("cannot allocate the task stack");
+    entry: Entry,
+    env: *mut crate::value::Obj,
+    config: RunConfig,
+) -> (Outcome, u64) {
+    let Some(main_stack) = MainStack::new(config.stack_size) else {
+        return (crate::internal_error("cannot allocate the task stack"), 0);
     };
-    let workers = workers.max(1);
+    let workers = config.workers.max(1);
     let deques: Vec<Worker<TaskRef>> = (0..workers).map(|_| Worker::new_fifo()).collect();
     let parkers: Vec<Parker> = (0..workers).map(|_| Parker::new()).collect();
     let worker_shared: Box<[CachePadded<WorkerShared>]> = deques
@@ -773,6 +816,8 @@ pub(crate) fn run_program(
         timers: Timers::new(),
         main_task: AtomicPtr::new(std::ptr::null_mut()),
         main_stack: Mutex::new(Some(main_stack.stack())),
+        config,
+        live_tasks: AtomicUsize::new(1),
     });
     let sp: *const Shared = Arc::as_ptr(&shared);
 
@@ -781,14 +826,9 @@ pub(crate) fn run_program(
     let mut main_ctx = TaskCtx::new(Arc::clone(&info), low + STACK_HEADROOM);
     main_ctx.set_stack(low, high);
     let main_ctx = Box::into_raw(Box::new(main_ctx));
-    let main = TaskObj::alloc(
-        sp,
-        0,
-        Entry::Main(entry),
-        std::ptr::null_mut(),
-        std::ptr::null(),
-        1,
-    );
+    // The result descriptor stays null: the result (of a call) is handed
+    // to the caller below, never dropped with the task object.
+    let main = TaskObj::alloc(sp, 0, entry, env, std::ptr::null(), 1);
     // SAFETY: the task is not queued yet.
     unsafe { *(*main).ctx.get() = main_ctx };
     shared.main_task.store(main, Ordering::Release);
@@ -808,35 +848,32 @@ pub(crate) fn run_program(
 
     let ticker = {
         let s = SharedRef(sp);
-        thread::Builder::new()
-            .name("kriti-ticker".into())
-            .spawn(move || {
-                let s = s;
-                // SAFETY: the scheduler outlives the ticker (joined below).
-                timer::ticker_loop(unsafe { &*s.0 })
-            })
+        threads::spawn("kriti-ticker", shared.config.reuse_threads, move || {
+            let s = s;
+            // SAFETY: the scheduler outlives the ticker (joined below).
+            timer::ticker_loop(unsafe { &*s.0 })
+        })
     };
-    let mut threads = Vec::new();
+    let mut worker_threads = Vec::new();
     for (i, (deque, parker)) in deques.zip(parkers).enumerate() {
         let s = SharedRef(sp);
-        let handle = thread::Builder::new()
-            .name(format!("kriti-worker-{}", i + 1))
-            .spawn(move || {
-                let s = s;
-                let mut local = Local {
-                    index: i + 1,
-                    shared: s.0,
-                    deque,
-                    frames: Vec::new(),
-                    picks: 0,
-                    yielded: false,
-                    parker,
-                };
-                worker_loop(&mut local);
-                local.frames
-            });
+        let name = format!("kriti-worker-{}", i + 1);
+        let handle = threads::spawn(&name, shared.config.reuse_threads, move || {
+            let s = s;
+            let mut local = Local {
+                index: i + 1,
+                shared: s.0,
+                deque,
+                frames: Vec::new(),
+                picks: 0,
+                yielded: false,
+                parker,
+            };
+            worker_loop(&mut local);
+            local.frames
+        });
         match handle {
-            Ok(h) => threads.push(h),
+            Ok(h) => worker_threads.push(h),
             Err(e) => {
                 shared.finish(crate::internal_error(&format!(
                     "cannot start a worker: {e}"
@@ -854,7 +891,7 @@ pub(crate) fn run_program(
     // Stop everything, then dispose of what is left.
     shared.finish(crate::internal_error("workers stopped without an outcome"));
     let mut frames = std::mem::take(&mut local0.frames);
-    for h in threads {
+    for h in worker_threads {
         if let Ok(f) = h.join() {
             frames.extend(f);
         }
@@ -862,10 +899,13 @@ pub(crate) fn run_program(
     if let Ok(h) = ticker {
         let _ = h.join();
     }
+    // SAFETY: no worker runs; the first task's result is final (set only
+    // if it returned).
+    let result = unsafe { (*main).result() };
     let outcome = cleanup(&shared, main, main_ctx, frames);
     drop(main_stack);
     crate::output::flush_stdout();
-    outcome
+    (outcome, result)
 }
 
 #[derive(Clone, Copy)]

@@ -45,7 +45,7 @@ use corosensei::Coroutine;
 use super::stack::TaskStack;
 use super::Shared;
 use crate::ctx::{self, end_task, Suspend, TaskCtx};
-use crate::panic::{guard, Outcome};
+use crate::panic::{guard, panic_with, Outcome, Site};
 use crate::value::desc::{retain_value, TypeDesc};
 use crate::value::{kind, live, Obj, ObjHeader};
 
@@ -63,6 +63,9 @@ pub(crate) enum Entry {
     Main(unsafe extern "C" fn(*mut TaskCtx)),
     /// A spawned task.
     Spawned(SpawnEntry),
+    /// A function called by an embedding host: the first task of its run,
+    /// like `Main`, with its arguments in `env` and a result.
+    Call(SpawnEntry),
 }
 
 /// Task states (see the module docs).
@@ -215,6 +218,15 @@ impl TaskObj {
         unsafe { *self.result.get() = v };
     }
 
+    /// The result the task stored (0 if it did not return).
+    ///
+    /// # Safety
+    /// The task no longer runs.
+    pub(crate) unsafe fn result(&self) -> u64 {
+        // SAFETY: nobody writes it any more (caller's contract).
+        unsafe { *self.result.get() }
+    }
+
     /// Opens a wait described by `info` (see the module docs): from now on
     /// a waker may claim it. Returns the wait's number for registrations.
     ///
@@ -337,7 +349,7 @@ impl TaskObj {
             return false;
         }
         if let Some(text) = outcome.report() {
-            crate::output::print_stderr_line(&text);
+            self.shared().config.print_stderr_line(&text);
         }
         self.shared().set_task_panicked();
         true
@@ -404,23 +416,33 @@ pub(crate) fn current_or_null(ctx: *mut TaskCtx) -> *const TaskObj {
 /// `spawn f(args)`: starts a task running `entry(ctx, env)` and returns its
 /// handle (count 1, owned by the caller). `entry` is an
 /// `extern "C" fn(*mut TaskCtx, *mut Obj) -> i64` that owns `env`;
-/// `result_desc` describes its result.
+/// `result_desc` describes its result. Beyond the run's task limit
+/// (`RunConfig::max_tasks`) it panics at `loc` instead, releasing `env`.
 ///
 /// # Safety
 /// `ctx` is the running task's context; `entry` a function of that type;
-/// `env` null or a live object (consumed); `result_desc` null or valid.
+/// `env` null or a live object (consumed); `result_desc` null or valid;
+/// `frame` null or the frame pointer of the calling JIT function.
 pub unsafe extern "C" fn kr_spawn(
     ctx: *mut TaskCtx,
     entry: *const u8,
     env: *mut Obj,
     result_desc: *const TypeDesc,
+    loc: i64,
+    func: i64,
+    frame: *const usize,
 ) -> *mut Obj {
-    guard(ctx, || {
+    let spawned = guard(ctx, || {
         // SAFETY: caller's contract: `entry` has the `SpawnEntry` type.
         let entry: SpawnEntry = unsafe { std::mem::transmute::<*const u8, SpawnEntry>(entry) };
         // SAFETY: caller's contract.
         let me = unsafe { current_task(ctx) };
         let shared = me.shared();
+        if let Err(max) = shared.admit_task() {
+            // SAFETY: `env` is ours (consumed) and no task will own it.
+            unsafe { crate::value::release(env) };
+            return Err(format!("too many tasks: the host allows {max} at once"));
+        }
         // One reference for the handle, one for the runtime while it runs.
         let t = TaskObj::alloc(
             me.sched,
@@ -431,8 +453,17 @@ pub unsafe extern "C" fn kr_spawn(
             2,
         );
         shared.spawn(t);
-        t.cast::<Obj>()
-    })
+        Ok(t.cast::<Obj>())
+    });
+    match spawned {
+        Ok(t) => t,
+        Err(message) => {
+            let site = Site { loc, func, frame };
+            // SAFETY: caller's contract; nothing owned is left but
+            // `message`, which the panic takes.
+            unsafe { panic_with(ctx, message, site) }
+        }
+    }
 }
 
 /// The number of worker threads, which `par_map` splits its work by.

@@ -75,6 +75,7 @@ fn info() -> Arc<ProgramInfo> {
         functions: vec![f("main"), f("worker")],
         inlined: Vec::new(),
         args: Vec::new(),
+        host: Default::default(),
     })
 }
 
@@ -97,7 +98,17 @@ type Entry = unsafe extern "C" fn(*mut TaskCtx, *mut Obj) -> i64;
 /// Spawns `f` with `arg` as its env (tests pass a number, not an object).
 unsafe fn spawn(ctx: *mut TaskCtx, f: Entry, arg: usize) -> *mut Obj {
     // SAFETY: the env is never dereferenced by the runtime.
-    unsafe { kr_spawn(ctx, f as *const u8, arg as *mut Obj, &INT) }
+    unsafe {
+        kr_spawn(
+            ctx,
+            f as *const u8,
+            arg as *mut Obj,
+            &INT,
+            -1,
+            -1,
+            std::ptr::null(),
+        )
+    }
 }
 
 unsafe fn join(ctx: *mut TaskCtx, t: *mut Obj) -> i64 {
@@ -650,7 +661,15 @@ extern "C" fn deadlock_main(ctx: *mut TaskCtx) {
         let _sender = spawn(ctx, blocked_sender, 0);
         let _receiver = spawn(ctx, blocked_receiver, 0);
         let selector = spawn(ctx, blocked_selector, 0);
-        let joiner = kr_spawn(ctx, blocked_joiner as *const u8, selector, &INT);
+        let joiner = kr_spawn(
+            ctx,
+            blocked_joiner as *const u8,
+            selector,
+            &INT,
+            -1,
+            -1,
+            std::ptr::null(),
+        );
         // A sleeper that ends: the deadlock is found after it.
         let sleeper = spawn(ctx, sleeper, 30);
         join(ctx, sleeper);
@@ -751,7 +770,15 @@ extern "C" fn join_reraises_main(ctx: *mut TaskCtx) {
         let t = spawn(ctx, panicker, 3);
         // A joiner of the panicking task panics in turn, with the same
         // message and location; main joining it does too.
-        let j = kr_spawn(ctx, blocked_joiner as *const u8, t, &INT);
+        let j = kr_spawn(
+            ctx,
+            blocked_joiner as *const u8,
+            t,
+            &INT,
+            -1,
+            -1,
+            std::ptr::null(),
+        );
         join(ctx, j);
     }
 }
@@ -1185,7 +1212,15 @@ extern "C" fn greeter(_ctx: *mut TaskCtx, _env: *mut Obj) -> i64 {
 extern "C" fn result_main(ctx: *mut TaskCtx) {
     // SAFETY: `ctx` is the running task; the values are live.
     unsafe {
-        let t = kr_spawn(ctx, greeter as *const u8, std::ptr::null_mut(), &STR);
+        let t = kr_spawn(
+            ctx,
+            greeter as *const u8,
+            std::ptr::null_mut(),
+            &STR,
+            -1,
+            -1,
+            std::ptr::null(),
+        );
         let a = join(ctx, t) as *mut Obj;
         let b = join(ctx, t) as *mut Obj;
         check(a == b);

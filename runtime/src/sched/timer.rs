@@ -14,6 +14,12 @@
 //! When no worker runs a task the thread sleeps until the next timer, and
 //! a worker that starts running wakes it (`Timers::worker_busy`): an idle
 //! program uses no CPU.
+//!
+//! A run with limits (`RunConfig::deadline`, `RunConfig::interrupt`) is
+//! also ended here: the ticker wakes at the deadline and every
+//! [`LIMIT_POLL`] to look at the interrupt, and calls `Shared::finish`,
+//! which asks every running task to yield at its next poll (a loop without
+//! any other task queued included) and abandons the rest.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -29,6 +35,11 @@ use crate::panic::guard;
 /// The preemption time slice: a task running this long without waiting
 /// may be asked to yield (Go uses 10 ms too).
 pub const TICK: Duration = Duration::from_millis(10);
+
+/// How often the ticker looks at a run's interrupt (when it has one): the
+/// most an interrupt waits to be noticed. A wake-up per millisecond costs
+/// next to nothing, and only runs with an interrupt pay it.
+pub const LIMIT_POLL: Duration = Duration::from_millis(1);
 
 /// The longest sleep: about 35 years (longer waits are this long).
 const MAX_SLEEP_MS: u64 = 1 << 40;
@@ -137,12 +148,22 @@ pub(crate) fn ticker_loop(shared: &Shared) {
     let timers = &shared.timers;
     let mut last = vec![u64::MAX; shared.worker_count()];
     let mut next_tick = Instant::now() + TICK;
+    let limits = shared.config.has_limits();
     let mut st = timers.lock();
     loop {
         if st.stop {
             return;
         }
         let now = Instant::now();
+        if limits {
+            if let Some(outcome) = shared.config.limit_reached(now) {
+                // `finish` takes the timers' lock to stop us.
+                drop(st);
+                shared.finish(outcome);
+                st = timers.lock();
+                continue;
+            }
+        }
         let mut fired = Vec::new();
         while st.heap.peek().is_some_and(|Reverse(e)| e.deadline <= now) {
             if let Some(Reverse(e)) = st.heap.pop() {
@@ -186,6 +207,16 @@ pub(crate) fn ticker_loop(shared: &Shared) {
         let until_timer = st.heap.peek().map(|Reverse(e)| e.deadline - now);
         let until_tick = next_tick.saturating_duration_since(now);
         let mut wait = until_timer;
+        if limits {
+            let mut poll = LIMIT_POLL;
+            if shared.config.interrupt.is_none() {
+                poll = TICK;
+            }
+            if let Some(d) = shared.config.deadline {
+                poll = poll.min(d.saturating_duration_since(now));
+            }
+            wait = Some(wait.map_or(poll, |w| w.min(poll)));
+        }
         if shared.none_running() {
             timers.sleeping.store(true, Ordering::SeqCst);
             if !shared.none_running() {
