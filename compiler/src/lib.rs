@@ -101,7 +101,12 @@ pub fn frontend_with(
     if let Some(p) = &mut program {
         // The checked program is optimised before anyone sees it, so
         // `--emit ir` shows what codegen compiles.
-        ir::inline::inline_program(p);
+        // Known closures become direct calls, then are inlined; inlining a
+        // function that takes a closure exposes more, so a second round.
+        for _ in 0..2 {
+            ir::devirt::devirtualize_program(p);
+            ir::inline::inline_program(p);
+        }
     }
     Frontend {
         sources,

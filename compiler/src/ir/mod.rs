@@ -2,6 +2,7 @@
 //! KIR → KIR passes (`inline`).
 
 pub mod borrows;
+pub mod devirt;
 pub mod inline;
 pub mod kir;
 pub mod print;
