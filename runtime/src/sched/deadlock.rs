@@ -18,7 +18,8 @@
 
 use std::sync::atomic::Ordering;
 
-use super::task::{state, TaskObj};
+use super::run::{state, TaskRun};
+use super::task::TaskObj;
 use super::Shared;
 use crate::panic::Outcome;
 
@@ -35,21 +36,22 @@ pub(crate) fn report(shared: &Shared) {
     tasks.sort_by_key(|&t| unsafe { (*t).id });
     let mut text = HEADLINE.to_string();
     for t in std::iter::once(main).chain(tasks) {
-        // SAFETY: as above; nothing runs, so the wait info is stable.
-        let task = unsafe { &*t };
-        if task.state.load(Ordering::Acquire) != state::PARKED {
+        // SAFETY: as above; nothing runs, so the wait info is stable, and
+        // main and the tasks in stack slots have started and not ended.
+        let (task, run) = unsafe { (&*t, &*(*t).run()) };
+        if run.state.load(Ordering::Acquire) != state::PARKED {
             continue;
         }
         text.push('\n');
-        text.push_str(&line(shared, task));
+        text.push_str(&line(shared, task, run));
     }
     crate::output::print_stderr_line(&text);
     shared.finish(Outcome::Deadlock { report: text });
 }
 
 /// One task's line, without the newline.
-fn line(shared: &Shared, task: &TaskObj) -> String {
-    let wait = task.wait_info();
+fn line(shared: &Shared, task: &TaskObj, run: &TaskRun) -> String {
+    let wait = run.wait_info();
     let scope = usize::try_from(wait.func)
         .ok()
         .and_then(|f| shared.program.scope_name(f));
