@@ -3,7 +3,10 @@
 //!
 //! Every task, `main` included, is a corosensei coroutine on its own stack
 //! ([`stack`]), so JIT code can wait inside `recv` and be parked without any
-//! compiler transform. Each worker has a crossbeam-deque [`Worker`] (FIFO),
+//! compiler transform. A task is a 64-byte handle ([`task`]: result or
+//! panic, joiners) and, only while it runs, a run state ([`run`]: context,
+//! coroutine, wait) pooled with its stack. Each worker has a
+//! crossbeam-deque [`Worker`] (FIFO),
 //! a `runnext` slot and a pool of stacks; there is one global [`Injector`].
 //! A worker picks, in order: its `runnext` task, its deque, the injector;
 //! every [`FAIR_EVERY`]th pick, and right after a task yielded or was
@@ -711,7 +714,9 @@ impl Local {
                 (*rp).ctx.task = std::ptr::null_mut();
                 (*rp).ctx.clear_yielder();
             }
-            shared.stacks.give(&mut self.frames, Frame { stack, run: rp });
+            shared
+                .stacks
+                .give(&mut self.frames, Frame { stack, run: rp });
         }
         // SAFETY: we end the task, once; its run state is detached.
         unsafe { task.complete(shared, outcome) };

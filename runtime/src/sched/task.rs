@@ -59,8 +59,9 @@ mod flag {
     pub const REPORTED: u32 = 8;
 }
 
-/// `joiners` once the task is done: nobody may register any more.
-const CLOSED: *mut TaskRun = 1 as *mut TaskRun;
+/// `joiners` once the task is done: nobody may register any more. (The
+/// dangling address is no run state's: those are boxed.)
+const CLOSED: *mut TaskRun = std::ptr::dangling_mut();
 
 /// A task's panic, kept by its handle.
 pub(crate) struct TaskPanic {
@@ -94,7 +95,13 @@ unsafe impl Send for TaskObj {}
 unsafe impl Sync for TaskObj {}
 
 impl TaskObj {
-    fn new(id: u64, result_desc: *const TypeDesc, rc: u64, value: u64, link: *mut u8) -> *mut TaskObj {
+    fn new(
+        id: u64,
+        result_desc: *const TypeDesc,
+        rc: u64,
+        value: u64,
+        link: *mut u8,
+    ) -> *mut TaskObj {
         // SAFETY: a nonzero size, given back in `free` with the same.
         let p = unsafe { alloc::alloc(SIZE) }.cast::<TaskObj>();
         let header = ObjHeader::new(kind::TASK);
@@ -293,11 +300,13 @@ impl TaskObj {
         }
         let mep = me as *const TaskRun as *mut TaskRun;
         // SAFETY: we are the running task.
-        let seq = unsafe { me.begin_wait(super::run::WaitInfo {
-            what: "waiting to join a task",
-            loc,
-            func,
-        }) };
+        let seq = unsafe {
+            me.begin_wait(super::run::WaitInfo {
+                what: "waiting to join a task",
+                loc,
+                func,
+            })
+        };
         // SAFETY: our own node, not registered anywhere yet.
         unsafe { *me.join_seq.get() = seq };
         let mut head = self.joiners.load(Ordering::Acquire);
