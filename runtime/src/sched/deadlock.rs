@@ -33,7 +33,7 @@ pub(crate) fn report(shared: &Shared) {
     let main = shared.main_task.load(Ordering::Acquire);
     shared.stacks.for_each_task(|t| tasks.push(t));
     // SAFETY: registered tasks are alive (the runtime's reference).
-    tasks.sort_by_key(|&t| unsafe { (*t).id });
+    tasks.sort_by_key(|&t| unsafe { (*t).id() });
     let mut text = HEADLINE.to_string();
     for t in std::iter::once(main).chain(tasks) {
         // SAFETY: as above; nothing runs, so the wait info is stable, and
@@ -55,15 +55,15 @@ fn line(shared: &Shared, task: &TaskObj, run: &TaskRun) -> String {
     let scope = usize::try_from(wait.func)
         .ok()
         .and_then(|f| shared.program.scope_name(f));
-    let mut s = if task.id == 0 {
+    let mut s = if task.id() == 0 {
         match scope {
             Some(name) if &*name != "main" => format!("  main (in {name})"),
             _ => "  main".to_string(),
         }
     } else {
         match scope {
-            Some(name) => format!("  task {} (in {name})", task.id),
-            None => format!("  task {}", task.id),
+            Some(name) => format!("  task {} (in {name})", task.id()),
+            None => format!("  task {}", task.id()),
         }
     };
     s.push_str(": ");

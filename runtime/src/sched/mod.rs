@@ -3,7 +3,7 @@
 //!
 //! Every task, `main` included, is a corosensei coroutine on its own stack
 //! ([`stack`]), so JIT code can wait inside `recv` and be parked without any
-//! compiler transform. A task is a 64-byte handle ([`task`]: result or
+//! compiler transform. A task is a 56-byte handle ([`task`]: result or
 //! panic, joiners) and, only while it runs, a run state ([`run`]: context,
 //! coroutine, wait) pooled with its stack. Each worker has a
 //! crossbeam-deque [`Worker`] (FIFO),

@@ -1,7 +1,7 @@
 //! The run state of a task ([`TaskRun`]) and the park/wake protocol.
 //!
 //! A task's handle ([`TaskObj`], `task.rs`) is what a finished task still
-//! needs: its result or panic and its joiners, in 64 bytes. Everything a
+//! needs: its result or panic and its joiners, in 56 bytes. Everything a
 //! task needs only while it runs lives in a [`TaskRun`]: its [`TaskCtx`]
 //! (the first field, so the `ctx` JIT code passes *is* the run state), its
 //! coroutine, its wait and the hand-off of a waker. Run states are pooled

@@ -1,5 +1,5 @@
 //! Task objects (`task<T>` handles, kind TASK): what a finished task leaves
-//! for its joiners, in 64 bytes from the small-object allocator.
+//! for its joiners, in 56 bytes from the small-object allocator.
 //!
 //! A [`TaskObj`] holds only what outlives the task's run: its result or
 //! panic, who waits to join it, and, until it starts, its entry and
@@ -10,12 +10,13 @@
 //! ```text
 //! offset  size  field
 //!      0    16  header  ObjHeader (kind = 5)
-//!     16     4  flags   STARTED | DONE | OBSERVED | REPORTED
-//!     24     8  id      0 for main, then 1, 2, ... in spawn order
-//!     32     8  result_desc
-//!     40     8  joiners  lock-free stack of joiners' run states; CLOSED once done
-//!     48     8  value   before start: the entry's env; once done: the result
-//!     56     8  link    before start: the entry; while running: the TaskRun;
+//!     16     8  bits    the id (0 for main, then 1, 2, ... in spawn order)
+//!                       in the low 56 bits, the flags STARTED | DONE |
+//!                       OBSERVED | REPORTED in the high 8
+//!     24     8  result_desc
+//!     32     8  joiners  lock-free stack of joiners' run states; CLOSED once done
+//!     40     8  value   before start: the entry's env; once done: the result
+//!     48     8  link    before start: the entry; while running: the TaskRun;
 //!                       once done: the panic (null when it returned)
 //! ```
 //!
@@ -34,7 +35,7 @@
 //! path allocates nothing and takes no lock.
 
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
 use super::run::{current_run, park, TaskRun};
 use super::Shared;
@@ -47,16 +48,18 @@ use crate::value::{alloc, kind, live, Obj, ObjHeader};
 /// the task's result in slot encoding, owned.
 pub type SpawnEntry = unsafe extern "C" fn(*mut TaskCtx, *mut Obj) -> i64;
 
-/// `flags` bits.
+/// Flag bits of `bits` (above the id).
 mod flag {
     /// A worker started it: `link` is its run state (main: from creation).
-    pub const STARTED: u32 = 1;
+    pub const STARTED: u64 = 1 << 56;
     /// It ended: `value` is the result, `link` the panic.
-    pub const DONE: u32 = 2;
+    pub const DONE: u64 = 1 << 57;
     /// A join saw the panic.
-    pub const OBSERVED: u32 = 4;
+    pub const OBSERVED: u64 = 1 << 58;
     /// The panic was printed as unobserved.
-    pub const REPORTED: u32 = 8;
+    pub const REPORTED: u64 = 1 << 59;
+    /// The id's bits (2^56 spawns would take years at any spawn rate).
+    pub const ID_MASK: u64 = (1 << 56) - 1;
 }
 
 /// `joiners` once the task is done: nobody may register any more. (The
@@ -75,9 +78,8 @@ pub(crate) struct TaskPanic {
 pub struct TaskObj {
     /// The common header (`kind` = [`kind::TASK`]).
     pub header: ObjHeader,
-    flags: AtomicU32,
-    /// 0 for `main`, then 1, 2, ... in spawn order.
-    pub(crate) id: u64,
+    /// The id and the flags (see the module docs).
+    bits: AtomicU64,
     result_desc: *const TypeDesc,
     joiners: AtomicPtr<TaskRun>,
     value: UnsafeCell<u64>,
@@ -86,7 +88,7 @@ pub struct TaskObj {
 
 /// The size of a task object.
 const SIZE: usize = std::mem::size_of::<TaskObj>();
-const _: () = assert!(SIZE == 64);
+const _: () = assert!(SIZE == 56);
 
 // SAFETY: the interior-mutable fields are each written by one party at a
 // time, as the module docs say.
@@ -110,8 +112,7 @@ impl TaskObj {
         unsafe {
             p.write(TaskObj {
                 header,
-                flags: AtomicU32::new(0),
-                id,
+                bits: AtomicU64::new(id & flag::ID_MASK),
                 result_desc,
                 joiners: AtomicPtr::new(std::ptr::null_mut()),
                 value: UnsafeCell::new(value),
@@ -137,13 +138,18 @@ impl TaskObj {
     pub(crate) fn main(run: *mut TaskRun) -> *mut TaskObj {
         let t = Self::new(0, std::ptr::null(), 1, 0, run.cast());
         // SAFETY: just made.
-        unsafe { (*t).flags.store(flag::STARTED, Ordering::Relaxed) };
+        unsafe { (*t).bits.fetch_or(flag::STARTED, Ordering::Relaxed) };
         t
+    }
+
+    /// 0 for `main`, then 1, 2, ... in spawn order.
+    pub(crate) fn id(&self) -> u64 {
+        self.bits.load(Ordering::Relaxed) & flag::ID_MASK
     }
 
     /// True for `main`.
     pub(crate) fn is_main(&self) -> bool {
-        self.id == 0
+        self.id() == 0
     }
 
     /// Its run state, once started and until it ends.
@@ -158,7 +164,7 @@ impl TaskObj {
 
     /// True once a worker started it.
     pub(crate) fn started(&self) -> bool {
-        self.flags.load(Ordering::Relaxed) & flag::STARTED != 0
+        self.bits.load(Ordering::Relaxed) & flag::STARTED != 0
     }
 
     /// Takes a spawned task's entry and env and records that it starts
@@ -173,7 +179,7 @@ impl TaskObj {
             let entry = std::mem::transmute::<*mut u8, SpawnEntry>(*self.link.get());
             let env = *self.value.get() as *mut Obj;
             *self.link.get() = run.cast();
-            self.flags.fetch_or(flag::STARTED, Ordering::Relaxed);
+            self.bits.fetch_or(flag::STARTED, Ordering::Relaxed);
             (entry, env)
         }
     }
@@ -189,7 +195,7 @@ impl TaskObj {
     }
 
     fn done(&self) -> bool {
-        self.flags.load(Ordering::Acquire) & flag::DONE != 0
+        self.bits.load(Ordering::Acquire) & flag::DONE != 0
     }
 
     /// The panic, once done.
@@ -218,7 +224,7 @@ impl TaskObj {
         };
         // SAFETY: only the worker ending the task writes it, before `DONE`.
         unsafe { *self.link.get() = link };
-        self.flags.fetch_or(flag::DONE, Ordering::Release);
+        self.bits.fetch_or(flag::DONE, Ordering::Release);
         let mut w = self.joiners.swap(CLOSED, Ordering::AcqRel);
         while !w.is_null() {
             // SAFETY: a registered joiner is parked in its join wait until
@@ -241,13 +247,13 @@ impl TaskObj {
     /// Prints the task's panic if no join saw it and it was not printed
     /// yet; says whether it printed.
     pub(crate) fn report_unobserved(&self) -> bool {
-        if !self.done() || self.flags.load(Ordering::Acquire) & flag::OBSERVED != 0 {
+        if !self.done() || self.bits.load(Ordering::Acquire) & flag::OBSERVED != 0 {
             return false;
         }
         let Some(p) = self.panic() else {
             return false;
         };
-        if self.flags.fetch_or(flag::REPORTED, Ordering::AcqRel) & flag::REPORTED != 0 {
+        if self.bits.fetch_or(flag::REPORTED, Ordering::AcqRel) & flag::REPORTED != 0 {
             return false;
         }
         if let Some(text) = p.outcome.report() {
@@ -393,7 +399,7 @@ pub unsafe extern "C" fn kr_task_join(
         }
         debug_assert!(t.done());
         if let Some(p) = t.panic() {
-            t.flags.fetch_or(flag::OBSERVED, Ordering::AcqRel);
+            t.bits.fetch_or(flag::OBSERVED, Ordering::AcqRel);
             return Err(Outcome::clone(&p.outcome));
         }
         // SAFETY: once done, `value` is the result, a valid value of its
