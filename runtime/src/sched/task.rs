@@ -179,7 +179,7 @@ impl TaskObj {
             let entry = std::mem::transmute::<*mut u8, SpawnEntry>(*self.link.get());
             let env = *self.value.get() as *mut Obj;
             *self.link.get() = run.cast();
-            self.bits.fetch_or(flag::STARTED, Ordering::Relaxed);
+            self.set_flag_as_owner(flag::STARTED, Ordering::Relaxed);
             (entry, env)
         }
     }
@@ -192,6 +192,14 @@ impl TaskObj {
         // SAFETY: the env was taken at the start; only the task writes the
         // result, before `DONE`.
         unsafe { *self.value.get() = v };
+    }
+
+    /// Sets `f` (STARTED or DONE) with a plain store: until the task is
+    /// done, only the worker running it writes `bits` (OBSERVED and
+    /// REPORTED come after DONE), so no read-modify-write is needed.
+    fn set_flag_as_owner(&self, f: u64, order: Ordering) {
+        let old = self.bits.load(Ordering::Relaxed);
+        self.bits.store(old | f, order);
     }
 
     fn done(&self) -> bool {
@@ -224,7 +232,7 @@ impl TaskObj {
         };
         // SAFETY: only the worker ending the task writes it, before `DONE`.
         unsafe { *self.link.get() = link };
-        self.bits.fetch_or(flag::DONE, Ordering::Release);
+        self.set_flag_as_owner(flag::DONE, Ordering::Release);
         let mut w = self.joiners.swap(CLOSED, Ordering::AcqRel);
         while !w.is_null() {
             // SAFETY: a registered joiner is parked in its join wait until
