@@ -6,6 +6,11 @@
 //! - `parked_tasks_fit_in_a_gigabyte`: `tests/programs/tasks/
 //!   stress_parked.kr` parks 100,000 tasks on a channel at once; its peak
 //!   RSS must stay under 1 GiB.
+//! - `finished_tasks_keep_only_their_handles`: `tests/programs/tasks/
+//!   stress_spawn.kr` spawns 1,000,000 tasks and holds every handle until
+//!   it joins them all; a finished task keeps only its 56-byte handle (its
+//!   run state and stack go back to a pool), so the peak stays under
+//!   160 MiB (a 280-byte task object made it 284 MiB).
 //! - `idle_program_uses_no_cpu`: a program whose tasks all wait for 400 ms
 //!   uses almost no CPU meanwhile (idle workers park, never spin).
 //! - `preemption_works_on_one_worker`: with `KRITI_WORKERS=1`, spinning
@@ -55,6 +60,26 @@ fn parked_tasks_fit_in_a_gigabyte() {
     assert!(
         run.peak_rss_kib < LIMIT_KIB,
         "100,000 parked tasks peaked at {:.0} MiB (limit {:.0} MiB)",
+        mib(run.peak_rss_kib),
+        mib(LIMIT_KIB)
+    );
+}
+
+#[test]
+fn finished_tasks_keep_only_their_handles() {
+    const LIMIT_KIB: u64 = 160 * 1024;
+    // Two workers, as on the development machine: each worker pools up to
+    // 256 stacks, whose touched pages count too.
+    let run = run_kriti_with(
+        &test_file("programs/tasks", "stress_spawn.kr"),
+        &[("KRITI_WORKERS", "2")],
+        Duration::from_secs(120),
+        "a million spawns hang",
+    );
+    assert_eq!(run.stdout, "461500000\n");
+    assert!(
+        run.peak_rss_kib < LIMIT_KIB,
+        "10^6 finished tasks with live handles peaked at {:.0} MiB (limit {:.0} MiB)",
         mib(run.peak_rss_kib),
         mib(LIMIT_KIB)
     );

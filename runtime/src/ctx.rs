@@ -41,7 +41,7 @@ pub const PREEMPT_OFFSET: i32 = 8;
 pub enum Suspend {
     /// The task waits for something (a channel, a join, a timer): it set
     /// its state to `PARKING` and registered itself where a waker will
-    /// find it before suspending (see `sched::task` for the protocol).
+    /// find it before suspending (see `sched::run` for the protocol).
     Park,
     /// The task gives up the worker but stays runnable (`yield_now`,
     /// preemption): it goes to the back of the run queue.
@@ -191,7 +191,7 @@ pub fn current() -> *mut TaskCtx {
 ///
 /// Callers hold no lock guard and no borrow of thread-local data; for
 /// [`Suspend::Park`] they have registered the task where its waker will
-/// find it (`sched::task`).
+/// find it (`sched::run`).
 ///
 /// # Safety
 /// `ctx` is the live context of the task running on this thread, which

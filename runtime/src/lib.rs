@@ -118,8 +118,7 @@ pub fn run_main_with(
     config: RunConfig,
 ) -> Outcome {
     math::init_clock();
-    let main = sched::task::Entry::Main(entry);
-    sched::run_program(info, main, std::ptr::null_mut(), config).0
+    sched::run_program(info, sched::FirstEntry::Main(entry), config).0
 }
 
 /// Runs one call of a compiled function, as the first task of a fresh
@@ -144,7 +143,7 @@ pub unsafe fn run_call(
     config: RunConfig,
 ) -> (Outcome, u64) {
     math::init_clock();
-    sched::run_program(info, sched::task::Entry::Call(entry), env, config)
+    sched::run_program(info, sched::FirstEntry::Call(entry, env), config)
 }
 
 fn internal_error(detail: &str) -> Outcome {

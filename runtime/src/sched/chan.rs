@@ -23,7 +23,7 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use super::task::{current_task, park, TaskObj, Waiter};
+use super::run::{current_run, park, TaskRun, Waiter};
 use crate::ctx::TaskCtx;
 use crate::panic::{guard, panic_with, Site};
 use crate::value::desc::{release_value, TypeDesc};
@@ -54,16 +54,16 @@ pub struct ChanObj {
 
 /// Pops the first waiter of `q` that is not `me` and whose wait we claim;
 /// entries whose claim fails (stale `select` registrations) are dropped.
-fn pop_claimed(q: &mut VecDeque<Waiter>, me: *const TaskObj) -> Option<Waiter> {
+fn pop_claimed(q: &mut VecDeque<Waiter>, me: *const TaskRun) -> Option<Waiter> {
     let mut i = 0;
     while i < q.len() {
-        if std::ptr::eq(q[i].task, me) {
+        if std::ptr::eq(q[i].run, me) {
             i += 1;
             continue;
         }
         let w = q.remove(i)?;
         // SAFETY: queued tasks are parked, kept alive by the runtime.
-        if unsafe { (*w.task).claim(w.seq) } {
+        if unsafe { (*w.run).claim(w.seq) } {
             return Some(w);
         }
     }
@@ -71,29 +71,26 @@ fn pop_claimed(q: &mut VecDeque<Waiter>, me: *const TaskObj) -> Option<Waiter> {
 }
 
 /// Wakes a claimed task.
-pub(crate) fn wake(t: *mut TaskObj) {
-    // SAFETY: claimed tasks are parked and alive.
-    unsafe { (*t).shared().wake(t) };
-}
+pub(crate) use super::run::wake;
 
 impl ChanState {
     /// Takes a value if one is ready: from the buffer (refilled from the
     /// first waiting sender) or from a waiting sender. Returns the value
     /// and a sender to wake.
-    pub(crate) fn take(&mut self, me: *const TaskObj) -> Option<(u64, Option<*mut TaskObj>)> {
+    pub(crate) fn take(&mut self, me: *const TaskRun) -> Option<(u64, Option<*mut TaskRun>)> {
         if let Some(v) = self.buf.pop_front() {
             let woken = pop_claimed(&mut self.sendq, me).map(|w| {
                 self.buf.push_back(w.value);
                 // SAFETY: claimed.
-                unsafe { (*w.task).hand_off(0, true, i64::from(w.op)) };
-                w.task
+                unsafe { (*w.run).hand_off(0, true, i64::from(w.op)) };
+                w.run
             });
             return Some((v, woken));
         }
         let w = pop_claimed(&mut self.sendq, me)?;
         // SAFETY: claimed.
-        unsafe { (*w.task).hand_off(0, true, i64::from(w.op)) };
-        Some((w.value, Some(w.task)))
+        unsafe { (*w.run).hand_off(0, true, i64::from(w.op)) };
+        Some((w.value, Some(w.run)))
     }
 
     /// Puts `v` (owned) in a waiting receiver's hands or in the buffer;
@@ -103,12 +100,12 @@ impl ChanState {
         &mut self,
         v: u64,
         cap: usize,
-        me: *const TaskObj,
-    ) -> Result<Option<*mut TaskObj>, u64> {
+        me: *const TaskRun,
+    ) -> Result<Option<*mut TaskRun>, u64> {
         if let Some(w) = pop_claimed(&mut self.recvq, me) {
             // SAFETY: claimed.
-            unsafe { (*w.task).hand_off(v, true, i64::from(w.op)) };
-            return Ok(Some(w.task));
+            unsafe { (*w.run).hand_off(v, true, i64::from(w.op)) };
+            return Ok(Some(w.run));
         }
         if self.buf.len() < cap {
             self.buf.push_back(v);
@@ -118,18 +115,18 @@ impl ChanState {
     }
 
     /// True when a receive would not wait (a value, a sender, or closed).
-    pub(crate) fn can_take(&self, me: *const TaskObj) -> bool {
-        !self.buf.is_empty() || self.closed || self.sendq.iter().any(|w| !std::ptr::eq(w.task, me))
+    pub(crate) fn can_take(&self, me: *const TaskRun) -> bool {
+        !self.buf.is_empty() || self.closed || self.sendq.iter().any(|w| !std::ptr::eq(w.run, me))
     }
 
     /// True when a send would not wait (a receiver, room, or closed).
-    pub(crate) fn can_give(&self, cap: usize, me: *const TaskObj) -> bool {
-        self.closed || self.buf.len() < cap || self.recvq.iter().any(|w| !std::ptr::eq(w.task, me))
+    pub(crate) fn can_give(&self, cap: usize, me: *const TaskRun) -> bool {
+        self.closed || self.buf.len() < cap || self.recvq.iter().any(|w| !std::ptr::eq(w.run, me))
     }
 
     /// Removes every registration of wait `seq` of task `me`.
-    pub(crate) fn unregister(&mut self, me: *const TaskObj, seq: u64) {
-        let mine = |w: &Waiter| std::ptr::eq(w.task, me) && w.seq == seq;
+    pub(crate) fn unregister(&mut self, me: *const TaskRun, seq: u64) {
+        let mine = |w: &Waiter| std::ptr::eq(w.run, me) && w.seq == seq;
         self.recvq.retain(|w| !mine(w));
         self.sendq.retain(|w| !mine(w));
     }
@@ -198,11 +195,11 @@ impl ChanObj {
         drop(st);
         for w in recvq.iter().chain(sendq.iter()) {
             // SAFETY: queued tasks are parked and alive.
-            let t = unsafe { &*w.task };
+            let t = unsafe { &*w.run };
             if t.claim(w.seq) {
                 // SAFETY: claimed.
                 unsafe { t.hand_off(0, false, i64::from(w.op)) };
-                wake(w.task);
+                wake(w.run);
             }
             if w.owns_value {
                 // SAFETY: the entry owned the value; its sender will panic.
@@ -266,7 +263,7 @@ pub unsafe extern "C" fn kr_chan_send(
 ) {
     let ok = guard(ctx, || {
         // SAFETY: caller's contract.
-        let (c, me) = unsafe { (&*ch.cast::<ChanObj>(), current_task(ctx)) };
+        let (c, me) = unsafe { (&*ch.cast::<ChanObj>(), current_run(ctx)) };
         let mut st = c.lock();
         if st.closed {
             drop(st);
@@ -319,7 +316,7 @@ pub unsafe extern "C" fn kr_chan_recv(
 ) -> *mut Obj {
     guard(ctx, || {
         // SAFETY: caller's contract.
-        let (c, me) = unsafe { (&*ch.cast::<ChanObj>(), current_task(ctx)) };
+        let (c, me) = unsafe { (&*ch.cast::<ChanObj>(), current_run(ctx)) };
         let mut st = c.lock();
         let got = match st.take(me) {
             Some((v, woken)) => {
@@ -363,7 +360,7 @@ pub unsafe extern "C" fn kr_chan_try_send(
     let r = guard(ctx, || {
         // SAFETY: caller's contract.
         let c = unsafe { &*ch.cast::<ChanObj>() };
-        let me = super::task::current_or_null(ctx);
+        let me = super::run::current_or_null(ctx);
         let mut st = c.lock();
         if st.closed {
             drop(st);
@@ -403,7 +400,7 @@ pub unsafe extern "C" fn kr_chan_try_recv(ch: *mut Obj, opt_desc: *const TypeDes
     guard(std::ptr::null_mut(), || {
         // SAFETY: caller's contract.
         let c = unsafe { &*ch.cast::<ChanObj>() };
-        let me = super::task::current_or_null(std::ptr::null_mut());
+        let me = super::run::current_or_null(std::ptr::null_mut());
         let mut st = c.lock();
         let got = st.take(me);
         drop(st);

@@ -18,7 +18,8 @@
 
 use std::sync::atomic::Ordering;
 
-use super::task::{state, TaskObj};
+use super::run::{state, TaskRun};
+use super::task::TaskObj;
 use super::Shared;
 use crate::panic::Outcome;
 
@@ -32,36 +33,37 @@ pub(crate) fn report(shared: &Shared) {
     let main = shared.main_task.load(Ordering::Acquire);
     shared.stacks.for_each_task(|t| tasks.push(t));
     // SAFETY: registered tasks are alive (the runtime's reference).
-    tasks.sort_by_key(|&t| unsafe { (*t).id });
+    tasks.sort_by_key(|&t| unsafe { (*t).id() });
     let mut text = HEADLINE.to_string();
     for t in std::iter::once(main).chain(tasks) {
-        // SAFETY: as above; nothing runs, so the wait info is stable.
-        let task = unsafe { &*t };
-        if task.state.load(Ordering::Acquire) != state::PARKED {
+        // SAFETY: as above; nothing runs, so the wait info is stable, and
+        // main and the tasks in stack slots have started and not ended.
+        let (task, run) = unsafe { (&*t, &*(*t).run()) };
+        if run.state.load(Ordering::Acquire) != state::PARKED {
             continue;
         }
         text.push('\n');
-        text.push_str(&line(shared, task));
+        text.push_str(&line(shared, task, run));
     }
     shared.config.print_stderr_line(&text);
     shared.finish(Outcome::Deadlock { report: text });
 }
 
 /// One task's line, without the newline.
-fn line(shared: &Shared, task: &TaskObj) -> String {
-    let wait = task.wait_info();
+fn line(shared: &Shared, task: &TaskObj, run: &TaskRun) -> String {
+    let wait = run.wait_info();
     let scope = usize::try_from(wait.func)
         .ok()
         .and_then(|f| shared.program.scope_name(f));
-    let mut s = if task.id == 0 {
+    let mut s = if task.id() == 0 {
         match scope {
             Some(name) if &*name != "main" => format!("  main (in {name})"),
             _ => "  main".to_string(),
         }
     } else {
         match scope {
-            Some(name) => format!("  task {} (in {name})", task.id),
-            None => format!("  task {}", task.id),
+            Some(name) => format!("  task {} (in {name})", task.id()),
+            None => format!("  task {}", task.id()),
         }
     };
     s.push_str(": ");

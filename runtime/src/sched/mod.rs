@@ -3,7 +3,10 @@
 //!
 //! Every task, `main` included, is a corosensei coroutine on its own stack
 //! ([`stack`]), so JIT code can wait inside `recv` and be parked without any
-//! compiler transform. Each worker has a crossbeam-deque [`Worker`] (FIFO),
+//! compiler transform. A task is a 56-byte handle ([`task`]: result or
+//! panic, joiners) and, only while it runs, a run state ([`run`]: context,
+//! coroutine, wait) pooled with its stack. Each worker has a
+//! crossbeam-deque [`Worker`] (FIFO),
 //! a `runnext` slot and a pool of stacks; there is one global [`Injector`].
 //! A worker picks, in order: its `runnext` task, its deque, the injector;
 //! every [`FAIR_EVERY`]th pick, and right after a task yielded or was
@@ -35,7 +38,9 @@
 //! in `tests.rs`, Rust entries standing in for JIT code): spawn+join
 //! 160–260 ns, unbuffered round trip 215–310 ns, against Go 1.19's 490–650 ns
 //! and 280–400 ns for the same loops measured alongside (noisy: the cores
-//! are shared).
+//! are shared). Since the task object was split into a handle and a pooled
+//! run state: spawn+join 91–107 ns, round trip 174–191 ns (load average
+//! 1–2.6; Go not re-measured).
 //!
 //! Rejected: one run queue under a lock (every spawn and wake would
 //! contend on it), crossbeam-channel for channels (it blocks threads, not
@@ -44,6 +49,7 @@
 pub mod atomic;
 pub mod chan;
 mod deadlock;
+pub(crate) mod run;
 pub mod select;
 pub mod stack;
 pub mod task;
@@ -65,13 +71,13 @@ use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::sync::{Parker, Unparker};
 use crossbeam_utils::CachePadded;
 
+use self::run::{state, Coro, TaskRun};
 use self::stack::{Frame, MainStack, StackSource};
-use self::task::{state, Coro, Entry, TaskObj};
+use self::task::{SpawnEntry, TaskObj};
 use self::timer::Timers;
 use crate::config::RunConfig;
 use crate::ctx::{self, Suspend, TaskCtx, TaskYielder};
 use crate::panic::{Outcome, ProgramInfo};
-use crate::STACK_HEADROOM;
 
 /// How long a worker with nothing to run keeps looking for work before it
 /// parks. Long enough that a program handing work back and forth between
@@ -88,6 +94,20 @@ pub const RUNNEXT_STEAL_DELAY: Duration = Duration::from_micros(5);
 /// Every this many picks a worker looks at its deque and the injector
 /// before its `runnext` slot (Go uses 61 for the global queue).
 pub const FAIR_EVERY: u32 = 61;
+
+/// `fn main`'s entry.
+type MainEntry = unsafe extern "C" fn(*mut TaskCtx);
+
+/// What the first task of a run executes: `fn main`, or a function an
+/// embedding host called, with its arguments in `env` (a record the entry
+/// consumes) and its result kept in the task's handle.
+#[derive(Clone, Copy)]
+pub(crate) enum FirstEntry {
+    Main(MainEntry),
+    Call(SpawnEntry, *mut crate::value::Obj),
+}
+// SAFETY: the `env` of a call moves with the first task.
+unsafe impl Send for FirstEntry {}
 
 /// A task pointer in a run queue.
 #[derive(Clone, Copy, Debug)]
@@ -128,8 +148,9 @@ pub(crate) struct Shared {
     stacks: StackSource,
     pub(crate) timers: Timers,
     main_task: AtomicPtr<TaskObj>,
-    /// main's stack until main starts (on whichever worker picks it).
-    main_stack: Mutex<Option<stack::TaskStack>>,
+    /// main's stack and entry until main starts (on whichever worker picks
+    /// it).
+    main_start: Mutex<Option<(stack::TaskStack, FirstEntry)>>,
     /// How this run is configured (limits, output).
     pub(crate) config: RunConfig,
     /// Tasks alive, the first one included; counted only when
@@ -211,10 +232,11 @@ impl Shared {
         Ok(())
     }
 
-    /// Wakes task `t`, whose wait the caller claimed (see `task`).
-    pub(crate) fn wake(&self, t: *mut TaskObj) {
-        // SAFETY: parked tasks are alive (the runtime's reference).
-        let st = unsafe { &(*t).state };
+    /// Wakes the task of `run`, whose wait the caller claimed (see `run`).
+    pub(crate) fn wake(&self, run: *mut TaskRun) {
+        // SAFETY: run states live as long as the scheduler.
+        let run = unsafe { &*run };
+        let st = &run.state;
         loop {
             match st.load(Ordering::Acquire) {
                 state::PARKING => {
@@ -240,7 +262,7 @@ impl Shared {
                         )
                         .is_ok()
                     {
-                        self.push_ready(t);
+                        self.push_ready(run.task());
                         return;
                     }
                 }
@@ -552,36 +574,36 @@ impl Local {
         // SAFETY: queued tasks are alive (the runtime's reference).
         let task = unsafe { &*t };
         let shared = self.shared();
-        // SAFETY: only the worker running the task touches its coroutine.
-        if unsafe { (*task.coro.get()).is_none() } && !self.start(t) {
+        let Some(rp) = self.start(task) else {
             return;
-        }
-        // SAFETY: as above; `start` is done with it.
-        let coro = unsafe { &mut *task.coro.get() };
-        // SAFETY: set by `start`.
-        let ctx = unsafe { *task.ctx.get() };
+        };
+        // SAFETY: run states live as long as the scheduler. Only fields
+        // are borrowed, never the whole run state: the task writes its
+        // context through `ctx` while it runs.
+        let (st, preempt) = unsafe { (&(*rp).state, &(*rp).ctx.preempt) };
+        // SAFETY: as above; only the worker running the task touches its
+        // coroutine, and `start` is done with it.
+        let coro = unsafe { &mut *(*rp).coro.get() };
+        let ctx = TaskRun::ctx_ptr(rp);
         let me = &shared.workers[self.index];
-        // SAFETY: pooled contexts are never freed while the scheduler lives.
-        unsafe { (*ctx).preempt.store(0, Ordering::Relaxed) };
+        preempt.store(0, Ordering::Relaxed);
         me.switches.fetch_add(1, Ordering::Relaxed);
         me.running.store(ctx, Ordering::SeqCst);
         if shared.stopping() {
             // `finish` may have looked at `running` before we set it (it
             // sets `stopping` first; both are sequentially consistent), and
             // the ticker is gone: ask the task to yield at once.
-            // SAFETY: as above.
-            unsafe { (*ctx).preempt.store(1, Ordering::Relaxed) };
+            preempt.store(1, Ordering::Relaxed);
         }
         shared.timers.worker_busy();
         let previous = ctx::set_current(ctx);
         loop {
-            task.state.store(state::RUNNING, Ordering::Relaxed);
+            st.store(state::RUNNING, Ordering::Relaxed);
             let Some(c) = coro.as_mut() else { break };
             let result = catch_unwind(AssertUnwindSafe(|| c.resume(())));
             match result {
                 Ok(CoroutineResult::Yield(Suspend::Park)) => {
-                    if task
-                        .state
+                    if st
                         .compare_exchange(
                             state::PARKING,
                             state::PARKED,
@@ -595,7 +617,7 @@ impl Local {
                     }
                 }
                 Ok(CoroutineResult::Yield(Suspend::Yield)) => {
-                    task.state.store(state::RUNNABLE, Ordering::Relaxed);
+                    st.store(state::RUNNABLE, Ordering::Relaxed);
                     self.deque.push(TaskRef(t));
                     self.yielded = true;
                     shared.notify();
@@ -608,14 +630,14 @@ impl Local {
                     // SAFETY: the task is over; we own its context.
                     let outcome = unsafe { (*ctx).take_outcome() }
                         .unwrap_or_else(|| crate::internal_error("task ended without an outcome"));
-                    self.end(t, Some(outcome));
+                    self.end(t, rp, Some(outcome));
                 }
-                Ok(CoroutineResult::Return(())) => self.end(t, None),
+                Ok(CoroutineResult::Return(())) => self.end(t, rp, None),
                 // A Rust panic reached the coroutine's root (only possible
                 // when the entry is Rust code, as in tests).
                 Err(payload) => {
                     let detail = crate::payload_text(&*payload);
-                    self.end(t, Some(crate::internal_error(&detail)));
+                    self.end(t, rp, Some(crate::internal_error(&detail)));
                 }
             }
             break;
@@ -624,74 +646,95 @@ impl Local {
         me.running.store(std::ptr::null_mut(), Ordering::SeqCst);
     }
 
-    /// Creates the coroutine of a task that runs for the first time.
-    fn start(&mut self, t: *mut TaskObj) -> bool {
-        // SAFETY: queued tasks are alive.
-        let task = unsafe { &*t };
+    /// The run state of `task`, with its coroutine: created when it runs
+    /// for the first time (a spawned task takes a frame; main has its run
+    /// state from the start and takes its stack). `None` when the program
+    /// cannot go on.
+    fn start(&mut self, task: &TaskObj) -> Option<*mut TaskRun> {
         let shared = self.shared();
-        let (stack, ctx) = match task.entry {
-            // main's frame was set up by `run_program`.
-            Entry::Main(_) | Entry::Call(_) => {
-                // SAFETY: set before main was queued.
-                let ctx = unsafe { *task.ctx.get() };
-                let taken = shared
-                    .main_stack
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take();
-                let Some(stack) = taken else {
-                    shared.finish(crate::internal_error("main started twice"));
-                    return false;
-                };
-                (stack, ctx)
+        let t = task as *const TaskObj as *mut TaskObj;
+        if task.started() {
+            // SAFETY: started and not ended (it is queued): `link` is its
+            // run state, which only this worker touches now.
+            let run = unsafe { task.run() };
+            // SAFETY: as above.
+            if unsafe { (*(*run).coro.get()).is_some() } {
+                return Some(run);
             }
-            Entry::Spawned(_) => match shared.stacks.take(&mut self.frames) {
-                Some(f) => (f.stack, f.ctx),
-                None => {
-                    shared.finish(crate::internal_error("cannot allocate a task stack"));
-                    return false;
+            // main, running for the first time: its frame was set up by
+            // `run_program`.
+            let taken = shared
+                .main_start
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            let Some((stack, entry)) = taken else {
+                shared.finish(crate::internal_error("main started twice"));
+                return None;
+            };
+            let ctx = CtxRef(TaskRun::ctx_ptr(run));
+            let first = FirstTask(t);
+            let coro: Coro = Coro::with_stack(stack, move |yielder: &TaskYielder, ()| {
+                let (ctx, first) = (ctx, first);
+                // SAFETY: the context and the task outlive the coroutine,
+                // and nothing else touches them while the task runs.
+                unsafe {
+                    (*ctx.0).set_yielder(yielder);
+                    match entry {
+                        FirstEntry::Main(f) => f(ctx.0),
+                        FirstEntry::Call(f, env) => {
+                            let r = f(ctx.0, env);
+                            (*first.0).set_result(r as u64);
+                        }
+                    }
                 }
-            },
+            });
+            // SAFETY: only this worker touches the coroutine now.
+            unsafe { *(*run).coro.get() = Some(coro) };
+            return Some(run);
+        }
+        let Some(Frame { stack, run }) = shared.stacks.take(&mut self.frames) else {
+            shared.finish(crate::internal_error("cannot allocate a task stack"));
+            return None;
         };
-        if !stack.slot.is_null() {
-            // SAFETY: the slot lives as long as its chunk.
-            unsafe { (*stack.slot).store(t, Ordering::Release) };
-        }
-        // SAFETY: the frame's context is ours until the task ends.
-        unsafe {
-            (*ctx).task = t;
-            *task.ctx.get() = ctx;
-        }
-        let entry = task.entry;
-        let task_ref = TaskRef(t);
-        let ctx_ref = CtxRef(ctx);
+        // SAFETY: the slot lives as long as its chunk.
+        unsafe { (*stack.slot).store(t, Ordering::Release) };
+        // SAFETY: the frame's run state is ours until the task ends; the
+        // task is ours to start.
+        let (entry, env) = unsafe {
+            TaskRun::attach(run, t, shared);
+            task.start(run)
+        };
+        let start = SpawnStart {
+            task: t,
+            ctx: TaskRun::ctx_ptr(run),
+            entry,
+            env,
+        };
         let coro: Coro = Coro::with_stack(stack, move |yielder: &TaskYielder, ()| {
-            let (t, ctx) = (task_ref, ctx_ref);
+            let s = start;
             // SAFETY: the context and task outlive the coroutine, and
             // nothing else touches them while the task runs.
             unsafe {
-                (*ctx.0).set_yielder(yielder);
-                match entry {
-                    Entry::Main(f) => f(ctx.0),
-                    Entry::Spawned(f) | Entry::Call(f) => {
-                        let r = f(ctx.0, (*t.0).env());
-                        (*t.0).set_result(r as u64);
-                    }
-                }
+                (*s.ctx).set_yielder(yielder);
+                let r = (s.entry)(s.ctx, s.env);
+                (*s.task).set_result(r as u64);
             }
         });
         // SAFETY: only this worker touches the coroutine now.
-        unsafe { *task.coro.get() = Some(coro) };
-        true
+        unsafe { *(*run).coro.get() = Some(coro) };
+        Some(run)
     }
 
     /// A task ended: returned (`outcome` None) or panicked/exited.
-    fn end(&mut self, t: *mut TaskObj, outcome: Option<Outcome>) {
-        // SAFETY: the task is alive (the runtime's reference).
+    fn end(&mut self, t: *mut TaskObj, rp: *mut TaskRun, outcome: Option<Outcome>) {
+        // SAFETY: the task is alive (the runtime's reference), and its run
+        // state is ours.
         let task = unsafe { &*t };
         let shared = self.shared();
-        if let Entry::Main(_) | Entry::Call(_) = task.entry {
-            task.state.store(state::DONE, Ordering::Relaxed);
+        // SAFETY: as above.
+        unsafe { (*rp).state.store(state::DONE, Ordering::Relaxed) };
+        if task.is_main() {
             shared.finish(outcome.unwrap_or(Outcome::Returned));
             return;
         }
@@ -700,34 +743,55 @@ impl Local {
         }
         if let Some(Outcome::Exited(code)) = outcome {
             // The program ends; the task's frame stays as it is.
-            task.state.store(state::DONE, Ordering::Relaxed);
             shared.finish(Outcome::Exited(code));
             return;
         }
         // Give the frame back.
         // SAFETY: only this worker touches the coroutine; it is done.
-        let coro = unsafe { (*task.coro.get()).take() };
-        // SAFETY: as above.
-        let ctx = unsafe { *task.ctx.get() };
+        let coro = unsafe { (*(*rp).coro.get()).take() };
         if let Some(coro) = coro {
             let stack = coro.into_stack();
-            if !stack.slot.is_null() {
-                // SAFETY: the slot lives as long as its chunk.
-                unsafe { (*stack.slot).store(std::ptr::null_mut(), Ordering::Release) };
-            }
+            // SAFETY: the slot lives as long as its chunk.
+            unsafe { (*stack.slot).store(std::ptr::null_mut(), Ordering::Release) };
             // SAFETY: the coroutine is gone; the context is ours.
             unsafe {
-                (*ctx).task = std::ptr::null_mut();
-                (*ctx).clear_yielder();
+                (*rp).ctx.task = std::ptr::null_mut();
+                (*rp).ctx.clear_yielder();
             }
-            shared.stacks.give(&mut self.frames, Frame { stack, ctx });
+            shared
+                .stacks
+                .give(&mut self.frames, Frame { stack, run: rp });
         }
-        task.complete(outcome);
+        // SAFETY: we end the task, once; its run state is detached.
+        unsafe { task.complete(shared, outcome) };
         // The runtime's own reference.
         // SAFETY: we own it.
         unsafe { crate::value::release(t.cast()) };
     }
 }
+
+/// What a spawned task's coroutine starts with.
+#[derive(Clone, Copy)]
+struct SpawnStart {
+    task: *mut TaskObj,
+    ctx: *mut TaskCtx,
+    entry: SpawnEntry,
+    env: *mut crate::value::Obj,
+}
+// SAFETY: these move with their task.
+unsafe impl Send for SpawnStart {}
+
+/// A context pointer that moves with its task.
+#[derive(Clone, Copy)]
+struct CtxRef(*mut TaskCtx);
+// SAFETY: a context moves with its task.
+unsafe impl Send for CtxRef {}
+
+/// The first task's handle, which its coroutine stores a call's result in.
+#[derive(Clone, Copy)]
+struct FirstTask(*mut TaskObj);
+// SAFETY: the handle outlives the run.
+unsafe impl Send for FirstTask {}
 
 /// The configuration of the run that the task of `ctx` (or, for a null
 /// `ctx`, the thread's current task) belongs to; `None` outside of a
@@ -736,17 +800,14 @@ impl Local {
 /// # Safety
 /// `ctx` is null or a live task context.
 pub(crate) unsafe fn config_of<'a>(ctx: *mut TaskCtx) -> Option<&'a RunConfig> {
-    let ctx = if ctx.is_null() { ctx::current() } else { ctx };
-    // SAFETY: null or live (caller's contract).
-    let task = unsafe { ctx.as_ref() }?.task;
-    // SAFETY: a task's scheduler outlives it.
-    unsafe { task.as_ref() }.map(|t| &t.shared().config)
+    let run = run::current_or_null(ctx);
+    if run.is_null() {
+        return None;
+    }
+    // SAFETY: a live task's context is its run state, attached to the
+    // scheduler it runs in, which outlives it.
+    Some(unsafe { &(*run).shared().config })
 }
-
-#[derive(Clone, Copy)]
-struct CtxRef(*mut TaskCtx);
-// SAFETY: a context moves with its task.
-unsafe impl Send for CtxRef {}
 
 /// The loop of worker `local` until the program stops. A Rust panic in
 /// the scheduler itself (a runtime bug) ends the program with an internal
@@ -768,17 +829,16 @@ fn worker_loop(local: &mut Local) {
 }
 
 /// Runs `entry` as the first task (`main`, or a called function with its
-/// arguments in `env`), as `config` says: `config.workers` worker threads
-/// (the calling thread is worker 0) and a first stack of
-/// `config.stack_size` bytes. Returns the run's outcome once every worker
-/// stopped, and for [`Entry::Call`] the function's result in slot encoding
-/// if it returned (0 otherwise), owned by the caller: whatever the outcome
-/// (a task's unobserved panic, or a deadline reached just as it returned,
-/// can make it something else than [`Outcome::Returned`]).
+/// arguments), as `config` says: `config.workers` worker threads (the
+/// calling thread is worker 0) and a first stack of `config.stack_size`
+/// bytes. Returns the run's outcome once every worker stopped, and for
+/// [`FirstEntry::Call`] the function's result in slot encoding if it
+/// returned (0 otherwise), owned by the caller: whatever the outcome (a
+/// task's unobserved panic, or a deadline reached just as it returned, can
+/// make it something else than [`Outcome::Returned`]).
 pub(crate) fn run_program(
     info: Arc<ProgramInfo>,
-    entry: Entry,
-    env: *mut crate::value::Obj,
+    entry: FirstEntry,
     config: RunConfig,
 ) -> (Outcome, u64) {
     let Some(main_stack) = MainStack::new(config.stack_size) else {
@@ -815,7 +875,7 @@ pub(crate) fn run_program(
         stacks: StackSource::new(Arc::clone(&info)),
         timers: Timers::new(),
         main_task: AtomicPtr::new(std::ptr::null_mut()),
-        main_stack: Mutex::new(Some(main_stack.stack())),
+        main_start: Mutex::new(Some((main_stack.stack(), entry))),
         config,
         live_tasks: AtomicUsize::new(1),
     });
@@ -823,14 +883,10 @@ pub(crate) fn run_program(
 
     // main: its own stack and context, queued on worker 0 (this thread).
     let (low, high) = main_stack.bounds();
-    let mut main_ctx = TaskCtx::new(Arc::clone(&info), low + STACK_HEADROOM);
-    main_ctx.set_stack(low, high);
-    let main_ctx = Box::into_raw(Box::new(main_ctx));
-    // The result descriptor stays null: the result (of a call) is handed
-    // to the caller below, never dropped with the task object.
-    let main = TaskObj::alloc(sp, 0, entry, env, std::ptr::null(), 1);
-    // SAFETY: the task is not queued yet.
-    unsafe { *(*main).ctx.get() = main_ctx };
+    let main_run = Box::into_raw(TaskRun::new(Arc::clone(&info), low, high));
+    let main = TaskObj::main(main_run);
+    // SAFETY: the run state is not in use yet.
+    unsafe { TaskRun::attach(main_run, main, sp) };
     shared.main_task.store(main, Ordering::Release);
 
     let mut deques = deques.into_iter();
@@ -902,7 +958,7 @@ pub(crate) fn run_program(
     // SAFETY: no worker runs; the first task's result is final (set only
     // if it returned).
     let result = unsafe { (*main).result() };
-    let outcome = cleanup(&shared, main, main_ctx, frames);
+    let outcome = cleanup(&shared, main, main_run, frames);
     drop(main_stack);
     crate::output::flush_stdout();
     (outcome, result)
@@ -919,33 +975,36 @@ unsafe impl Send for SharedRef {}
 fn cleanup(
     shared: &Shared,
     main: *mut TaskObj,
-    main_ctx: *mut TaskCtx,
+    main_run: *mut TaskRun,
     frames: Vec<Frame>,
 ) -> Outcome {
     // SAFETY: no worker runs: we own every coroutine. A coroutine suspended
     // inside JIT code must never be dropped without a reset.
     unsafe {
-        if let Some(mut c) = (*(*main).coro.get()).take() {
+        if let Some(mut c) = (*(*main_run).coro.get()).take() {
             c.force_reset();
         }
         let mut abandoned = Vec::new();
         shared.stacks.for_each_task(|t| abandoned.push(t));
         for t in abandoned {
-            if let Some(mut c) = (*(*t).coro.get()).take() {
+            // A task in a stack slot has started and not ended.
+            let run = (*t).run();
+            if let Some(mut c) = (*(*run).coro.get()).take() {
                 c.force_reset();
                 let stack = c.into_stack();
                 (*stack.slot).store(std::ptr::null_mut(), Ordering::Release);
-                stack::free_frame_ctx(*(*t).ctx.get());
+                stack::free_frame_run(run);
             }
         }
-        drop(Box::from_raw(main_ctx));
-        // main's object: nothing else references it.
+        // main's object: nothing else references it (it never ends, so
+        // freeing it leaves its run state alone).
         crate::value::release(main.cast());
+        drop(Box::from_raw(main_run));
         for f in frames.into_iter().chain(shared.stacks.drain_shared()) {
-            stack::free_frame_ctx(f.ctx);
+            stack::free_frame_run(f.run);
         }
     }
-    // Timer entries of abandoned tasks are leaked with them.
+    // Timer entries only name run states (just freed): drop them unread.
     shared.timers.forget_all();
 
     let pending: Vec<usize> =

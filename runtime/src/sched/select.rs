@@ -16,7 +16,7 @@ use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use super::chan::{option, wake, ChanObj, SEND_ON_CLOSED};
-use super::task::{current_task, park, TaskObj, WaitInfo, Waiter};
+use super::run::{current_run, park, TaskRun, WaitInfo, Waiter};
 use crate::ctx::TaskCtx;
 use crate::panic::{guard, panic_with, Site};
 use crate::value::desc::{release_value, TypeDesc};
@@ -90,11 +90,11 @@ enum Tried {
 /// `wait`, when given, is our open wait (phase 2): a ready op is taken only
 /// if we claim the wait ourselves, and a not-ready one gets the wait
 /// registered, under the same lock hold, so no wake can slip in between.
-fn try_op(op: &SelectOp, i: usize, me: &TaskObj, wait: Option<u64>) -> (Tried, Vec<*mut TaskObj>) {
+fn try_op(op: &SelectOp, i: usize, me: &TaskRun, wait: Option<u64>) -> (Tried, Vec<*mut TaskRun>) {
     // SAFETY: the op's channel is live (borrowed by the caller).
     let c = unsafe { &*op.chan.cast::<ChanObj>() };
     let mut st = c.lock();
-    let mep: *const TaskObj = me;
+    let mep: *const TaskRun = me;
     let ready = if op.kind == OP_SEND {
         st.can_give(c.cap(), mep)
     } else {
@@ -105,7 +105,7 @@ fn try_op(op: &SelectOp, i: usize, me: &TaskObj, wait: Option<u64>) -> (Tried, V
             return (Tried::NotReady, Vec::new());
         };
         let w = Waiter {
-            task: mep.cast_mut(),
+            run: mep.cast_mut(),
             seq,
             op: i as u32,
             owns_value: false,
@@ -212,7 +212,7 @@ pub unsafe extern "C" fn kr_select(
             unsafe { std::slice::from_raw_parts_mut(ops.cast::<SelectOp>(), n) }
         };
         // SAFETY: caller's contract.
-        let me = unsafe { current_task(ctx) };
+        let me = unsafe { current_run(ctx) };
         // A random rotation and direction: every ready op is equally
         // likely to come first.
         let mut order: Vec<usize> = (0..n).collect();
@@ -246,7 +246,7 @@ pub unsafe extern "C" fn kr_select(
         };
         // SAFETY: we are the running task.
         let seq = unsafe { me.begin_wait(info) };
-        let mep = me as *const TaskObj as *mut TaskObj;
+        let mep = me as *const TaskRun as *mut TaskRun;
         let mut registered = 0;
         let mut early: Option<(usize, Tried)> = None;
         let mut claimed_by_other = false;
@@ -275,7 +275,7 @@ pub unsafe extern "C" fn kr_select(
         if let Some((i, tried)) = early {
             // We claimed our own wait: nobody will wake us.
             me.state.store(
-                super::task::state::RUNNING,
+                super::run::state::RUNNING,
                 std::sync::atomic::Ordering::Relaxed,
             );
             unregister(ops, registered);

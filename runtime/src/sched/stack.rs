@@ -9,11 +9,12 @@
 //! end of the stack, to turn deep recursion into a "stack overflow" panic.
 //! Runtime functions must stay inside that headroom (`HACKING.md`).
 //!
-//! A stack is handed out together with the [`TaskCtx`] that describes it
-//! (a [`Frame`]); both go back to a pool when the task ends. Reuse is what
-//! makes spawning cheap, and since contexts are never freed while the
-//! scheduler lives, a late write of the preemption flag by the ticker can
-//! never hit freed memory.
+//! A stack is handed out together with the [`TaskRun`] that runs on it
+//! (its [`TaskCtx`] describes the stack; together, a [`Frame`]); both go
+//! back to a pool when the task ends. Reuse is what makes spawning cheap,
+//! and since run states are never freed while the scheduler lives, a late
+//! write of the preemption flag by the ticker, or a late claim by a stale
+//! timer, can never hit freed memory.
 //!
 //! Every stack has a *registry slot*: an atomic pointer to the task running
 //! on it (null while the stack is pooled). The deadlock report and the
@@ -36,7 +37,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use corosensei::stack::{Stack, StackPointer};
 
+use super::run::TaskRun;
 use super::task::TaskObj;
+#[cfg(doc)]
 use crate::ctx::TaskCtx;
 use crate::panic::ProgramInfo;
 use crate::STACK_HEADROOM;
@@ -93,26 +96,26 @@ impl TaskStack {
     }
 }
 
-/// A pooled pair: a stack and the context of the task that runs on it.
-#[derive(Debug)]
-pub struct Frame {
+/// A pooled pair: a stack and the run state of the task that runs on it.
+pub(crate) struct Frame {
     /// The stack.
     pub stack: TaskStack,
-    /// Its context (a leaked `Box`, freed by [`StackSource`]'s owner at
-    /// shutdown through [`free_frame_ctx`]).
-    pub ctx: *mut TaskCtx,
+    /// Its run state (a leaked `Box`, freed by [`StackSource`]'s owner at
+    /// shutdown through [`free_frame_run`]).
+    pub run: *mut TaskRun,
 }
 
-// SAFETY: as `TaskStack`; the ctx is only used by the task owning the frame.
+// SAFETY: as `TaskStack`; the run state is only used by the task owning
+// the frame.
 unsafe impl Send for Frame {}
 
-/// Frees the context of a frame at shutdown.
+/// Frees the run state of a frame at shutdown.
 ///
 /// # Safety
-/// `ctx` came from a [`Frame`] and no task will ever run with it again.
-pub unsafe fn free_frame_ctx(ctx: *mut TaskCtx) {
-    // SAFETY: frames' contexts are leaked boxes (see `StackSource::carve`).
-    drop(unsafe { Box::from_raw(ctx) });
+/// `run` came from a [`Frame`] and no task will ever run with it again.
+pub(crate) unsafe fn free_frame_run(run: *mut TaskRun) {
+    // SAFETY: frames' run states are leaked boxes (see `StackSource::carve`).
+    drop(unsafe { Box::from_raw(run) });
 }
 
 /// One reservation of [`STACKS_PER_CHUNK`] stacks and their registry slots.
@@ -149,7 +152,7 @@ fn reserve(len: usize) -> Option<usize> {
 
 /// Where a scheduler's task stacks come from: the chunks (kept until the
 /// scheduler is dropped) and the shared pool of free frames.
-pub struct StackSource {
+pub(crate) struct StackSource {
     program: Arc<ProgramInfo>,
     chunks: Mutex<Vec<Chunk>>,
     shared_pool: Mutex<Vec<Frame>>,
@@ -168,7 +171,7 @@ impl StackSource {
     /// A frame for a new task: from `local`, else from the shared pool
     /// (refilling `local` with up to half a pool), else from a new chunk
     /// (the rest of it goes to `local`). `None` when memory is exhausted.
-    pub fn take(&self, local: &mut Vec<Frame>) -> Option<Frame> {
+    pub(crate) fn take(&self, local: &mut Vec<Frame>) -> Option<Frame> {
         if let Some(f) = local.pop() {
             return Some(f);
         }
@@ -193,7 +196,7 @@ impl StackSource {
     /// page or two) or a deep recursion would otherwise keep its memory
     /// until the program ends. The worker's own pool stays committed, so a
     /// steady spawn rate never faults.
-    pub fn give(&self, local: &mut Vec<Frame>, frame: Frame) {
+    pub(crate) fn give(&self, local: &mut Vec<Frame>, frame: Frame) {
         local.push(frame);
         if local.len() > LOCAL_POOL_MAX {
             let spilled: Vec<Frame> = local.drain(LOCAL_POOL_MAX / 2..).collect();
@@ -231,11 +234,10 @@ impl StackSource {
                 // SAFETY: `i` is in bounds; the boxed slice never moves.
                 slot: unsafe { slots_ptr.add(i) },
             };
-            let mut ctx = TaskCtx::new(Arc::clone(&self.program), low + STACK_HEADROOM);
-            ctx.set_stack(low, low + TASK_STACK_TOTAL);
+            let run = TaskRun::new(Arc::clone(&self.program), low, low + TASK_STACK_TOTAL);
             local.push(Frame {
                 stack,
-                ctx: Box::into_raw(Box::new(ctx)),
+                run: Box::into_raw(run),
             });
         }
         local.pop()
@@ -256,7 +258,7 @@ impl StackSource {
     }
 
     /// Takes every frame of the shared pool (at shutdown).
-    pub fn drain_shared(&self) -> Vec<Frame> {
+    pub(crate) fn drain_shared(&self) -> Vec<Frame> {
         std::mem::take(
             &mut *self
                 .shared_pool

@@ -1,121 +1,76 @@
-//! Task objects (`task<T>` handles, kind TASK) and the park/wake protocol.
+//! Task objects (`task<T>` handles, kind TASK): what a finished task leaves
+//! for its joiners, in 56 bytes from the small-object allocator.
 //!
-//! A [`TaskObj`] is both the Kriti handle and the scheduler's record of the
-//! task: its coroutine, its result or panic, who waits to join it, and
-//! what it waits on. Its reference count counts the handles, plus one
-//! reference the runtime holds from spawn until the task ends, plus one
-//! per pending timer.
+//! A [`TaskObj`] holds only what outlives the task's run: its result or
+//! panic, who waits to join it, and, until it starts, its entry and
+//! environment. While it runs, its [`TaskRun`] (`run.rs`, pooled with its
+//! stack) holds the rest. Its reference count counts the handles, plus one
+//! reference the runtime holds from spawn until the task ends.
 //!
 //! ```text
 //! offset  size  field
 //!      0    16  header  ObjHeader (kind = 5)
-//!     16     …  runtime-private (scheduler, id, state, coroutine, result, ...)
+//!     16     8  bits    the id (0 for main, then 1, 2, ... in spawn order)
+//!                       in the low 56 bits, the flags STARTED | DONE |
+//!                       OBSERVED | REPORTED in the high 8
+//!     24     8  result_desc
+//!     32     8  joiners  lock-free stack of joiners' run states; CLOSED once done
+//!     40     8  value   before start: the entry's env; once done: the result
+//!     48     8  link    before start: the entry; while running: the TaskRun;
+//!                       once done: the panic (null when it returned)
 //! ```
 //!
-//! # Park and wake, without lost wakeups
+//! `value` and `link` change meaning at the two moments only the worker
+//! running the task can see: when it starts (`STARTED`, set by that
+//! worker) and when it ends (`DONE`, published with release ordering).
+//! Others read them only after seeing `DONE` (a joiner, the last release)
+//! or when no task runs (the deadlock report, the shutdown).
 //!
-//! A task that must wait (`TaskObj::begin_wait`) opens a
-//! *wait*: it takes a new odd number in `wait_seq`, sets its state to
-//! `PARKING`, and registers `(task, seq)` wherever a waker will find it (a
-//! channel queue, a join list, a timer), under that structure's lock. Then
-//! it suspends with `Suspend::Park`. A waker first *claims* the wait with a
-//! compare-and-swap `seq → seq + 1` (`TaskObj::claim`): exactly one
-//! claimer wins even when a `select` registered the task in many places, and
-//! a stale registration (an earlier wait's timer) never matches. The winner
-//! writes the hand-off fields (`xfer`, `xfer_ok`, `sel`), then calls
-//! `Shared::wake`:
-//!
-//! ```text
-//! state RUNNING ─begin_wait─▶ PARKING ─worker after suspend─▶ PARKED ─wake─▶ RUNNABLE (queued)
-//!                               └───────wake before the suspend───▶ NOTIFIED
-//! ```
-//!
-//! A wake that finds `PARKING` (the task is still on its way to the
-//! suspend, possibly still running on its stack) only marks it `NOTIFIED`;
-//! the worker sees that when its compare-and-swap `PARKING → PARKED`
-//! fails, and resumes the task at once. So a task is never queued while it
-//! runs, and no wakeup is lost.
+//! **Joining.** A joiner opens a wait (`run.rs`) and pushes its run state
+//! on `joiners` with a compare-and-swap, unless it reads `CLOSED`: then the
+//! task is done and it cancels its wait. Ending, the task swaps in
+//! `CLOSED` and claims and wakes every joiner it took. A joiner's run state
+//! is its own list node (`join_next`, `join_seq`): it waits for one task
+//! at a time, and stays registered until that task wakes it, so the join
+//! path allocates nothing and takes no lock.
 
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 
-use corosensei::Coroutine;
-
-use super::stack::TaskStack;
+use super::run::{current_run, park, TaskRun};
 use super::Shared;
 use crate::ctx::{self, end_task, Suspend, TaskCtx};
 use crate::panic::{guard, panic_with, Outcome, Site};
 use crate::value::desc::{retain_value, TypeDesc};
-use crate::value::{kind, live, Obj, ObjHeader};
-
-/// A task's coroutine.
-pub(crate) type Coro = Coroutine<(), Suspend, (), TaskStack>;
+use crate::value::{alloc, kind, live, Obj, ObjHeader};
 
 /// A spawned task's entry: JIT code that owns (releases) `env` and returns
 /// the task's result in slot encoding, owned.
 pub type SpawnEntry = unsafe extern "C" fn(*mut TaskCtx, *mut Obj) -> i64;
 
-/// What a task runs.
-#[derive(Clone, Copy)]
-pub(crate) enum Entry {
-    /// `fn main`.
-    Main(unsafe extern "C" fn(*mut TaskCtx)),
-    /// A spawned task.
-    Spawned(SpawnEntry),
-    /// A function called by an embedding host: the first task of its run,
-    /// like `Main`, with its arguments in `env` and a result.
-    Call(SpawnEntry),
+/// Flag bits of `bits` (above the id).
+mod flag {
+    /// A worker started it: `link` is its run state (main: from creation).
+    pub const STARTED: u64 = 1 << 56;
+    /// It ended: `value` is the result, `link` the panic.
+    pub const DONE: u64 = 1 << 57;
+    /// A join saw the panic.
+    pub const OBSERVED: u64 = 1 << 58;
+    /// The panic was printed as unobserved.
+    pub const REPORTED: u64 = 1 << 59;
+    /// The id's bits (2^56 spawns would take years at any spawn rate).
+    pub const ID_MASK: u64 = (1 << 56) - 1;
 }
 
-/// Task states (see the module docs).
-pub(crate) mod state {
-    /// Queued or about to be resumed.
-    pub const RUNNABLE: u32 = 0;
-    /// Running on a worker.
-    pub const RUNNING: u32 = 1;
-    /// Has opened a wait and is on its way to suspending.
-    pub const PARKING: u32 = 2;
-    /// Suspended, waiting for a waker.
-    pub const PARKED: u32 = 3;
-    /// Woken while `PARKING`: the worker resumes it right after it suspends.
-    pub const NOTIFIED: u32 = 4;
-    /// Finished.
-    pub const DONE: u32 = 5;
-}
+/// `joiners` once the task is done: nobody may register any more. (The
+/// dangling address is no run state's: those are boxed.)
+const CLOSED: *mut TaskRun = std::ptr::dangling_mut();
 
-/// What a parked task waits on, for the deadlock report.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct WaitInfo {
-    /// "waiting to receive", "waiting to send", "waiting to join a task",
-    /// "waiting in select", "sleeping".
-    pub what: &'static str,
-    /// The blocking call's location index (negative: unknown).
-    pub loc: i64,
-    /// The blocking call's scope (negative: unknown).
-    pub func: i64,
-}
-
-/// A registration of a parked task in a wait queue.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Waiter {
-    /// The waiting task.
-    pub task: *mut TaskObj,
-    /// Its wait's number, to claim it.
-    pub seq: u64,
-    /// The `select` op index this registration stands for (0 otherwise).
-    pub op: u32,
-    /// The waiter owns `value` (a plain send); a select's send values stay
-    /// owned by its ops until chosen.
-    pub owns_value: bool,
-    /// The value a sender offers.
-    pub value: u64,
-}
-
-/// Join bookkeeping, under the task's lock.
-struct JoinState {
-    done: bool,
-    joiners: Vec<Waiter>,
+/// A task's panic, kept by its handle.
+pub(crate) struct TaskPanic {
+    outcome: Outcome,
+    /// The scheduler, to report the panic or forget it.
+    sched: *const Shared,
 }
 
 /// A task object, kind [`kind::TASK`]. Only handled through raw pointers.
@@ -123,90 +78,110 @@ struct JoinState {
 pub struct TaskObj {
     /// The common header (`kind` = [`kind::TASK`]).
     pub header: ObjHeader,
-    pub(crate) sched: *const Shared,
-    /// 0 for `main`, then 1, 2, ... in spawn order.
-    pub(crate) id: u64,
-    pub(crate) state: AtomicU32,
-    /// Odd while a wait is open (its number), even otherwise.
-    wait_seq: AtomicU64,
-    /// Hand-off from the claimer: a received value.
-    pub(crate) xfer: UnsafeCell<u64>,
-    /// Hand-off: false when the wait ended because a channel closed.
-    pub(crate) xfer_ok: UnsafeCell<bool>,
-    /// Hand-off: the chosen select op, or -1 for a timeout.
-    pub(crate) sel: UnsafeCell<i64>,
-    pub(crate) wait: UnsafeCell<WaitInfo>,
-    pub(crate) entry: Entry,
-    env: *mut Obj,
+    /// The id and the flags (see the module docs).
+    bits: AtomicU64,
     result_desc: *const TypeDesc,
-    /// The context it runs with; null until it first runs.
-    pub(crate) ctx: UnsafeCell<*mut TaskCtx>,
-    /// Its coroutine; `None` before it first runs and after it ended.
-    pub(crate) coro: UnsafeCell<Option<Coro>>,
-    join: Mutex<JoinState>,
-    done: AtomicBool,
-    result: UnsafeCell<u64>,
-    /// The task's panic, set before `done`.
-    panic: UnsafeCell<Option<Box<Outcome>>>,
-    /// A join saw the panic.
-    observed: AtomicBool,
-    /// The panic was printed as unobserved.
-    reported: AtomicBool,
+    joiners: AtomicPtr<TaskRun>,
+    value: UnsafeCell<u64>,
+    link: UnsafeCell<*mut u8>,
 }
 
+/// The size of a task object.
+const SIZE: usize = std::mem::size_of::<TaskObj>();
+const _: () = assert!(SIZE == 56);
+
 // SAFETY: the interior-mutable fields are each written by one party at a
-// time, as the protocol in the module docs says.
+// time, as the module docs say.
 unsafe impl Send for TaskObj {}
 // SAFETY: as above.
 unsafe impl Sync for TaskObj {}
 
 impl TaskObj {
-    /// A new task object with count `rc`, runnable.
-    pub(crate) fn alloc(
-        sched: *const Shared,
+    fn new(
         id: u64,
-        entry: Entry,
+        result_desc: *const TypeDesc,
+        rc: u64,
+        value: u64,
+        link: *mut u8,
+    ) -> *mut TaskObj {
+        // SAFETY: a nonzero size, given back in `free` with the same.
+        let p = unsafe { alloc::alloc(SIZE) }.cast::<TaskObj>();
+        let header = ObjHeader::new(kind::TASK);
+        header.rc.store(rc, Ordering::Relaxed);
+        // SAFETY: a fresh block of the right size, 8-aligned.
+        unsafe {
+            p.write(TaskObj {
+                header,
+                bits: AtomicU64::new(id & flag::ID_MASK),
+                result_desc,
+                joiners: AtomicPtr::new(std::ptr::null_mut()),
+                value: UnsafeCell::new(value),
+                link: UnsafeCell::new(link),
+            })
+        };
+        live::allocated();
+        p
+    }
+
+    /// A spawned task that will run `entry(ctx, env)`, with count `rc`.
+    pub(crate) fn spawned(
+        id: u64,
+        entry: SpawnEntry,
         env: *mut Obj,
         result_desc: *const TypeDesc,
         rc: u64,
     ) -> *mut TaskObj {
-        let t = Box::new(TaskObj {
-            header: ObjHeader::new(kind::TASK),
-            sched,
-            id,
-            state: AtomicU32::new(state::RUNNABLE),
-            wait_seq: AtomicU64::new(0),
-            xfer: UnsafeCell::new(0),
-            xfer_ok: UnsafeCell::new(false),
-            sel: UnsafeCell::new(0),
-            wait: UnsafeCell::new(WaitInfo {
-                what: "",
-                loc: -1,
-                func: -1,
-            }),
-            entry,
-            env,
-            result_desc,
-            ctx: UnsafeCell::new(std::ptr::null_mut()),
-            coro: UnsafeCell::new(None),
-            join: Mutex::new(JoinState {
-                done: false,
-                joiners: Vec::new(),
-            }),
-            done: AtomicBool::new(false),
-            result: UnsafeCell::new(0),
-            panic: UnsafeCell::new(None),
-            observed: AtomicBool::new(false),
-            reported: AtomicBool::new(false),
-        });
-        t.header.rc.store(rc, Ordering::Relaxed);
-        live::allocated();
-        Box::into_raw(t)
+        Self::new(id, result_desc, rc, env as u64, entry as *mut u8)
     }
 
-    /// The environment the entry receives (owned by the entry).
-    pub(crate) fn env(&self) -> *mut Obj {
-        self.env
+    /// `main`'s task object (id 0, count 1), running with `run`.
+    pub(crate) fn main(run: *mut TaskRun) -> *mut TaskObj {
+        let t = Self::new(0, std::ptr::null(), 1, 0, run.cast());
+        // SAFETY: just made.
+        unsafe { (*t).bits.fetch_or(flag::STARTED, Ordering::Relaxed) };
+        t
+    }
+
+    /// 0 for `main`, then 1, 2, ... in spawn order.
+    pub(crate) fn id(&self) -> u64 {
+        self.bits.load(Ordering::Relaxed) & flag::ID_MASK
+    }
+
+    /// True for `main`.
+    pub(crate) fn is_main(&self) -> bool {
+        self.id() == 0
+    }
+
+    /// Its run state, once started and until it ends.
+    ///
+    /// # Safety
+    /// Called by the worker running the task, or when no task runs, for a
+    /// started task that has not ended.
+    pub(crate) unsafe fn run(&self) -> *mut TaskRun {
+        // SAFETY: caller's contract.
+        unsafe { (*self.link.get()).cast() }
+    }
+
+    /// True once a worker started it.
+    pub(crate) fn started(&self) -> bool {
+        self.bits.load(Ordering::Relaxed) & flag::STARTED != 0
+    }
+
+    /// Takes a spawned task's entry and env and records that it starts
+    /// with `run`.
+    ///
+    /// # Safety
+    /// Called once, by the worker starting the task.
+    pub(crate) unsafe fn start(&self, run: *mut TaskRun) -> (SpawnEntry, *mut Obj) {
+        // SAFETY: before the start, `link` is the entry and `value` the
+        // env, and only this worker touches them.
+        unsafe {
+            let entry = std::mem::transmute::<*mut u8, SpawnEntry>(*self.link.get());
+            let env = *self.value.get() as *mut Obj;
+            *self.link.get() = run.cast();
+            self.set_flag_as_owner(flag::STARTED, Ordering::Relaxed);
+            (entry, env)
+        }
     }
 
     /// Stores the returned result (on the task's stack, as it returns).
@@ -214,8 +189,9 @@ impl TaskObj {
     /// # Safety
     /// Called once, by the task itself.
     pub(crate) unsafe fn set_result(&self, v: u64) {
-        // SAFETY: only the task writes it, before `done`.
-        unsafe { *self.result.get() = v };
+        // SAFETY: the env was taken at the start; only the task writes the
+        // result, before `DONE`.
+        unsafe { *self.value.get() = v };
     }
 
     /// The result the task stored (0 if it did not return).
@@ -224,134 +200,86 @@ impl TaskObj {
     /// The task no longer runs.
     pub(crate) unsafe fn result(&self) -> u64 {
         // SAFETY: nobody writes it any more (caller's contract).
-        unsafe { *self.result.get() }
+        unsafe { *self.value.get() }
     }
 
-    /// Opens a wait described by `info` (see the module docs): from now on
-    /// a waker may claim it. Returns the wait's number for registrations.
-    ///
-    /// # Safety
-    /// Called by the running task itself, which then registers and parks.
-    pub(crate) unsafe fn begin_wait(&self, info: WaitInfo) -> u64 {
-        // SAFETY: only the task writes its wait info, and only while it
-        // runs; the deadlock report reads it when nothing runs.
-        unsafe { *self.wait.get() = info };
-        let seq = self.wait_seq.load(Ordering::Relaxed) + 1;
-        debug_assert!(seq % 2 == 1);
-        self.wait_seq.store(seq, Ordering::Relaxed);
-        // Published to wakers by the lock under which it registers.
-        self.state.store(state::PARKING, Ordering::Release);
-        seq
+    /// Sets `f` (STARTED or DONE) with a plain store: until the task is
+    /// done, only the worker running it writes `bits` (OBSERVED and
+    /// REPORTED come after DONE), so no read-modify-write is needed.
+    fn set_flag_as_owner(&self, f: u64, order: Ordering) {
+        let old = self.bits.load(Ordering::Relaxed);
+        self.bits.store(old | f, order);
     }
 
-    /// Opens a wait (`begin_wait`) described by `what` at `loc` in scope
-    /// `func`, and returns the plain registration for it, for a wait queue:
-    /// no select op, no value offered.
-    ///
-    /// # Safety
-    /// As [`TaskObj::begin_wait`].
-    pub(crate) unsafe fn wait_for(&self, what: &'static str, loc: i64, func: i64) -> Waiter {
-        // SAFETY: forwarded from our caller.
-        let seq = unsafe { self.begin_wait(WaitInfo { what, loc, func }) };
-        Waiter {
-            task: self as *const TaskObj as *mut TaskObj,
-            seq,
-            op: 0,
-            owns_value: false,
-            value: 0,
-        }
+    fn done(&self) -> bool {
+        self.bits.load(Ordering::Acquire) & flag::DONE != 0
     }
 
-    /// Claims the wait `seq`: true for exactly one caller, and only while
-    /// that wait is open.
-    pub(crate) fn claim(&self, seq: u64) -> bool {
-        self.wait_seq
-            .compare_exchange(seq, seq + 1, Ordering::AcqRel, Ordering::Relaxed)
-            .is_ok()
-    }
-
-    /// Hands the claimed task `value` (or "closed" when `ok` is false) and
-    /// the chosen op.
-    ///
-    /// # Safety
-    /// The caller has claimed the task's current wait.
-    pub(crate) unsafe fn hand_off(&self, value: u64, ok: bool, op: i64) {
-        // SAFETY: the claim gives the claimer these fields until the wake.
-        unsafe {
-            *self.xfer.get() = value;
-            *self.xfer_ok.get() = ok;
-            *self.sel.get() = op;
-        }
-    }
-
-    /// What the wait ended with: (value, ok, op), read after the wake.
-    ///
-    /// # Safety
-    /// Called by the task after its wait was claimed and it was resumed.
-    pub(crate) unsafe fn handed(&self) -> (u64, bool, i64) {
-        // SAFETY: the waker's writes happen before our resume (the wake's
-        // release and the queue's synchronisation).
-        unsafe { (*self.xfer.get(), *self.xfer_ok.get(), *self.sel.get()) }
-    }
-
-    /// The wait info (for the deadlock report).
-    pub(crate) fn wait_info(&self) -> WaitInfo {
-        // SAFETY: read when no task runs (see `begin_wait`).
-        unsafe { *self.wait.get() }
-    }
-
-    /// The scheduler.
-    pub(crate) fn shared(&self) -> &Shared {
-        // SAFETY: a task's scheduler outlives it while it can run or be
-        // freed (run_main drops it only after every worker stopped).
-        unsafe { &*self.sched }
+    /// The panic, once done.
+    fn panic(&self) -> Option<&TaskPanic> {
+        debug_assert!(self.done());
+        // SAFETY: once `DONE` is seen, `link` is the panic or null and is
+        // never written again.
+        unsafe { (*self.link.get()).cast::<TaskPanic>().as_ref() }
     }
 
     /// Records how the task ended and wakes its joiners. `panic` is its
     /// panic, if it panicked (the result was stored otherwise).
-    pub(crate) fn complete(&self, panic: Option<Outcome>) {
+    ///
+    /// # Safety
+    /// Called once, by the worker ending the task, after its run state was
+    /// detached.
+    pub(crate) unsafe fn complete(&self, shared: &Shared, panic: Option<Outcome>) {
         let panicked = panic.is_some();
-        // SAFETY: only the worker ending the task writes it, before `done`.
-        unsafe { *self.panic.get() = panic.map(Box::new) };
-        self.state.store(state::DONE, Ordering::Relaxed);
-        let joiners = {
-            let mut js = self.join.lock().unwrap_or_else(PoisonError::into_inner);
-            js.done = true;
-            self.done.store(true, Ordering::Release);
-            std::mem::take(&mut js.joiners)
+        let link = match panic {
+            Some(outcome) => Box::into_raw(Box::new(TaskPanic {
+                outcome,
+                sched: shared,
+            }))
+            .cast::<u8>(),
+            None => std::ptr::null_mut(),
         };
-        for w in joiners {
-            // SAFETY: joiners are parked tasks kept alive by the runtime.
-            let t = unsafe { &*w.task };
-            if t.claim(w.seq) {
+        // SAFETY: only the worker ending the task writes it, before `DONE`.
+        unsafe { *self.link.get() = link };
+        self.set_flag_as_owner(flag::DONE, Ordering::Release);
+        let mut w = self.joiners.swap(CLOSED, Ordering::AcqRel);
+        while !w.is_null() {
+            // SAFETY: a registered joiner is parked in its join wait until
+            // we claim it (nothing else can), so its fields are stable;
+            // the next link is read before the wake lets it go.
+            let run = unsafe { &*w };
+            let (next, seq) = unsafe { (*run.join_next.get(), *run.join_seq.get()) };
+            if run.claim(seq) {
                 // SAFETY: claimed.
-                unsafe { t.hand_off(0, true, 0) };
-                self.shared().wake(w.task);
+                unsafe { run.hand_off(0, true, 0) };
+                shared.wake(w);
             }
+            w = next;
         }
         if panicked {
-            self.shared()
-                .note_panic(self as *const TaskObj as *mut TaskObj);
+            shared.note_panic(self as *const TaskObj as *mut TaskObj);
         }
     }
 
     /// Prints the task's panic if no join saw it and it was not printed
     /// yet; says whether it printed.
     pub(crate) fn report_unobserved(&self) -> bool {
-        if !self.done.load(Ordering::Acquire) || self.observed.load(Ordering::Acquire) {
+        if !self.done() || self.bits.load(Ordering::Acquire) & flag::OBSERVED != 0 {
             return false;
         }
-        // SAFETY: set before `done`, never written after.
-        let Some(outcome) = (unsafe { &*self.panic.get() }) else {
+        let Some(p) = self.panic() else {
             return false;
         };
-        if self.reported.swap(true, Ordering::AcqRel) {
+        if self.bits.fetch_or(flag::REPORTED, Ordering::AcqRel) & flag::REPORTED != 0 {
             return false;
         }
-        if let Some(text) = outcome.report() {
-            self.shared().config.print_stderr_line(&text);
+        // SAFETY: the scheduler outlives its tasks' handles while it runs
+        // (handles still alive at the end are leaked with the program).
+        let sched = unsafe { &*p.sched };
+        if let Some(text) = p.outcome.report() {
+            sched.config.print_stderr_line(&text);
         }
-        self.shared().set_task_panicked();
+        sched.set_task_panicked();
         true
     }
 
@@ -361,56 +289,71 @@ impl TaskObj {
     /// # Safety
     /// `p` is a task object that nothing references any more.
     pub(crate) unsafe fn free(p: *mut TaskObj, drop_child: &mut dyn FnMut(u64)) {
-        // SAFETY: `p` is live until the box is dropped.
-        let t = unsafe { Box::from_raw(p) };
-        if t.done.load(Ordering::Acquire) {
-            // SAFETY: set before `done`.
-            let panicked = unsafe { (*t.panic.get()).is_some() };
-            if panicked {
+        // SAFETY: `p` is live until freed below.
+        let t = unsafe { &*p };
+        // A task that never ended (abandoned at shutdown, or main) has
+        // nothing to drop: its run state belongs to the scheduler.
+        if t.done() {
+            // SAFETY: once done, `link` is the panic or null.
+            let panic = unsafe { *t.link.get() }.cast::<TaskPanic>();
+            if !panic.is_null() {
                 t.report_unobserved();
-                t.shared().forget_panic(p);
+                // SAFETY: the panic was boxed by `complete`; we are its last
+                // owner.
+                let panic = unsafe { Box::from_raw(panic) };
+                // SAFETY: as in `report_unobserved`.
+                unsafe { (*panic.sched).forget_panic(p) };
             } else if unsafe { crate::value::desc::is_heap(t.result_desc) } {
                 // SAFETY: the result is owned by the task object.
-                drop_child(unsafe { *t.result.get() });
+                drop_child(unsafe { *t.value.get() });
             }
         }
-        // A task that never ended (abandoned at shutdown) is never freed:
-        // the runtime's own reference to it is never released.
-        debug_assert!(unsafe { (*t.coro.get()).is_none() });
-        drop(t);
+        // SAFETY: allocated by `new` with this size; nothing uses it now.
+        unsafe { alloc::free(p.cast(), SIZE) };
         live::freed();
     }
-}
 
-/// Parks the running task after it opened a wait and registered it.
-///
-/// # Safety
-/// `ctx` is the running task's context; the task called `begin_wait` and
-/// registered the wait; no lock is held.
-pub(crate) unsafe fn park(ctx: *mut TaskCtx) {
-    // SAFETY: caller's contract.
-    unsafe { ctx::suspend(ctx, Suspend::Park) }
-}
-
-/// The task object of the running task.
-///
-/// # Safety
-/// `ctx` is the running task's context (inside the scheduler).
-pub(crate) unsafe fn current_task<'a>(ctx: *mut TaskCtx) -> &'a TaskObj {
-    let ctx = if ctx.is_null() { ctx::current() } else { ctx };
-    // SAFETY: a task's ctx points to its task object while it runs.
-    unsafe { &*(*ctx).task }
-}
-
-/// The running task's object, or null outside the scheduler (`ctx` null
-/// and no current task).
-pub(crate) fn current_or_null(ctx: *mut TaskCtx) -> *const TaskObj {
-    let ctx = if ctx.is_null() { ctx::current() } else { ctx };
-    if ctx.is_null() {
-        return std::ptr::null();
+    /// Waits, parked, until this task is done, unless it is already.
+    ///
+    /// # Safety
+    /// `me` is the running task's run state, `ctx` its context; no lock
+    /// is held.
+    unsafe fn wait_done(&self, me: &TaskRun, ctx: *mut TaskCtx, loc: i64, func: i64) {
+        if self.done() {
+            return;
+        }
+        let mep = me as *const TaskRun as *mut TaskRun;
+        // SAFETY: we are the running task.
+        let seq = unsafe {
+            me.begin_wait(super::run::WaitInfo {
+                what: "waiting to join a task",
+                loc,
+                func,
+            })
+        };
+        // SAFETY: our own node, not registered anywhere yet.
+        unsafe { *me.join_seq.get() = seq };
+        let mut head = self.joiners.load(Ordering::Acquire);
+        loop {
+            if head == CLOSED {
+                // It ended meanwhile: nobody will wake us.
+                // SAFETY: we are the running task; the wait is ours.
+                unsafe { me.cancel_wait(seq) };
+                return;
+            }
+            // SAFETY: as above.
+            unsafe { *me.join_next.get() = head };
+            match self
+                .joiners
+                .compare_exchange_weak(head, mep, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => break,
+                Err(h) => head = h,
+            }
+        }
+        // SAFETY: registered, no lock held.
+        unsafe { park(ctx) };
     }
-    // SAFETY: a non-null current ctx is the running task's.
-    unsafe { (*ctx).task }
 }
 
 /// `spawn f(args)`: starts a task running `entry(ctx, env)` and returns its
@@ -436,22 +379,14 @@ pub unsafe extern "C" fn kr_spawn(
         // SAFETY: caller's contract: `entry` has the `SpawnEntry` type.
         let entry: SpawnEntry = unsafe { std::mem::transmute::<*const u8, SpawnEntry>(entry) };
         // SAFETY: caller's contract.
-        let me = unsafe { current_task(ctx) };
-        let shared = me.shared();
+        let shared = unsafe { current_run(ctx) }.shared();
         if let Err(max) = shared.admit_task() {
             // SAFETY: `env` is ours (consumed) and no task will own it.
             unsafe { crate::value::release(env) };
             return Err(format!("too many tasks: the host allows {max} at once"));
         }
         // One reference for the handle, one for the runtime while it runs.
-        let t = TaskObj::alloc(
-            me.sched,
-            shared.next_id(),
-            Entry::Spawned(entry),
-            env,
-            result_desc,
-            2,
-        );
+        let t = TaskObj::spawned(shared.next_id(), entry, env, result_desc, 2);
         shared.spawn(t);
         Ok(t.cast::<Obj>())
     });
@@ -473,7 +408,7 @@ pub unsafe extern "C" fn kr_spawn(
 pub unsafe extern "C" fn kr_worker_count(ctx: *mut TaskCtx) -> i64 {
     guard(ctx, || {
         // SAFETY: caller's contract.
-        let me = unsafe { current_task(ctx) };
+        let me = unsafe { current_run(ctx) };
         me.shared().worker_count() as i64
     })
 }
@@ -494,26 +429,19 @@ pub unsafe extern "C" fn kr_task_join(
     let t = t.cast::<TaskObj>();
     let result = guard(ctx, || {
         // SAFETY: caller's contract.
-        let (me, t) = unsafe { (current_task(ctx), &*t) };
-        if !t.done.load(Ordering::Acquire) {
-            let mut js = t.join.lock().unwrap_or_else(PoisonError::into_inner);
-            if !js.done {
-                // SAFETY: we are the running task.
-                js.joiners
-                    .push(unsafe { me.wait_for("waiting to join a task", loc, func) });
-                drop(js);
-                // SAFETY: registered, no lock held.
-                unsafe { park(ctx) };
-            }
+        let t = unsafe { &*t };
+        if !t.done() {
+            // SAFETY: caller's contract; no lock is held.
+            unsafe { t.wait_done(current_run(ctx), ctx, loc, func) };
         }
-        debug_assert!(t.done.load(Ordering::Acquire));
-        // SAFETY: set before `done`, never written after.
-        if let Some(p) = unsafe { &*t.panic.get() } {
-            t.observed.store(true, Ordering::Release);
-            return Err(Outcome::clone(p));
+        debug_assert!(t.done());
+        if let Some(p) = t.panic() {
+            t.bits.fetch_or(flag::OBSERVED, Ordering::AcqRel);
+            return Err(Outcome::clone(&p.outcome));
         }
-        // SAFETY: the result is a valid value of its desc, owned by `t`.
-        let v = unsafe { *t.result.get() };
+        // SAFETY: once done, `value` is the result, a valid value of its
+        // desc owned by `t`, never written again.
+        let v = unsafe { *t.value.get() };
         // SAFETY: as above.
         unsafe { retain_value(v, t.result_desc) };
         Ok(v as i64)

@@ -1,10 +1,11 @@
 //! Timers (`sleep`, the `after` arm of `select`) and the preemption
 //! ticker, both on one thread per program run.
 //!
-//! Timers are a heap of `(deadline, task, wait number)` under a mutex.
-//! Each entry holds a reference to its task and claims the task's wait
-//! when it fires (`task` module): an entry whose wait already ended (a
-//! `select` that a channel satisfied first) claims nothing and is dropped.
+//! Timers are a heap of `(deadline, run state, wait number)` under a
+//! mutex. Each entry claims the task's wait when it fires (`run` module):
+//! an entry whose wait already ended (a `select` that a channel satisfied
+//! first) claims nothing and is dropped. Run states live as long as the
+//! scheduler, so an entry needs no reference to its task.
 //! Entries are never cancelled: `pending` counts them until they fire, so
 //! the deadlock check waits for a stale timer too (then re-checks).
 //!
@@ -27,7 +28,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::task::{current_task, park, TaskObj, WaitInfo};
+use super::run::{current_run, park, TaskRun, WaitInfo};
 use super::Shared;
 use crate::ctx::{self, Suspend, TaskCtx};
 use crate::panic::guard;
@@ -49,7 +50,7 @@ struct Entry {
     deadline: Instant,
     /// Insertion order, to break ties.
     n: u64,
-    task: usize,
+    run: usize,
     seq: u64,
 }
 
@@ -92,11 +93,8 @@ impl Timers {
         self.pending.load(Ordering::SeqCst)
     }
 
-    /// Claims wait `seq` of `task` (as a timeout, op -1) at `deadline`.
-    pub(crate) fn add(&self, deadline: Instant, task: *mut TaskObj, seq: u64) {
-        // SAFETY: the caller is the running task itself; the entry holds a
-        // reference until it fires.
-        unsafe { crate::value::retain(task.cast()) };
+    /// Claims wait `seq` of `run` (as a timeout, op -1) at `deadline`.
+    pub(crate) fn add(&self, deadline: Instant, run: *mut TaskRun, seq: u64) {
         self.pending.fetch_add(1, Ordering::SeqCst);
         let mut st = self.lock();
         let n = st.next;
@@ -108,7 +106,7 @@ impl Timers {
         st.heap.push(Reverse(Entry {
             deadline,
             n,
-            task: task as usize,
+            run: run as usize,
             seq,
         }));
         drop(st);
@@ -133,8 +131,7 @@ impl Timers {
         self.cond.notify_one();
     }
 
-    /// Drops every entry without releasing its task (at shutdown, with the
-    /// abandoned tasks).
+    /// Drops every entry (at shutdown, with the abandoned tasks).
     pub(crate) fn forget_all(&self) {
         let mut st = self.lock();
         st.heap.clear();
@@ -173,16 +170,14 @@ pub(crate) fn ticker_loop(shared: &Shared) {
         if !fired.is_empty() {
             drop(st);
             for e in fired {
-                let t = e.task as *mut TaskObj;
-                // SAFETY: the entry holds a reference to the task.
-                let task = unsafe { &*t };
-                if task.claim(e.seq) {
+                let r = e.run as *mut TaskRun;
+                // SAFETY: run states live as long as the scheduler.
+                let run = unsafe { &*r };
+                if run.claim(e.seq) {
                     // SAFETY: claimed.
-                    unsafe { task.hand_off(0, true, -1) };
-                    shared.wake(t);
+                    unsafe { run.hand_off(0, true, -1) };
+                    shared.wake(r);
                 }
-                // SAFETY: the entry's reference.
-                unsafe { crate::value::release(t.cast()) };
                 timers.pending.fetch_sub(1, Ordering::SeqCst);
             }
             shared.recheck_idle();
@@ -257,7 +252,7 @@ pub unsafe extern "C" fn kr_sleep(ctx: *mut TaskCtx, ms: i64) {
     }
     guard(ctx, || {
         // SAFETY: caller's contract.
-        let me = unsafe { current_task(ctx) };
+        let me = unsafe { current_run(ctx) };
         let deadline = Instant::now() + Duration::from_millis((ms as u64).min(MAX_SLEEP_MS));
         let info = WaitInfo {
             what: "sleeping",
@@ -268,7 +263,7 @@ pub unsafe extern "C" fn kr_sleep(ctx: *mut TaskCtx, ms: i64) {
         let seq = unsafe { me.begin_wait(info) };
         me.shared()
             .timers
-            .add(deadline, me as *const TaskObj as *mut TaskObj, seq);
+            .add(deadline, me as *const TaskRun as *mut TaskRun, seq);
         // SAFETY: registered; no lock held.
         unsafe { park(ctx) };
     })
