@@ -172,8 +172,11 @@ impl Checker {
     /// The struct a name in a literal or pattern refers to (`Self` too).
     fn struct_named(&mut self, name: &ast::Ident) -> Option<u32> {
         if name.name == "Self" {
-            if let Some(Type::Struct(id, _)) = &self.self_type {
-                return Some(*id);
+            match &self.self_type {
+                Some(Type::Struct(id, _)) => return Some(*id),
+                // A generic `impl` checked without type arguments.
+                Some(Type::Error) => return None,
+                _ => {}
             }
         }
         if let Some(&id) = self.struct_ids.get(&name.name) {
@@ -197,8 +200,12 @@ impl Checker {
         scope: &mut FnScope,
         name: &ast::Ident,
         fields: &[(ast::Ident, Option<ast::Expr>)],
+        expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
+        if let Some(gt) = self.generic_type_named(&name.name) {
+            return self.check_generic_struct_lit(scope, gt, fields, expected, span);
+        }
         let Some(id) = self.struct_named(name) else {
             for (_, v) in fields {
                 if let Some(v) = v {
@@ -278,6 +285,20 @@ impl Checker {
         if !ok {
             return error_expr(span);
         }
+        self.struct_value(scope, id, values, order, span)
+    }
+
+    /// The value of struct `id` from its field values (`values[i]` for
+    /// field `i`, every one present), evaluated in the source `order`.
+    pub(super) fn struct_value(
+        &mut self,
+        scope: &mut FnScope,
+        id: u32,
+        values: Vec<Option<kir::Expr>>,
+        order: Vec<usize>,
+        span: Span,
+    ) -> kir::Expr {
+        let info = self.structs[id as usize].clone();
         let ty = Type::Struct(id, info.name.clone());
         let values: Vec<kir::Expr> = values.into_iter().flatten().collect();
         // Fields are evaluated in source order; when that differs from the

@@ -390,6 +390,9 @@ impl Checker {
                 return e;
             }
         }
+        if let Some(gt) = self.generic_type_named(&ty.name) {
+            return self.check_generic_path(scope, gt, name, None, expected, span);
+        }
         let owner = self.path_owner(ty);
         match owner {
             Some(t @ Type::Enum(..)) => match self.variant_index(&t, &name.name) {
@@ -433,6 +436,7 @@ impl Checker {
             .struct_ids
             .keys()
             .chain(self.enum_ids.keys())
+            .chain(self.generics.type_names.keys())
             .map(String::as_str)
             .chain(["Option", "Result"])
             .collect();

@@ -53,6 +53,14 @@ impl Checker {
                 self.check_builtin_variant(scope, id, None, expected, span)
                     .unwrap_or_else(|| error_expr(span))
             }
+            A::Name(id)
+                if self.generics.fn_names.contains_key(&id.name)
+                    && scope.lookup(&id.name).is_none()
+                    && !self.consts.contains_key(&id.name) =>
+            {
+                let g = self.generics.fn_names[&id.name];
+                self.generic_fn_value(g, expected, span)
+            }
             A::Name(id) => self.check_name(scope, id),
             A::Binary(op, a, b) => {
                 let a = self.check_expr(scope, a, None);
@@ -160,7 +168,7 @@ impl Checker {
                 module: None,
                 name,
                 fields,
-            } => self.check_struct_lit(scope, name, fields, span),
+            } => self.check_struct_lit(scope, name, fields, expected, span),
             A::Match { scrutinee, arms } => {
                 self.check_match(scope, scrutinee, arms, expected, span)
             }
@@ -250,6 +258,7 @@ impl Checker {
         let candidates: Vec<&str> = scope
             .visible_names()
             .chain(self.fn_ids.keys().map(String::as_str))
+            .chain(self.generics.fn_names.keys().map(String::as_str))
             .chain(self.consts.keys().map(String::as_str))
             .chain(super::builtins::BUILTIN_FNS.iter().copied())
             .collect();
@@ -590,6 +599,12 @@ impl Checker {
         if let Some(&id) = self.fn_ids.get(&name.name) {
             return self.call_user_fn(scope, id, Vec::new(), args, span);
         }
+        if let Some(&g) = self.generics.fn_names.get(&name.name) {
+            return match self.call_generic(scope, g, &[], args, expected, None, span) {
+                Some((id, values, ret)) => expr(ExprKind::Call(id, values), ret, span),
+                None => error_expr(span),
+            };
+        }
         if let Some(e) = self.check_builtin_variant(scope, name, Some(args), expected, span) {
             return e;
         }
@@ -673,6 +688,9 @@ impl Checker {
                 return e;
             }
         }
+        if let Some(gt) = self.generic_type_named(&ty.name) {
+            return self.check_generic_path(scope, gt, name, Some(args), expected, span);
+        }
         let Some(owner) = self.path_owner(ty) else {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
@@ -684,6 +702,15 @@ impl Checker {
             return self.check_variant_ctor(scope, owner, tag, &name.name, Some(args), span);
         }
         let Some(&id) = self.methods.get(&(owner.clone(), name.name.clone())) else {
+            if let Some(g) = self.generic_method(&owner, &name.name) {
+                if self.generics.fns[g].self_param != Some(true) {
+                    let call = self.call_generic(scope, g, &[], args, expected, Some(&owner), span);
+                    return match call {
+                        Some((id, values, ret)) => expr(ExprKind::Call(id, values), ret, span),
+                        None => error_expr(span),
+                    };
+                }
+            }
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }

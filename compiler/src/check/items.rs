@@ -13,13 +13,16 @@ use std::collections::HashMap;
 impl Checker {
     pub(super) fn check_module(&mut self, module: &ast::Module) -> kir::Program {
         self.collect_types(module);
+        self.check_generic_types();
         let fns = self.collect_items(module);
+        self.check_generic_defs();
         let mut program = kir::Program::default();
         for (decl, id) in &fns {
             self.self_type = self.functions[id.0 as usize].owner.clone();
             let f = self.check_fn(decl, *id);
             program.functions.push(f);
         }
+        self.check_instances();
         // Lifted functions were numbered after every user function (the
         // numbers only go wrong after a duplicate function, an error).
         program.functions.append(&mut self.lifted);
@@ -27,8 +30,14 @@ impl Checker {
         program.structs = self
             .structs
             .iter()
-            .map(|s| kir::StructDef {
-                name: s.name.clone(),
+            .enumerate()
+            .map(|(i, s)| kir::StructDef {
+                // An instance of a generic struct displays as the generic
+                // (`Pair { .. }`); its type is `Pair<int, str>`.
+                name: self
+                    .generics
+                    .base_name(&Type::Struct(i as u32, s.name.clone()))
+                    .unwrap_or_else(|| s.name.clone()),
                 fields: s
                     .fields
                     .iter()
@@ -60,11 +69,13 @@ impl Checker {
         let mut enum_decls = Vec::new();
         for item in &module.items {
             if let ItemKind::Enum(e) = &item.kind {
-                if self.named_type(&e.name.name).is_some() {
+                if self.type_declared(&e.name.name) {
                     continue; // reported with the other duplicates
                 }
                 if !e.generics.is_empty() {
-                    self.unsupported(e.generics[0].span, "generic enums");
+                    let body = super::generics::GenericBody::Enum(e.clone());
+                    self.register_generic_type(&e.name.name, &e.generics, body);
+                    continue;
                 }
                 let id = self.enums.len() as u32;
                 self.enum_ids.insert(e.name.name.clone(), id);
@@ -75,11 +86,13 @@ impl Checker {
                 enum_decls.push((id, e));
             }
             if let ItemKind::Struct(s) = &item.kind {
-                if self.named_type(&s.name.name).is_some() {
+                if self.type_declared(&s.name.name) {
                     continue; // reported with the other duplicates
                 }
                 if !s.generics.is_empty() {
-                    self.unsupported(s.generics[0].span, "generic structs");
+                    let body = super::generics::GenericBody::Struct(s.clone());
+                    self.register_generic_type(&s.name.name, &s.generics, body);
+                    continue;
                 }
                 let id = self.structs.len() as u32;
                 self.struct_ids.insert(s.name.name.clone(), id);
@@ -127,12 +140,7 @@ impl Checker {
                     );
                     continue;
                 }
-                let payload = if e.generics.is_empty() {
-                    v.fields.iter().map(|t| self.resolve_type(t)).collect()
-                } else {
-                    // Already reported: generic enums are not supported.
-                    vec![Type::Error; v.fields.len()]
-                };
+                let payload = v.fields.iter().map(|t| self.resolve_type(t)).collect();
                 variants.push(VariantInfo {
                     name: v.name.name.clone(),
                     payload,
@@ -179,6 +187,10 @@ impl Checker {
             }
             seen.insert(name.name.clone(), name.span);
             match &item.kind {
+                ItemKind::Fn(f) if !f.generics.is_empty() => {
+                    let id = self.register_generic_fn(f, &[], None);
+                    self.generics.fn_names.insert(f.name.name.clone(), id);
+                }
                 ItemKind::Fn(f) => {
                     let sig = self.fn_signature(f, None);
                     let id = FuncId(self.functions.len() as u32);
@@ -212,6 +224,13 @@ impl Checker {
         imp: &'m ast::ImplDecl,
         fns: &mut Vec<(&'m ast::FnDecl, FuncId)>,
     ) {
+        if !imp.generics.is_empty()
+            || !imp.target_args.is_empty()
+            || self.generic_type_named(&imp.target.name).is_some()
+        {
+            self.collect_generic_impl(imp);
+            return;
+        }
         let Some(owner) = self.named_type(&imp.target.name) else {
             let mut d = Diagnostic::error(
                 "E0203",
@@ -231,15 +250,22 @@ impl Checker {
             self.error(d);
             return;
         };
-        if !imp.generics.is_empty() || !imp.target_args.is_empty() {
-            self.unsupported(imp.target.span, "generic `impl` blocks");
-        }
         let struct_name = owner.to_string();
         self.self_type = Some(owner.clone());
         for item in &imp.items {
             let ItemKind::Fn(f) = &item.kind else {
                 continue;
             };
+            if !f.generics.is_empty() {
+                // A function with type parameters of its own in a plain
+                // `impl`: generic, with the target as written.
+                self.check_type_params(&f.generics, &[]);
+                let target = super::generics::target_expr(imp);
+                let id = self.register_generic_fn(f, &[], Some(target));
+                let key = (imp.target.name.clone(), f.name.name.clone());
+                self.generics.methods.insert(key, id);
+                continue;
+            }
             let key = (owner.clone(), f.name.name.clone());
             if let Some(&prev) = self.methods.get(&key) {
                 let prev = self.functions[prev.0 as usize].span;
@@ -263,10 +289,7 @@ impl Checker {
         self.self_type = None;
     }
 
-    fn fn_signature(&mut self, f: &ast::FnDecl, owner: Option<Type>) -> FnSig {
-        if !f.generics.is_empty() {
-            self.unsupported(f.generics[0].span, "generic functions");
-        }
+    pub(super) fn fn_signature(&mut self, f: &ast::FnDecl, owner: Option<Type>) -> FnSig {
         let mut params: Vec<ParamSig> = Vec::new();
         let self_param = match (&f.self_param, &self.self_type) {
             (Some(s), Some(t)) => {
@@ -329,6 +352,12 @@ impl Checker {
 
     fn check_fn(&mut self, decl: &ast::FnDecl, id: FuncId) -> kir::Function {
         let sig = self.functions[id.0 as usize].clone();
+        self.check_fn_with(decl, sig)
+    }
+
+    /// Checks a function body against the signature `sig` (a user
+    /// function's, or an instance's of a generic one).
+    pub(super) fn check_fn_with(&mut self, decl: &ast::FnDecl, sig: FnSig) -> kir::Function {
         self.current_fn = sig.name.clone();
         let mut scope = FnScope::new(sig.ret.clone());
         let params = sig

@@ -43,6 +43,9 @@
 //! | E0414 | a `spawn` body or a closure changing a value it captured |
 //! | E0415 | an invalid `select` arm, or `after` outside `select` |
 //! | E0416 | `return` or `?` inside `spawn`, or a closure of unknown result type |
+//! | E0417 | a generic type with the wrong number of type arguments (`Pair<int>`) |
+//! | E0418 | a type parameter that shadows a type or is declared twice |
+//! | E0419 | generic instances nested too deep (a type argument that keeps growing) |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
@@ -51,6 +54,9 @@ mod composite;
 mod enums;
 mod exhaustive;
 mod expr;
+mod generic_values;
+mod generics;
+mod infer;
 mod items;
 mod patterns;
 mod scope;
@@ -137,7 +143,10 @@ struct Checker {
     current_fn: String,
     /// The bodies of `spawn`s, lifted to functions; function `i` of the
     /// program is `lifted[i - functions.len()]` beyond the user's.
+    /// Instances of generic functions are numbered here too.
     lifted: Vec<kir::Function>,
+    /// Generic items and their instances (`generics.rs`).
+    generics: generics::Generics,
 }
 
 /// A user struct as the checker knows it.

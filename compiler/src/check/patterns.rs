@@ -664,7 +664,8 @@ impl Checker {
                 };
                 self.builtin_variant_pattern(family, name, ty, span)
             }
-            Some(e) => match self.path_owner(e) {
+            Some(e) => match self.pattern_owner(e, ty, span) {
+                Some(Type::Error) => None,
                 Some(t @ Type::Enum(..)) => match self.variant_index(&t, &name.name) {
                     Some(tag) => {
                         if *ty != Type::Error && *ty != t {
@@ -861,9 +862,10 @@ impl Checker {
         let owner = if name.name == "Self" {
             self.self_type.clone()
         } else {
-            self.named_type(&name.name)
+            self.pattern_owner(name, ty, span)
         };
         let info = match &owner {
+            Some(Type::Error) => None,
             Some(Type::Struct(id, sname)) => {
                 let t = Type::Struct(*id, sname.clone());
                 if *ty != Type::Error && *ty != t {
