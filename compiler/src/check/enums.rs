@@ -153,7 +153,7 @@ impl Checker {
             .and_then(|vs| vs.get(tag as usize).map(|(_, p)| p.clone()))
             .unwrap_or_default();
         let full = match &ty {
-            Type::Enum(_, e) => format!("{e}::{name}"),
+            Type::Enum(..) => format!("{}::{name}", self.written_name(&ty)),
             _ => name.to_string(),
         };
         let Some(args) = args else {

@@ -25,6 +25,17 @@ impl Checker {
         self.generics.type_names.get(name).copied()
     }
 
+    /// How to fix an uninferable value of generic type `gt`.
+    pub(super) fn annotation_help(&self, gt: usize) -> String {
+        let g = &self.generics.types[gt];
+        let params: Vec<&str> = g.params.iter().map(|p| p.name.as_str()).collect();
+        format!(
+            "give the value its type where it is declared: `let v: {}<{}> = ...`",
+            g.name,
+            params.join(", ")
+        )
+    }
+
     /// Whether `ty` is an instance of generic type `gt`.
     fn is_instance(&self, ty: &Type, gt: usize) -> bool {
         self.generics
@@ -134,7 +145,10 @@ impl Checker {
         if !ok {
             return error_expr(span);
         }
-        let Some(targs) = self.finish_inference(&inf, &g.name, &values, mark, span) else {
+        let help = self.annotation_help(gt);
+        let Some(targs) =
+            self.finish_inference(&inf, &g.name, &values, mark, span, &help, expected)
+        else {
             return error_expr(span);
         };
         if self.generics.def_pass {
@@ -289,7 +303,9 @@ impl Checker {
         let mut inf = Infer::new(&g.params);
         let mark = self.diags.len();
         let values = self.infer_args(scope, &mut inf, None, &v.fields, args.unwrap_or(&[]));
-        let Some(targs) = self.finish_inference(&inf, &full, &values, mark, span) else {
+        let help = self.annotation_help(gt);
+        let Some(targs) = self.finish_inference(&inf, &full, &values, mark, span, &help, expected)
+        else {
             return error_expr(span);
         };
         if self.generics.def_pass {

@@ -542,8 +542,10 @@ impl Checker {
             "a generic that uses itself with a bigger type argument (`f([x])` inside `f<T>`, \
              `S<[T]>` inside `S<T>`) never runs out of new instances; keep the type argument the same",
         );
-        for (s, n) in self.generics.origin.iter().take(MAX_ORIGIN_LABELS) {
-            d = d.with_label(*s, format!("in `{n}`, instantiated here"));
+        // The chain repeats one call with ever bigger types: show where it
+        // started, in code that is not generic.
+        if let Some((s, n)) = self.generics.origin.last() {
+            d = d.with_label(*s, format!("the first instance, `{n}`, is made here"));
         }
         self.error(d);
     }
@@ -635,9 +637,20 @@ impl Checker {
         }
         let mark = self.diags.len();
         let values = self.infer_args(scope, &mut inf, g.owner.as_ref(), rest, args);
-        let Some(targs) = self.finish_inference(&inf, &g.name, &values, mark, span) else {
-            return None;
+        let owner_type = match &g.owner {
+            Some(TypeExpr {
+                kind: TypeExprKind::Named { name, .. },
+                ..
+            }) => self.generic_type_named(&name.name),
+            _ => None,
         };
+        let help = match owner_type {
+            Some(gt) => self.annotation_help(gt),
+            None => "give the result a type where it is declared (`let x: [int] = ...`), \
+                     or pass an argument whose type fixes it"
+                .to_string(),
+        };
+        let targs = self.finish_inference(&inf, &g.name, &values, mark, span, &help, expected)?;
         if self.generics.def_pass {
             return None;
         }
@@ -688,6 +701,7 @@ impl Checker {
 
     /// The inferred type arguments, or `None` after reporting the first
     /// parameter nothing fixed (unless errors since `mark` explain it).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn finish_inference(
         &mut self,
         inf: &Infer,
@@ -695,8 +709,13 @@ impl Checker {
         values: &[kir::Expr],
         mark: usize,
         span: Span,
+        help: &str,
+        expected: Option<&Type>,
     ) -> Option<Vec<Type>> {
-        let reported = self.diags.len() > mark || self.generics.def_pass;
+        // An unknown expected type is a mistake reported where it was made.
+        let reported = self.diags.len() > mark
+            || self.generics.def_pass
+            || expected.is_some_and(|t| *t == Type::Error);
         let unknown_value = values.iter().any(|v| has_unknown(&v.ty));
         let missing = match inf.result() {
             Ok(targs) if !unknown_value && !targs.iter().any(has_unknown) => return Some(targs),
@@ -714,10 +733,7 @@ impl Checker {
                     "an argument here needs a type from context".to_string(),
                 ),
             };
-            self.error(Diagnostic::error("E0304", message, span, label).with_help(
-                "give the result a type, as in `let x: Stack<int> = ...`, \
-                     or annotate the argument (`let xs: [int] = []`)",
-            ));
+            self.error(Diagnostic::error("E0304", message, span, label).with_help(help));
         }
         None
     }
@@ -998,6 +1014,14 @@ impl Checker {
             ty,
             span,
         }
+    }
+
+    /// A struct or enum type's name as a pattern or path writes it: the
+    /// generic's name for an instance (`Tree`, not `Tree<int>`).
+    pub(super) fn written_name(&self, ty: &Type) -> String {
+        self.generics
+            .base_name(ty)
+            .unwrap_or_else(|| ty.to_string())
     }
 
     /// The generic function `name` of the struct or enum type `owner`.

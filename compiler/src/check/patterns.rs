@@ -706,7 +706,8 @@ impl Checker {
                     name.span,
                     "not a variant in scope",
                 );
-                if let Type::Enum(_, ename) = ty {
+                if let Type::Enum(..) = ty {
+                    let ename = self.written_name(ty);
                     if self.variant_index(ty, &name.name).is_some() {
                         d = d.with_help(format!("write `{ename}::{}`", name.name));
                     }
@@ -737,7 +738,7 @@ impl Checker {
             .unwrap_or_default();
         if args.len() != payload_tys.len() {
             let shown = match &enum_ty {
-                Type::Enum(_, e) => format!("{e}::{}", name.name),
+                Type::Enum(..) => format!("{}::{}", self.written_name(&enum_ty), name.name),
                 _ => name.name.clone(),
             };
             let mut d = Diagnostic::error(
