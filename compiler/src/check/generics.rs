@@ -677,10 +677,9 @@ impl Checker {
         params: &[TypeExpr],
         args: &[ast::Expr],
     ) -> Vec<kir::Expr> {
-        let mut order: Vec<usize> = (0..args.len())
-            .filter(|&i| !needs_context(&args[i]))
-            .collect();
-        order.extend((0..args.len()).filter(|&i| needs_context(&args[i])));
+        let late = |e: &ast::Expr| needs_context(e) || self.names_generic_fn(e);
+        let mut order: Vec<usize> = (0..args.len()).filter(|&i| !late(&args[i])).collect();
+        order.extend((0..args.len()).filter(|&i| late(&args[i])));
         let mut out: Vec<Option<kir::Expr>> = vec![None; args.len()];
         for i in order {
             let (Some(a), Some(te)) = (args.get(i), params.get(i)) else {
@@ -689,8 +688,10 @@ impl Checker {
             let want = self.resolve_in(inf.env(), owner, te);
             // A partly known type would leak its unknown part into the
             // value's type (`[1]` against `[?]` is typed `[?]`); only a
-            // closure can use one, for its parameter types.
-            let closure = matches!(a.kind, ast::ExprKind::Closure { .. });
+            // closure or a generic function can use one, for its
+            // parameter types.
+            let closure =
+                matches!(a.kind, ast::ExprKind::Closure { .. }) || self.names_generic_fn(a);
             let hint = (closure || !has_unknown(&want)).then_some(want);
             let v = self.check_expr(scope, a, hint.as_ref());
             self.bind(inf, owner, te, &v.ty);
@@ -1022,6 +1023,12 @@ impl Checker {
         self.generics
             .base_name(ty)
             .unwrap_or_else(|| ty.to_string())
+    }
+
+    /// Whether `e` is the bare name of a generic function (a value whose
+    /// type arguments come from the function type expected).
+    fn names_generic_fn(&self, e: &ast::Expr) -> bool {
+        matches!(&e.kind, ast::ExprKind::Name(n) if self.generics.fn_names.contains_key(&n.name))
     }
 
     /// The generic function `name` of the struct or enum type `owner`.
