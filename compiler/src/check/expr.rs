@@ -747,6 +747,14 @@ impl Checker {
             .filter(|(o, _)| o == owner)
             .map(|(_, n)| n.clone())
             .collect();
+        let base = self.written_name(owner);
+        candidates.extend(
+            self.generics
+                .methods
+                .keys()
+                .filter(|(t, _)| *t == base)
+                .map(|(_, n)| n.clone()),
+        );
         let is_enum = matches!(owner, Type::Enum(..));
         if let Some(vs) = self.variants(owner) {
             candidates.extend(vs.into_iter().map(|(n, _)| n));

@@ -656,6 +656,18 @@ impl Checker {
         }
         let id = self.instantiate_fn(gid, targs, span)?;
         let sig = self.generics.sigs.get(&id)?.clone();
+        // An `impl Stack<int>` function called on another instance.
+        for (t, p) in leading.iter().zip(&sig.params) {
+            if *t != p.ty {
+                self.error(Diagnostic::error(
+                    "E0301",
+                    "mismatched types",
+                    span,
+                    format!("`{}` is for `{}`, not `{t}`", sig.name, p.ty),
+                ));
+                return None;
+            }
+        }
         let mut ok = true;
         for (v, p) in values
             .iter()

@@ -16,6 +16,10 @@
 //! enum nodes (`Variant`, `Tag`, `Payload`); `exhaustive.rs` checks that a
 //! `match` covers every value.
 //!
+//! Generic items are monomorphized here (`generics.rs`): each use with
+//! concrete type arguments makes an instance, a plain struct, enum or
+//! function, so KIR never holds a type parameter.
+//!
 //! | code | error |
 //! |---|---|
 //! | E0201 | a name (or variant) that is not in scope |
