@@ -120,7 +120,7 @@ impl Checker {
             }));
         }
         let mark = self.diags.len();
-        let values = self.infer_args(scope, &mut inf, None, &tes, &exprs);
+        let values = self.infer_args(scope, &mut inf, None, None, &tes, &exprs);
         let missing: Vec<String> = decl
             .fields
             .iter()
@@ -302,7 +302,7 @@ impl Checker {
         }
         let mut inf = Infer::new(&g.params);
         let mark = self.diags.len();
-        let values = self.infer_args(scope, &mut inf, None, &v.fields, args.unwrap_or(&[]));
+        let values = self.infer_args(scope, &mut inf, None, None, &v.fields, args.unwrap_or(&[]));
         let help = self.annotation_help(gt);
         let Some(targs) = self.finish_inference(&inf, &full, &values, mark, span, &help, expected)
         else {

@@ -632,11 +632,16 @@ impl Checker {
             );
             return None;
         }
+        // The expected type only fills in what the arguments leave open
+        // (so `id(5)` as a statement is `id<int>`, not `id<()>`), and
+        // gives the arguments that need a type from context theirs.
+        let mut hint = inf.clone();
         if let Some(t) = expected.filter(|t| Infer::usable(t)) {
-            self.bind(&mut inf, g.owner.as_ref(), &Self::ret_expr(&g), t);
+            self.bind(&mut hint, g.owner.as_ref(), &Self::ret_expr(&g), t);
         }
         let mark = self.diags.len();
-        let values = self.infer_args(scope, &mut inf, g.owner.as_ref(), rest, args);
+        let values = self.infer_args(scope, &mut inf, Some(&hint), g.owner.as_ref(), rest, args);
+        inf.fill_from(&hint);
         let owner_type = match &g.owner {
             Some(TypeExpr {
                 kind: TypeExprKind::Named { name, .. },
@@ -685,19 +690,27 @@ impl Checker {
         &mut self,
         scope: &mut FnScope,
         inf: &mut Infer,
+        hint: Option<&Infer>,
         owner: Option<&TypeExpr>,
         params: &[TypeExpr],
         args: &[ast::Expr],
     ) -> Vec<kir::Expr> {
-        let late = |e: &ast::Expr| needs_context(e) || self.names_generic_fn(e);
-        let mut order: Vec<usize> = (0..args.len()).filter(|&i| !late(&args[i])).collect();
-        order.extend((0..args.len()).filter(|&i| late(&args[i])));
+        let late: Vec<bool> = args
+            .iter()
+            .map(|e| needs_context(e) || self.names_generic_fn(e))
+            .collect();
+        let mut order: Vec<usize> = (0..args.len()).filter(|&i| !late[i]).collect();
+        order.extend((0..args.len()).filter(|&i| late[i]));
         let mut out: Vec<Option<kir::Expr>> = vec![None; args.len()];
         for i in order {
             let (Some(a), Some(te)) = (args.get(i), params.get(i)) else {
                 continue;
             };
-            let want = self.resolve_in(inf.env(), owner, te);
+            let known = match hint {
+                Some(h) if late[i] => inf.merged(h),
+                _ => inf.clone(),
+            };
+            let want = self.resolve_in(known.env(), owner, te);
             // A partly known type would leak its unknown part into the
             // value's type (`[1]` against `[?]` is typed `[?]`); only a
             // closure or a generic function can use one, for its

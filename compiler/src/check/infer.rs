@@ -41,6 +41,24 @@ impl Infer {
         }
     }
 
+    /// These arguments, with the parameters still unknown taken from
+    /// `other`.
+    pub fn merged(&self, other: &Infer) -> Infer {
+        let mut out = self.clone();
+        out.fill_from(other);
+        out
+    }
+
+    /// Takes from `other` (learnt from the same generic) every parameter
+    /// still unknown here.
+    pub fn fill_from(&mut self, other: &Infer) {
+        for (mine, theirs) in self.subst.iter_mut().zip(&other.subst) {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+    }
+
     /// Every parameter bound to what it is known to be, `Type::Error`
     /// (fits anything) when not yet known.
     pub fn env(&self) -> Vec<(String, Type)> {
