@@ -60,6 +60,8 @@ mod exhaustive;
 mod expr;
 mod generic_values;
 mod generics;
+#[cfg(test)]
+mod generics_tests;
 mod infer;
 mod items;
 mod patterns;
