@@ -330,6 +330,19 @@ impl Checker {
     /// `impl` of a generic type): every one is generic.
     pub(super) fn collect_generic_impl(&mut self, imp: &ast::ImplDecl) {
         let Some(&gt) = self.generics.type_names.get(&imp.target.name) else {
+            if imp.target_args.is_empty() && self.named_type(&imp.target.name).is_some() {
+                let at = imp.generics.first().map_or(imp.target.span, |g| g.span);
+                self.error(
+                    Diagnostic::error(
+                        "E0417",
+                        format!("`{}` is not generic", imp.target.name),
+                        at,
+                        "an `impl` of a type without parameters takes none",
+                    )
+                    .with_help("give the parameter to the functions that use it: `fn f<T>(..)`"),
+                );
+                return;
+            }
             let (what, label) = if self.named_type(&imp.target.name).is_some() {
                 ("E0417", format!("`{}` is not generic", imp.target.name))
             } else {
