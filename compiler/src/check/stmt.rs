@@ -37,6 +37,17 @@ impl Checker {
                 _ => self.check_stmt(scope, stmt),
             };
             diverges |= e.ty == Type::Never;
+            // A destructuring `let` binds names for the rest of this block,
+            // some of them borrowed from its hidden value: its lowering is
+            // spliced in rather than nested, so that hidden value lives (in
+            // codegen's block scopes) as long as the names do.
+            if let (StmtKind::Let { .. }, ExprKind::Block(inner)) = (&stmt.kind, &e.kind) {
+                let n = inner.len().saturating_sub(1);
+                if let ExprKind::Block(inner) = e.kind {
+                    items.extend(inner.into_iter().take(n));
+                }
+                continue;
+            }
             items.push(e);
         }
         scope.pop();
