@@ -47,6 +47,21 @@ use std::rc::Rc;
 /// that grows at every level, which would never end.
 const MAX_DEPTH: usize = 48;
 
+/// The most parts (type constructors) the type arguments of one instance
+/// may have. A hand-written type has a few dozen; a chain that doubles a
+/// type at each level (`f((x, x))` inside `f<T>`) passes this long before
+/// [`MAX_DEPTH`], and would otherwise build types of 2^48 parts.
+const MAX_TYPE_SIZE: usize = 256;
+
+/// The most instances (functions and types) a program may make: a
+/// generic that makes two bigger instances of itself at each level stays
+/// under [`MAX_DEPTH`] and [`MAX_TYPE_SIZE`] for a long while, yet makes
+/// 2^depth instances.
+const MAX_INSTANCES: usize = 20_000;
+
+/// The key under which "too many instances" is reported, once.
+const COUNT_KEY: usize = usize::MAX / 2;
+
 /// The error codes a generic body checked without type arguments may
 /// report: names, declarations and shapes that mean the same for every
 /// instantiation. Everything else (types, fields, methods) waits for an
@@ -155,6 +170,18 @@ pub(super) fn type_list(ts: &[Type]) -> String {
         .map(Type::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// How many type constructors a type is made of (an instance of a generic
+/// type counts as one: its arguments were counted when it was made).
+fn type_size(t: &Type) -> usize {
+    1 + match t {
+        Type::Array(e) | Type::Option(e) | Type::Task(e) | Type::Chan(e) => type_size(e),
+        Type::Result(a, b) | Type::Map(a, b) => type_size(a) + type_size(b),
+        Type::Tuple(ts) => ts.iter().map(type_size).sum(),
+        Type::Fn(ps, r) => ps.iter().map(type_size).sum::<usize>() + type_size(r),
+        _ => 0,
+    }
 }
 
 /// `T: U` pairs of a parameter list and the types bound to it.
@@ -459,8 +486,9 @@ impl Checker {
         }
         let (gt, args) = key;
         let g = self.generics.types[gt].clone();
-        if self.generics.type_depth >= MAX_DEPTH {
-            self.too_deep(gt, &g.name, span);
+        let deep = self.generics.type_depth >= MAX_DEPTH;
+        if let Some((why, global)) = self.past_limits(deep, &args, &g.name) {
+            self.too_deep(if global { COUNT_KEY } else { gt }, why, span);
             return Type::Error;
         }
         let display = format!("{}<{}>", g.name, type_list(&args));
@@ -540,14 +568,43 @@ impl Checker {
         self.diags.extend(late);
     }
 
+    /// Why a new instance of `name` for `args` would pass a limit, if it
+    /// would (`deep`: it would nest more than [`MAX_DEPTH`] deep), and
+    /// whether the limit is the program's rather than this generic's.
+    fn past_limits(&self, deep: bool, args: &[Type], name: &str) -> Option<(String, bool)> {
+        let count = self.generics.fn_instances.len() + self.generics.type_instances.len();
+        if deep {
+            Some((
+                format!("instantiating `{name}` nests more than {MAX_DEPTH} levels deep"),
+                false,
+            ))
+        } else if args.iter().map(type_size).sum::<usize>() > MAX_TYPE_SIZE {
+            Some((
+                format!(
+                    "instantiating `{name}` needs type arguments of more than {MAX_TYPE_SIZE} parts"
+                ),
+                false,
+            ))
+        } else if count >= MAX_INSTANCES {
+            Some((
+                format!(
+                    "the program needs more than {MAX_INSTANCES} generic instances (at `{name}`)"
+                ),
+                true,
+            ))
+        } else {
+            None
+        }
+    }
+
     /// E0419, once per generic.
-    fn too_deep(&mut self, key: usize, name: &str, span: Span) {
+    fn too_deep(&mut self, key: usize, message: String, span: Span) {
         if !self.generics.too_deep.insert(key) {
             return;
         }
         let mut d = Diagnostic::error(
             "E0419",
-            format!("instantiating `{name}` nests more than {MAX_DEPTH} levels deep"),
+            message,
             span,
             "each level needs a new instance here",
         )
@@ -756,6 +813,8 @@ impl Checker {
             || self.generics.def_pass
             || expected.is_some_and(|t| *t == Type::Error);
         let unknown_value = values.iter().any(|v| has_unknown(&v.ty));
+        // After a limit stopped instantiation, unknown values are its echo.
+        let reported = reported || (unknown_value && !self.generics.too_deep.is_empty());
         let missing = match inf.result() {
             Ok(targs) if !unknown_value && !targs.iter().any(has_unknown) => return Some(targs),
             Ok(_) => None,
@@ -860,8 +919,8 @@ impl Checker {
         let (gid, targs) = key;
         let g = self.generics.fns[gid].clone();
         let depth = self.generics.depth + 1;
-        if depth > MAX_DEPTH {
-            self.too_deep(usize::MAX - gid, &g.name, span);
+        if let Some((why, global)) = self.past_limits(depth > MAX_DEPTH, &targs, &g.name) {
+            self.too_deep(if global { COUNT_KEY } else { usize::MAX - gid }, why, span);
             return None;
         }
         let env = bind_env(&g.params, &targs);

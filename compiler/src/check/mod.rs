@@ -49,7 +49,7 @@
 //! | E0416 | `return` or `?` inside `spawn`, or a closure of unknown result type |
 //! | E0417 | a generic type with the wrong number of type arguments (`Pair<int>`) |
 //! | E0418 | a type parameter that shadows a type or is declared twice |
-//! | E0419 | generic instances nested too deep (a type argument that keeps growing) |
+//! | E0419 | generic instances nested too deep, too big or too many (a type argument that keeps growing) |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
