@@ -7,11 +7,17 @@
 //! with its type parameters bound to the arguments (`first<int>`). Both are
 //! cached by (generic, type arguments).
 //!
-//! Type arguments are inferred at each use (`infer.rs`): from the type the
-//! context expects, then from the arguments, in order, with closures and
-//! other arguments that need a type from context (`None`, `[]`, unit
-//! variants) checked last, so `apply([1, 2], |x| str(x))` types `x` as
-//! `int`. There is no syntax to write them at a call.
+//! Type arguments are inferred at each use (`generic_calls.rs`,
+//! `infer.rs`): from the arguments, in order, with closures and other
+//! arguments that need a type from context (`None`, `[]`, unit variants)
+//! checked last, so `apply([1, 2], |x| str(x))` types `x` as `int`; the
+//! type the context expects fills in the rest. There is no syntax to write
+//! them at a call. `generic_values.rs` does the same for literals,
+//! variants and patterns of generic types.
+//!
+//! This file holds the generic items, their declarations and the
+//! instances of generic types; `instances.rs` makes function instances
+//! and checks their bodies.
 //!
 //! Function instances are numbered like lifted functions (after every user
 //! function) and their bodies are checked after the user's functions, from
@@ -27,14 +33,12 @@
 //! A generic function that is never called is still checked once, with
 //! every type parameter unknown (`Type::Error`, which fits everything
 //! silently). Only the errors that cannot depend on the type arguments are
-//! kept from that pass: see [`DEFINITION_CODES`].
+//! kept from that pass (`instances.rs`: `DEFINITION_CODES`).
 
-use super::infer::{has_unknown, Infer};
-use super::items::error_expr;
-use super::scope::FnScope;
+use super::infer::has_unknown;
 use super::{Checker, EnumInfo, FnSig, StructInfo, VariantInfo};
 use crate::diagnostics::Diagnostic;
-use crate::ir::kir::{self, ExprKind, FuncId};
+use crate::ir::kir::FuncId;
 use crate::ir::types::Type;
 use crate::span::Span;
 use crate::syntax::ast::{self, TypeExpr, TypeExprKind};
@@ -45,7 +49,7 @@ use std::rc::Rc;
 /// asks for another instance while it is being checked or resolved). Real
 /// programs stay in single digits; a chain this long is a type argument
 /// that grows at every level, which would never end.
-const MAX_DEPTH: usize = 48;
+pub(super) const MAX_DEPTH: usize = 48;
 
 /// The most parts (type constructors) the type arguments of one instance
 /// may have. A hand-written type has a few dozen; a chain that doubles a
@@ -60,18 +64,7 @@ const MAX_TYPE_SIZE: usize = 256;
 const MAX_INSTANCES: usize = 20_000;
 
 /// The key under which "too many instances" is reported, once.
-const COUNT_KEY: usize = usize::MAX / 2;
-
-/// The error codes a generic body checked without type arguments may
-/// report: names, declarations and shapes that mean the same for every
-/// instantiation. Everything else (types, fields, methods) waits for an
-/// instance, because an unknown type parameter hides it.
-const DEFINITION_CODES: &[&str] = &[
-    "E0201", "E0202", "E0203", "E0402", "E0406", "E0407", "E0417", "E0418",
-];
-
-/// How many "instantiated here" labels an error in an instance carries.
-const MAX_ORIGIN_LABELS: usize = 3;
+pub(super) const COUNT_KEY: usize = usize::MAX / 2;
 
 /// A generic function: a free function with type parameters, or any
 /// function of a generic `impl` (or a function with its own type
@@ -107,43 +100,52 @@ pub(super) struct GenericType {
 
 /// A function instance whose body is still to be checked.
 #[derive(Clone, Debug)]
-struct Pending {
-    id: FuncId,
-    generic: usize,
-    env: Vec<(String, Type)>,
-    sig: FnSig,
-    depth: usize,
-    origin: Vec<(Span, String)>,
+pub(super) struct Pending {
+    /// The instance's number, and the generic function it is made from.
+    pub id: FuncId,
+    pub generic: usize,
+    /// The type parameters bound to the instance's arguments.
+    pub env: Vec<(String, Type)>,
+    pub sig: FnSig,
+    /// How deep in other instances it was made.
+    pub depth: usize,
+    /// The calls that made it, innermost first, with the instance names.
+    pub origin: Vec<(Span, String)>,
 }
 
 /// Everything the checker knows about generic items and their instances.
 #[derive(Default)]
 pub(super) struct Generics {
+    /// Every generic function, and the free ones by name.
     pub fns: Vec<Rc<GenericFn>>,
     pub fn_names: HashMap<String, usize>,
+    /// Every generic struct and enum, and their names.
     pub types: Vec<Rc<GenericType>>,
     pub type_names: HashMap<String, usize>,
     /// Generic functions of `impl` blocks, by (type name, function name).
     pub methods: HashMap<(String, String), usize>,
-    fn_instances: HashMap<(usize, Vec<Type>), FuncId>,
-    type_instances: HashMap<(usize, Vec<Type>), Type>,
+    /// Instances made so far, by (generic, type arguments).
+    pub fn_instances: HashMap<(usize, Vec<Type>), FuncId>,
+    pub type_instances: HashMap<(usize, Vec<Type>), Type>,
     /// The generic type and arguments of every struct or enum instance.
     pub instance_of: HashMap<Type, (usize, Vec<Type>)>,
     /// Signatures of function instances (they are not in `functions`).
-    sigs: HashMap<FuncId, FnSig>,
-    pending: Vec<Pending>,
+    pub sigs: HashMap<FuncId, FnSig>,
+    /// Function instances in the order they were made; bodies are
+    /// checked in that order (`instances.rs`).
+    pub pending: Vec<Pending>,
     /// The type parameters in scope and what they stand for.
     pub env: Vec<(String, Type)>,
     /// Nesting of the function instance being checked.
-    depth: usize,
+    pub depth: usize,
     /// Nesting of struct and enum instances being resolved.
-    type_depth: usize,
+    pub type_depth: usize,
     /// The calls that caused the instance being checked, innermost first.
-    origin: Vec<(Span, String)>,
+    pub origin: Vec<(Span, String)>,
     /// True while checking generic bodies without type arguments.
     pub def_pass: bool,
     /// Generics already reported as nesting too deep.
-    too_deep: HashSet<usize>,
+    pub too_deep: HashSet<usize>,
 }
 
 impl Generics {
@@ -185,7 +187,7 @@ fn type_size(t: &Type) -> usize {
 }
 
 /// `T: U` pairs of a parameter list and the types bound to it.
-fn bind_env(params: &[ast::Ident], args: &[Type]) -> Vec<(String, Type)> {
+pub(super) fn bind_env(params: &[ast::Ident], args: &[Type]) -> Vec<(String, Type)> {
     params
         .iter()
         .zip(args)
@@ -559,7 +561,7 @@ impl Checker {
     }
 
     /// Drops the diagnostics after `mark` except "too deep" ones.
-    fn keep_only_depth_errors(&mut self, mark: usize) {
+    pub(super) fn keep_only_depth_errors(&mut self, mark: usize) {
         let late: Vec<Diagnostic> = self
             .diags
             .drain(mark..)
@@ -571,7 +573,12 @@ impl Checker {
     /// Why a new instance of `name` for `args` would pass a limit, if it
     /// would (`deep`: it would nest more than [`MAX_DEPTH`] deep), and
     /// whether the limit is the program's rather than this generic's.
-    fn past_limits(&self, deep: bool, args: &[Type], name: &str) -> Option<(String, bool)> {
+    pub(super) fn past_limits(
+        &self,
+        deep: bool,
+        args: &[Type],
+        name: &str,
+    ) -> Option<(String, bool)> {
         let count = self.generics.fn_instances.len() + self.generics.type_instances.len();
         if deep {
             Some((
@@ -598,7 +605,7 @@ impl Checker {
     }
 
     /// E0419, once per generic.
-    fn too_deep(&mut self, key: usize, message: String, span: Span) {
+    pub(super) fn too_deep(&mut self, key: usize, message: String, span: Span) {
         if !self.generics.too_deep.insert(key) {
             return;
         }
@@ -642,490 +649,12 @@ impl Checker {
         t
     }
 
-    // ---- functions -----------------------------------------------------
-
-    /// The parameter types as written of generic function `g`, `self`'s
-    /// included (as the `impl` target).
-    fn param_exprs(g: &GenericFn) -> Vec<TypeExpr> {
-        let mut out = Vec::with_capacity(g.decl.params.len() + 1);
-        if g.self_param.is_some() {
-            out.push(g.owner.clone().unwrap_or(TypeExpr {
-                kind: TypeExprKind::Error,
-                span: g.decl.name.span,
-            }));
-        }
-        out.extend(g.decl.params.iter().map(|p| p.ty.clone()));
-        out
-    }
-
-    fn ret_expr(g: &GenericFn) -> TypeExpr {
-        g.decl.ret.clone().unwrap_or(TypeExpr {
-            kind: TypeExprKind::Tuple(Vec::new()),
-            span: g.decl.name.span,
-        })
-    }
-
-    /// Checks a call of generic function `gid`: infers its type arguments,
-    /// makes the instance and checks the arguments against it. `leading`
-    /// are the types of arguments already checked (a method's receiver);
-    /// `owner` is the type a `Type::f(..)` call names, when it is known.
-    /// Returns the instance, the other arguments and the result type, or
-    /// `None` after reporting (or when an error was already reported).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn call_generic(
-        &mut self,
-        scope: &mut FnScope,
-        gid: usize,
-        leading: &[Type],
-        args: &[ast::Expr],
-        expected: Option<&Type>,
-        owner: Option<&Type>,
-        span: Span,
-    ) -> Option<(FuncId, Vec<kir::Expr>, Type)> {
-        let g = self.generics.fns[gid].clone();
-        let mut inf = Infer::new(&g.params);
-        let params = Self::param_exprs(&g);
-        if let (Some(o), Some(t)) = (&g.owner, owner) {
-            self.bind(&mut inf, g.owner.as_ref(), o, t);
-        }
-        for (te, t) in params.iter().zip(leading) {
-            self.bind(&mut inf, g.owner.as_ref(), te, t);
-        }
-        let rest = params.get(leading.len()..).unwrap_or(&[]);
-        if args.len() != rest.len() {
-            for a in args {
-                let _ = self.check_expr(scope, a, None);
-            }
-            self.error(
-                super::expr::arity_error(&g.name, rest.len(), args.len(), span)
-                    .with_label(g.decl.name.span, format!("`{}` is defined here", g.name)),
-            );
-            return None;
-        }
-        // The expected type only fills in what the arguments leave open
-        // (so `id(5)` as a statement is `id<int>`, not `id<()>`), and
-        // gives the arguments that need a type from context theirs.
-        let mut hint = inf.clone();
-        if let Some(t) = expected.filter(|t| Infer::usable(t)) {
-            self.bind(&mut hint, g.owner.as_ref(), &Self::ret_expr(&g), t);
-        }
-        let mark = self.diags.len();
-        let values = self.infer_args(scope, &mut inf, Some(&hint), g.owner.as_ref(), rest, args);
-        inf.fill_from(&hint);
-        let owner_type = match &g.owner {
-            Some(TypeExpr {
-                kind: TypeExprKind::Named { name, .. },
-                ..
-            }) => self.generic_type_named(&name.name),
-            _ => None,
-        };
-        let help = match owner_type {
-            Some(gt) => self.annotation_help(gt),
-            None => "give the result a type where it is declared (`let x: [int] = ...`), \
-                     or pass an argument whose type fixes it"
-                .to_string(),
-        };
-        let targs = self.finish_inference(&inf, &g.name, &values, mark, span, &help, expected)?;
-        if self.generics.def_pass {
-            return None;
-        }
-        let id = self.instantiate_fn(gid, targs, span)?;
-        let sig = self.generics.sigs.get(&id)?.clone();
-        // An `impl Stack<int>` function called on another instance.
-        for (t, p) in leading.iter().zip(&sig.params) {
-            if *t != p.ty {
-                self.error(Diagnostic::error(
-                    "E0301",
-                    "mismatched types",
-                    span,
-                    format!("`{}` is for `{}`, not `{t}`", sig.name, p.ty),
-                ));
-                return None;
-            }
-        }
-        let mut ok = true;
-        for (v, p) in values
-            .iter()
-            .zip(sig.params.get(leading.len()..).unwrap_or(&[]))
-        {
-            ok &= self.expect_type(v, &p.ty);
-        }
-        ok.then_some((id, values, sig.ret))
-    }
-
-    /// Checks `args` against the parameter types `params` as far as `inf`
-    /// knows them, learning from each; arguments that need a type from
-    /// context are checked last. Returns them in order.
-    pub(super) fn infer_args(
-        &mut self,
-        scope: &mut FnScope,
-        inf: &mut Infer,
-        hint: Option<&Infer>,
-        owner: Option<&TypeExpr>,
-        params: &[TypeExpr],
-        args: &[ast::Expr],
-    ) -> Vec<kir::Expr> {
-        let late: Vec<bool> = args
-            .iter()
-            .map(|e| needs_context(e) || self.names_generic_fn(e))
-            .collect();
-        let mut order: Vec<usize> = (0..args.len()).filter(|&i| !late[i]).collect();
-        order.extend((0..args.len()).filter(|&i| late[i]));
-        let mut out: Vec<Option<kir::Expr>> = vec![None; args.len()];
-        for i in order {
-            let (Some(a), Some(te)) = (args.get(i), params.get(i)) else {
-                continue;
-            };
-            let known = match hint {
-                Some(h) if late[i] => inf.merged(h),
-                _ => inf.clone(),
-            };
-            let want = self.resolve_in(known.env(), owner, te);
-            // A partly known type would leak its unknown part into the
-            // value's type (`[1]` against `[?]` is typed `[?]`); only a
-            // closure or a generic function can use one, for its
-            // parameter types.
-            let closure =
-                matches!(a.kind, ast::ExprKind::Closure { .. }) || self.names_generic_fn(a);
-            let hint = (closure || !has_unknown(&want)).then_some(want);
-            let v = self.check_expr(scope, a, hint.as_ref());
-            self.bind(inf, owner, te, &v.ty);
-            out[i] = Some(v);
-        }
-        out.into_iter().flatten().collect()
-    }
-
-    /// The inferred type arguments, or `None` after reporting the first
-    /// parameter nothing fixed (unless errors since `mark` explain it).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn finish_inference(
-        &mut self,
-        inf: &Infer,
-        what: &str,
-        values: &[kir::Expr],
-        mark: usize,
-        span: Span,
-        help: &str,
-        expected: Option<&Type>,
-    ) -> Option<Vec<Type>> {
-        // An unknown expected type is a mistake reported where it was made.
-        let reported = self.diags.len() > mark
-            || self.generics.def_pass
-            || expected.is_some_and(|t| *t == Type::Error);
-        let unknown_value = values.iter().any(|v| has_unknown(&v.ty));
-        // After a limit stopped instantiation, unknown values are its echo.
-        let reported = reported || (unknown_value && !self.generics.too_deep.is_empty());
-        let missing = match inf.result() {
-            Ok(targs) if !unknown_value && !targs.iter().any(has_unknown) => return Some(targs),
-            Ok(_) => None,
-            Err(param) => Some(param),
-        };
-        if !reported {
-            let (message, label) = match &missing {
-                Some(p) => (
-                    format!("cannot infer the type parameter `{p}` of `{what}`"),
-                    format!("nothing here fixes `{p}`"),
-                ),
-                None => (
-                    format!("cannot infer the types of the arguments of `{what}`"),
-                    "an argument here needs a type from context".to_string(),
-                ),
-            };
-            self.error(Diagnostic::error("E0304", message, span, label).with_help(help));
-        }
-        None
-    }
-
-    /// Learns type arguments by matching the type expression `te` (in
-    /// the generic's own terms) against the type `ty` a value has.
-    pub(super) fn bind(&self, inf: &mut Infer, owner: Option<&TypeExpr>, te: &TypeExpr, ty: &Type) {
-        if matches!(ty, Type::Error | Type::Never) {
-            return;
-        }
-        match &te.kind {
-            TypeExprKind::Named {
-                module: None,
-                name,
-                args,
-            } => {
-                if args.is_empty() && inf.index(&name.name).is_some() {
-                    inf.set(&name.name, ty);
-                    return;
-                }
-                match (name.name.as_str(), ty, args.as_slice()) {
-                    ("Option", Type::Option(a), [x])
-                    | ("chan", Type::Chan(a), [x])
-                    | ("task", Type::Task(a), [x]) => self.bind(inf, owner, x, a),
-                    ("Result", Type::Result(a, b), [x, y]) | ("Map", Type::Map(a, b), [x, y]) => {
-                        self.bind(inf, owner, x, a);
-                        self.bind(inf, owner, y, b);
-                    }
-                    (n, Type::Struct(..) | Type::Enum(..), _) => {
-                        if let Some((g, targs)) = self.generics.instance_of.get(ty) {
-                            if self.generics.types[*g].name == n && targs.len() == args.len() {
-                                for (x, a) in args.iter().zip(targs) {
-                                    self.bind(inf, owner, x, a);
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            TypeExprKind::Array(x) => {
-                if let Type::Array(a) = ty {
-                    self.bind(inf, owner, x, a);
-                }
-            }
-            TypeExprKind::Tuple(items) if items.len() == 1 => self.bind(inf, owner, &items[0], ty),
-            TypeExprKind::Tuple(items) => {
-                if let Type::Tuple(ts) = ty {
-                    if ts.len() == items.len() {
-                        for (x, a) in items.iter().zip(ts) {
-                            self.bind(inf, owner, x, a);
-                        }
-                    }
-                }
-            }
-            TypeExprKind::Fn { params, ret } => {
-                if let Type::Fn(ps, r) = ty {
-                    if ps.len() == params.len() {
-                        for (x, a) in params.iter().zip(ps) {
-                            self.bind(inf, owner, x, a);
-                        }
-                    }
-                    if let Some(x) = ret {
-                        self.bind(inf, owner, x, r);
-                    }
-                }
-            }
-            TypeExprKind::SelfType => {
-                if let Some(o) = owner {
-                    self.bind(inf, None, o, ty);
-                }
-            }
-            TypeExprKind::Named { .. } | TypeExprKind::Error => {}
-        }
-    }
-
-    /// The instance of generic function `gid` for `targs`, made (and its
-    /// body queued) on first use; `None` after a "too deep" error or when
-    /// its signature does not resolve (already reported).
-    fn instantiate_fn(&mut self, gid: usize, targs: Vec<Type>, span: Span) -> Option<FuncId> {
-        let key = (gid, targs);
-        if let Some(&id) = self.generics.fn_instances.get(&key) {
-            return Some(id);
-        }
-        let (gid, targs) = key;
-        let g = self.generics.fns[gid].clone();
-        let depth = self.generics.depth + 1;
-        if let Some((why, global)) = self.past_limits(depth > MAX_DEPTH, &targs, &g.name) {
-            self.too_deep(if global { COUNT_KEY } else { usize::MAX - gid }, why, span);
-            return None;
-        }
-        let env = bind_env(&g.params, &targs);
-        let saved_env = std::mem::replace(&mut self.generics.env, env.clone());
-        let saved_self = self.self_type.take();
-        let mark = self.diags.len();
-        let owner_ty = g.owner.as_ref().map(|o| self.resolve_type(o));
-        self.self_type = owner_ty.clone();
-        let mut sig = self.fn_signature(&g.decl, owner_ty.clone());
-        self.keep_only_depth_errors(mark);
-        self.generics.env = saved_env;
-        self.self_type = saved_self;
-        let own = targs
-            .get(g.params.len() - g.decl.generics.len()..)
-            .unwrap_or(&[]);
-        let base = match &owner_ty {
-            Some(o) => format!("{o}::{}", g.decl.name.name),
-            None => g.decl.name.name.clone(),
-        };
-        sig.name = if own.is_empty() {
-            base
-        } else {
-            format!("{base}<{}>", type_list(own))
-        };
-        if sig.params.iter().any(|p| has_unknown(&p.ty)) || has_unknown(&sig.ret) {
-            return None;
-        }
-        let id = FuncId((self.functions.len() + self.lifted.len()) as u32);
-        // A placeholder holds the instance's number until its body is
-        // checked (`check_instances`).
-        self.lifted.push(kir::Function {
-            name: sig.name.clone(),
-            params: Vec::new(),
-            ret: sig.ret.clone(),
-            locals: Vec::new(),
-            body: error_expr(span),
-            span: sig.span,
-            returns_self: false,
-        });
-        let mut origin = vec![(span, sig.name.clone())];
-        origin.extend(self.generics.origin.iter().cloned());
-        self.generics.fn_instances.insert((gid, targs), id);
-        self.generics.sigs.insert(id, sig.clone());
-        self.generics.pending.push(Pending {
-            id,
-            generic: gid,
-            env,
-            sig,
-            depth,
-            origin,
-        });
-        Some(id)
-    }
-
-    /// Checks the bodies of every queued function instance (instances
-    /// found while checking them are queued too).
-    pub(super) fn check_instances(&mut self) {
-        let mut next = 0;
-        while let Some(p) = self.generics.pending.get(next).cloned() {
-            next += 1;
-            let g = self.generics.fns[p.generic].clone();
-            let saved_env = std::mem::replace(&mut self.generics.env, p.env.clone());
-            let saved_origin = std::mem::replace(&mut self.generics.origin, p.origin.clone());
-            let saved_depth = std::mem::replace(&mut self.generics.depth, p.depth);
-            self.self_type = p.sig.owner.clone();
-            let mark = self.diags.len();
-            let f = self.check_fn_with(&g.decl, p.sig.clone());
-            self.generics.env = saved_env;
-            self.generics.origin = saved_origin;
-            self.generics.depth = saved_depth;
-            self.self_type = None;
-            self.attribute_errors(mark, &p.origin);
-            let slot = (p.id.0 as usize).checked_sub(self.functions.len());
-            if let Some(s) = slot.and_then(|i| self.lifted.get_mut(i)) {
-                *s = f;
-            }
-        }
-    }
-
-    /// Errors found in an instance's body (after `mark`): one already
-    /// reported is dropped; the others get a label at each call that
-    /// caused the instance.
-    fn attribute_errors(&mut self, mark: usize, origin: &[(Span, String)]) {
-        let new: Vec<Diagnostic> = self.diags.drain(mark..).collect();
-        for mut d in new {
-            let seen = self.diags.iter().any(|e| {
-                e.code == d.code && e.primary.span == d.primary.span && e.message == d.message
-            });
-            if seen {
-                continue;
-            }
-            if d.code != "E0419" {
-                for (s, n) in origin.iter().take(MAX_ORIGIN_LABELS) {
-                    d = d.with_label(*s, format!("in `{n}`, instantiated here"));
-                }
-            }
-            self.error(d);
-        }
-    }
-
-    /// Checks every generic function's body once with its type parameters
-    /// unknown, keeping the errors listed in [`DEFINITION_CODES`].
-    pub(super) fn check_generic_defs(&mut self) {
-        self.generics.def_pass = true;
-        for g in self.generics.fns.clone() {
-            if g.owner.is_none() {
-                self.check_type_params(&g.params, &[]);
-            }
-            let env = g
-                .params
-                .iter()
-                .map(|p| (p.name.clone(), Type::Error))
-                .collect();
-            let saved_env = std::mem::replace(&mut self.generics.env, env);
-            let owner_ty = g.owner.as_ref().map(|o| self.resolve_type(o));
-            self.self_type = owner_ty.clone();
-            // Signature errors (unknown types) are reported here, once.
-            let mut sig = self.fn_signature(&g.decl, owner_ty);
-            sig.name = g.name.clone();
-            let lifted = self.lifted.len();
-            let mark = self.diags.len();
-            let _ = self.check_fn_with(&g.decl, sig);
-            let kept: Vec<Diagnostic> = self
-                .diags
-                .drain(mark..)
-                .filter(|d| DEFINITION_CODES.contains(&d.code))
-                .collect();
-            self.diags.extend(kept);
-            self.lifted.truncate(lifted);
-            self.generics.env = saved_env;
-            self.self_type = None;
-        }
-        self.generics.def_pass = false;
-    }
-
-    /// A generic function named where a value is wanted: the expected
-    /// function type must fix its type arguments (`xs.map(identity)`).
-    pub(super) fn generic_fn_value(
-        &mut self,
-        gid: usize,
-        expected: Option<&Type>,
-        span: Span,
-    ) -> kir::Expr {
-        let g = self.generics.fns[gid].clone();
-        let mut inf = Infer::new(&g.params);
-        if let Some(Type::Fn(ps, r)) = expected {
-            if ps.len() == g.decl.params.len() {
-                for (p, t) in g.decl.params.iter().zip(ps) {
-                    self.bind(&mut inf, None, &p.ty, t);
-                }
-            }
-            self.bind(&mut inf, None, &Self::ret_expr(&g), r);
-        }
-        let targs = match inf.result() {
-            Ok(t) if !t.iter().any(has_unknown) => t,
-            _ => {
-                if !self.generics.def_pass {
-                    self.error(
-                        Diagnostic::error(
-                            "E0304",
-                            format!("cannot infer the type arguments of `{}` here", g.name),
-                            span,
-                            "a generic function used as a value needs them from context",
-                        )
-                        .with_help(format!(
-                            "pass it where the function type is known (`xs.map({0})`) or wrap the call in a closure: `|x| {0}(x)`",
-                            g.name
-                        )),
-                    );
-                }
-                return error_expr(span);
-            }
-        };
-        if self.generics.def_pass {
-            return error_expr(span);
-        }
-        let Some(id) = self.instantiate_fn(gid, targs, span) else {
-            return error_expr(span);
-        };
-        let Some(sig) = self.generics.sigs.get(&id) else {
-            return error_expr(span);
-        };
-        let ty = Type::Fn(
-            sig.params.iter().map(|p| p.ty.clone()).collect(),
-            Box::new(sig.ret.clone()),
-        );
-        kir::Expr {
-            kind: ExprKind::FnRef(id),
-            ty,
-            span,
-        }
-    }
-
     /// A struct or enum type's name as a pattern or path writes it: the
     /// generic's name for an instance (`Tree`, not `Tree<int>`).
     pub(super) fn written_name(&self, ty: &Type) -> String {
         self.generics
             .base_name(ty)
             .unwrap_or_else(|| ty.to_string())
-    }
-
-    /// Whether `e` is the bare name of a generic function (a value whose
-    /// type arguments come from the function type expected).
-    fn names_generic_fn(&self, e: &ast::Expr) -> bool {
-        matches!(&e.kind, ast::ExprKind::Name(n) if self.generics.fn_names.contains_key(&n.name))
     }
 
     /// The generic function `name` of the struct or enum type `owner`.
@@ -1145,22 +674,5 @@ impl Checker {
     pub(super) fn generic_method_mutates(&self, owner: &Type, name: &str) -> bool {
         self.generic_method(owner, name)
             .is_some_and(|g| self.generics.fns[g].self_param == Some(true))
-    }
-}
-
-/// Arguments whose type should come from context, so they are checked
-/// after the others: closures, `None`, `[]`, `[:]` and `Type::Variant`.
-fn needs_context(e: &ast::Expr) -> bool {
-    use ast::ExprKind as A;
-    match &e.kind {
-        A::Closure { .. } | A::Path(..) => true,
-        A::Name(n) => n.name == "None",
-        A::Array(items) => items.is_empty(),
-        A::Map(pairs) => pairs.is_empty(),
-        A::Call(callee, _) => {
-            matches!(&callee.kind, A::Path(..))
-                || matches!(&callee.kind, A::Name(n) if n.name == "Ok" || n.name == "Err")
-        }
-        _ => false,
     }
 }

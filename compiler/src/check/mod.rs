@@ -58,11 +58,13 @@ mod composite;
 mod enums;
 mod exhaustive;
 mod expr;
+mod generic_calls;
 mod generic_values;
 mod generics;
 #[cfg(test)]
 mod generics_tests;
 mod infer;
+mod instances;
 mod items;
 mod patterns;
 mod scope;
