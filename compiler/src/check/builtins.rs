@@ -319,10 +319,12 @@ impl Checker {
         let probe_diags: Vec<Diagnostic> = self.diags.drain(mark..).collect();
         let recv_ty = probe.ty.clone();
         let mutating = match (&recv_ty, name.name.as_str()) {
-            (Type::Struct(..) | Type::Enum(..), m) => self
-                .methods
-                .get(&(recv_ty.clone(), m.to_string()))
-                .is_some_and(|id| self.functions[id.0 as usize].self_param == Some(true)),
+            (Type::Struct(..) | Type::Enum(..), m) => {
+                self.methods
+                    .get(&(recv_ty.clone(), m.to_string()))
+                    .is_some_and(|id| self.functions[id.0 as usize].self_param == Some(true))
+                    || self.generic_method_mutates(&recv_ty, m)
+            }
             (t, m) => builtin_method(t, m).is_some_and(|m| m.mutating),
         };
         if !mutating || has_error(&recv_ty) {
@@ -353,6 +355,9 @@ impl Checker {
         }
         if let Type::Struct(..) | Type::Enum(..) = &recv_ty {
             let Some(&id) = self.methods.get(&(recv_ty.clone(), name.name.clone())) else {
+                if let Some(g) = self.generic_method(&recv_ty, &name.name) {
+                    return self.call_generic_method(scope, g, recv, probe, name, args, span);
+                }
                 for a in args {
                     let _ = self.check_expr(scope, a, None);
                 }

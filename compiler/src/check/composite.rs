@@ -197,8 +197,12 @@ impl Checker {
         module: Option<&ast::Ident>,
         name: &ast::Ident,
         fields: &[(ast::Ident, Option<ast::Expr>)],
+        expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
+        if let (None, Some(gt)) = (module, self.generic_type_named(&name.name)) {
+            return self.check_generic_struct_lit(scope, gt, fields, expected, span);
+        }
         let Some(id) = self.struct_named(module, name) else {
             for (_, v) in fields {
                 if let Some(v) = v {
@@ -278,6 +282,20 @@ impl Checker {
         if !ok {
             return error_expr(span);
         }
+        self.struct_value(scope, id, values, order, span)
+    }
+
+    /// The value of struct `id` from its field values (`values[i]` for
+    /// field `i`, every one present), evaluated in the source `order`.
+    pub(super) fn struct_value(
+        &mut self,
+        scope: &mut FnScope,
+        id: u32,
+        values: Vec<Option<kir::Expr>>,
+        order: Vec<usize>,
+        span: Span,
+    ) -> kir::Expr {
+        let info = self.structs[id as usize].clone();
         let ty = Type::Struct(id, info.name.clone());
         let values: Vec<kir::Expr> = values.into_iter().flatten().collect();
         // Fields are evaluated in source order; when that differs from the

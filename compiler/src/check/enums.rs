@@ -153,7 +153,7 @@ impl Checker {
             .and_then(|vs| vs.get(tag as usize).map(|(_, p)| p.clone()))
             .unwrap_or_default();
         let full = match &ty {
-            Type::Enum(_, e) => format!("{e}::{name}"),
+            Type::Enum(..) => format!("{}::{name}", self.written_name(&ty)),
             _ => name.to_string(),
         };
         let Some(args) = args else {
@@ -391,6 +391,9 @@ impl Checker {
                 return e;
             }
         }
+        if let (None, Some(gt)) = (module, self.generic_type_named(&ty.name)) {
+            return self.check_generic_path(scope, gt, name, None, expected, span);
+        }
         let owner = self.path_owner(module, ty);
         match owner {
             Some(Type::Error) => error_expr(span),
@@ -423,7 +426,12 @@ impl Checker {
             ty.span,
             "no struct or enum with this name",
         );
-        let types = self.visible_keys(self.struct_ids.keys().chain(self.enum_ids.keys()));
+        let types = self.visible_keys(
+            self.struct_ids
+                .keys()
+                .chain(self.enum_ids.keys())
+                .chain(self.generics.type_names.keys()),
+        );
         let names: Vec<&str> = types
             .iter()
             .map(String::as_str)

@@ -212,7 +212,8 @@ impl Checker {
         match (ty, c) {
             (_, Ctor::Bool(b)) => b.to_string(),
             (Type::Tuple(_), _) => format!("({})", args.join(", ")),
-            (Type::Struct(id, name), _) => {
+            (Type::Struct(id, _), _) => {
+                let name = self.written_name(ty);
                 let names: Vec<String> = self
                     .structs
                     .get(*id as usize)
@@ -234,7 +235,7 @@ impl Checker {
                     .and_then(|vs| vs.get(*tag as usize).map(|(n, _)| n.clone()))
                     .unwrap_or_else(|| "?".to_string());
                 let name = match ty {
-                    Type::Enum(_, e) => format!("{e}::{vname}"),
+                    Type::Enum(..) => format!("{}::{vname}", self.written_name(ty)),
                     _ => vname,
                 };
                 if args.is_empty() {

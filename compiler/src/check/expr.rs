@@ -53,6 +53,15 @@ impl Checker {
                 self.check_builtin_variant(scope, id, None, expected, span)
                     .unwrap_or_else(|| error_expr(span))
             }
+            A::Name(id)
+                if scope.lookup(&id.name).is_none()
+                    && !self.consts.contains_key(&self.item_key(&id.name)) =>
+            {
+                match self.generic_fn_named(&id.name) {
+                    Some(g) => self.generic_fn_value(g, expected, span),
+                    None => self.check_name(scope, id, expected),
+                }
+            }
             A::Name(id) => self.check_name(scope, id, expected),
             A::Binary(op, a, b) => {
                 let a = self.check_expr(scope, a, None);
@@ -172,7 +181,7 @@ impl Checker {
                 module,
                 name,
                 fields,
-            } => self.check_struct_lit(scope, module.as_ref(), name, fields, span),
+            } => self.check_struct_lit(scope, module.as_ref(), name, fields, expected, span),
             A::Match { scrutinee, arms } => {
                 self.check_match(scope, scrutinee, arms, expected, span)
             }
@@ -279,7 +288,12 @@ impl Checker {
     }
 
     pub(super) fn report_unknown_name(&mut self, scope: &FnScope, id: &ast::Ident) {
-        let items = self.visible_keys(self.fn_ids.keys().chain(self.consts.keys()));
+        let items = self.visible_keys(
+            self.fn_ids
+                .keys()
+                .chain(self.consts.keys())
+                .chain(self.generics.fn_names.keys()),
+        );
         let candidates: Vec<&str> = scope
             .visible_names()
             .chain(items.iter().map(String::as_str))
@@ -645,6 +659,12 @@ impl Checker {
         if let super::names::Resolved::Fn(id) = self.resolve_item(None, name) {
             return self.call_user_fn(scope, id, Vec::new(), args, span);
         }
+        if let Some(g) = self.generic_fn_named(&name.name) {
+            return match self.call_generic(scope, g, &[], args, expected, None, span) {
+                Some((id, values, ret)) => expr(ExprKind::Call(id, values), ret, span),
+                None => error_expr(span),
+            };
+        }
         if let Some(e) = self.check_host_call(scope, name, args, span) {
             return e;
         }
@@ -733,6 +753,9 @@ impl Checker {
                 return e;
             }
         }
+        if let (None, Some(gt)) = (module, self.generic_type_named(&ty.name)) {
+            return self.check_generic_path(scope, gt, name, Some(args), expected, span);
+        }
         let owner = self.path_owner(module, ty);
         let Some(owner) = owner.clone().filter(|t| *t != Type::Error) else {
             for a in args {
@@ -747,6 +770,15 @@ impl Checker {
             return self.check_variant_ctor(scope, owner, tag, &name.name, Some(args), span);
         }
         let Some(&id) = self.methods.get(&(owner.clone(), name.name.clone())) else {
+            if let Some(g) = self.generic_method(&owner, &name.name) {
+                if self.generics.fns[g].self_param != Some(true) {
+                    let call = self.call_generic(scope, g, &[], args, expected, Some(&owner), span);
+                    return match call {
+                        Some((id, values, ret)) => expr(ExprKind::Call(id, values), ret, span),
+                        None => error_expr(span),
+                    };
+                }
+            }
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
@@ -790,6 +822,14 @@ impl Checker {
             .filter(|((o, _), id)| o == owner && self.fn_visible(**id))
             .map(|((_, n), _)| n.clone())
             .collect();
+        let base = self.written_name(owner);
+        candidates.extend(
+            self.generics
+                .methods
+                .keys()
+                .filter(|(t, _)| *t == base)
+                .map(|(_, n)| n.clone()),
+        );
         let is_enum = matches!(owner, Type::Enum(..));
         if let Some(vs) = self.variants(owner) {
             candidates.extend(vs.into_iter().map(|(n, _)| n));

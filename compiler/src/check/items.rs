@@ -47,6 +47,9 @@ impl Checker {
             self.module = i;
             fns.extend(self.collect_items(&m.ast));
         }
+        self.check_generic_types();
+        self.check_generic_defs();
+        self.module = main;
         let mut program = kir::Program::default();
         for (decl, id) in &fns {
             self.self_type = self.functions[id.0 as usize].owner.clone();
@@ -54,6 +57,7 @@ impl Checker {
             let f = self.check_fn(decl, *id);
             program.functions.push(f);
         }
+        self.check_instances();
         self.module = main;
         // Lifted functions were numbered after every user function (the
         // numbers only go wrong after a duplicate function, an error).
@@ -62,8 +66,16 @@ impl Checker {
         program.structs = self
             .structs
             .iter()
-            .map(|s| kir::StructDef {
-                name: display_name(&s.name),
+            .enumerate()
+            .map(|(i, s)| kir::StructDef {
+                // An instance of a generic struct displays as the generic
+                // (`Pair { .. }`); its type is `Pair<int, str>`.
+                name: display_name(
+                    &self
+                        .generics
+                        .base_name(&Type::Struct(i as u32, s.name.clone()))
+                        .unwrap_or_else(|| s.name.clone()),
+                ),
                 fields: s
                     .fields
                     .iter()
@@ -95,11 +107,13 @@ impl Checker {
         let mut enum_decls = Vec::new();
         for item in &module.items {
             if let ItemKind::Enum(e) = &item.kind {
-                if self.named_type(&e.name.name).is_some() {
+                if self.type_declared(&e.name.name) {
                     continue; // reported with the other duplicates
                 }
                 if !e.generics.is_empty() {
-                    self.unsupported(e.generics[0].span, "generic enums");
+                    let body = super::generics::GenericBody::Enum(e.clone());
+                    self.register_generic_type(&e.name.name, &e.generics, body);
+                    continue;
                 }
                 let id = self.enums.len() as u32;
                 let key = self.item_key(&e.name.name);
@@ -112,11 +126,13 @@ impl Checker {
                 enum_decls.push((id, e));
             }
             if let ItemKind::Struct(s) = &item.kind {
-                if self.named_type(&s.name.name).is_some() {
+                if self.type_declared(&s.name.name) {
                     continue; // reported with the other duplicates
                 }
                 if !s.generics.is_empty() {
-                    self.unsupported(s.generics[0].span, "generic structs");
+                    let body = super::generics::GenericBody::Struct(s.clone());
+                    self.register_generic_type(&s.name.name, &s.generics, body);
+                    continue;
                 }
                 let id = self.structs.len() as u32;
                 let key = self.item_key(&s.name.name);
@@ -166,12 +182,7 @@ impl Checker {
                     );
                     continue;
                 }
-                let payload = if e.generics.is_empty() {
-                    v.fields.iter().map(|t| self.resolve_type(t)).collect()
-                } else {
-                    // Already reported: generic enums are not supported.
-                    vec![Type::Error; v.fields.len()]
-                };
+                let payload = v.fields.iter().map(|t| self.resolve_type(t)).collect();
                 variants.push(VariantInfo {
                     name: v.name.name.clone(),
                     payload,
@@ -223,6 +234,12 @@ impl Checker {
             seen.insert(name.name.clone(), name.span);
             self.report_import_clash(name);
             match &item.kind {
+                ItemKind::Fn(f) if !f.generics.is_empty() => {
+                    let id = self.register_generic_fn(f, &[], None);
+                    let key = self.item_key(&f.name.name);
+                    self.define_item(key.clone(), item.is_pub, f.name.span);
+                    self.generics.fn_names.insert(key, id);
+                }
                 ItemKind::Fn(f) => {
                     let sig = self.fn_signature(f, None);
                     let id = FuncId(self.functions.len() as u32);
@@ -267,6 +284,13 @@ impl Checker {
         imp: &'m ast::ImplDecl,
         fns: &mut Vec<(&'m ast::FnDecl, FuncId)>,
     ) {
+        if !imp.generics.is_empty()
+            || !imp.target_args.is_empty()
+            || self.generic_type_named(&imp.target.name).is_some()
+        {
+            self.collect_generic_impl(imp);
+            return;
+        }
         let Some(owner) = self.named_type(&imp.target.name) else {
             let mut d = Diagnostic::error(
                 "E0203",
@@ -283,9 +307,6 @@ impl Checker {
             self.error(d);
             return;
         };
-        if !imp.generics.is_empty() || !imp.target_args.is_empty() {
-            self.unsupported(imp.target.span, "generic `impl` blocks");
-        }
         let struct_name = owner.to_string();
         self.self_type = Some(owner.clone());
         for item in &imp.items {
@@ -293,6 +314,16 @@ impl Checker {
                 continue;
             };
             let is_pub = item.is_pub;
+            if !f.generics.is_empty() {
+                // A function with type parameters of its own in a plain
+                // `impl`: generic, with the target as written.
+                self.check_type_params(&f.generics, &[]);
+                let target = super::generics::target_expr(imp);
+                let id = self.register_generic_fn(f, &[], Some(target));
+                let key = (self.item_key(&imp.target.name), f.name.name.clone());
+                self.generics.methods.insert(key, id);
+                continue;
+            }
             let key = (owner.clone(), f.name.name.clone());
             if let Some(&prev) = self.methods.get(&key) {
                 let prev = self.functions[prev.0 as usize].span;
@@ -317,10 +348,7 @@ impl Checker {
         self.self_type = None;
     }
 
-    fn fn_signature(&mut self, f: &ast::FnDecl, owner: Option<Type>) -> FnSig {
-        if !f.generics.is_empty() {
-            self.unsupported(f.generics[0].span, "generic functions");
-        }
+    pub(super) fn fn_signature(&mut self, f: &ast::FnDecl, owner: Option<Type>) -> FnSig {
         let mut params: Vec<ParamSig> = Vec::new();
         let self_param = match (&f.self_param, &self.self_type) {
             (Some(s), Some(t)) => {
@@ -383,6 +411,12 @@ impl Checker {
 
     fn check_fn(&mut self, decl: &ast::FnDecl, id: FuncId) -> kir::Function {
         let sig = self.functions[id.0 as usize].clone();
+        self.check_fn_with(decl, sig)
+    }
+
+    /// Checks a function body against the signature `sig` (a user
+    /// function's, or an instance's of a generic one).
+    pub(super) fn check_fn_with(&mut self, decl: &ast::FnDecl, sig: FnSig) -> kir::Function {
         self.current_fn = sig.name.clone();
         let mut scope = FnScope::new(sig.ret.clone());
         let params = sig

@@ -17,6 +17,10 @@
 //! enum nodes (`Variant`, `Tag`, `Payload`); `exhaustive.rs` checks that a
 //! `match` covers every value.
 //!
+//! Generic items are monomorphized here (`generics.rs`): each use with
+//! concrete type arguments makes an instance, a plain struct, enum or
+//! function, so KIR never holds a type parameter.
+//!
 //! | code | error |
 //! |---|---|
 //! | E0201 | a name (or variant) that is not in scope |
@@ -44,6 +48,9 @@
 //! | E0414 | a `spawn` body or a closure changing a value it captured |
 //! | E0415 | an invalid `select` arm, or `after` outside `select` |
 //! | E0416 | `return` or `?` inside `spawn`; `?` in a closure of unknown result type |
+//! | E0417 | a generic type with the wrong number of type arguments (`Pair<int>`) |
+//! | E0418 | a type parameter that shadows a type or is declared twice |
+//! | E0419 | generic instances nested too deep, too big or too many (a type argument that keeps growing) |
 //! | E0420 | an imported file that cannot be loaded (reported by [`crate::modules`]) |
 //! | E0421 | an item of another file that is not `pub` |
 //! | E0422 | `module.name` where the module has no such item |
@@ -61,7 +68,14 @@ mod composite;
 mod enums;
 mod exhaustive;
 mod expr;
+mod generic_calls;
+mod generic_values;
+mod generics;
+#[cfg(test)]
+mod generics_tests;
 pub mod host;
+mod infer;
+mod instances;
 mod items;
 mod members;
 mod names;
@@ -190,10 +204,13 @@ struct Checker {
     fn_defs: HashMap<FuncId, names::ItemDef>,
     /// The bodies of `spawn`s, lifted to functions; function `i` of the
     /// program is `lifted[i - functions.len()]` beyond the user's.
+    /// Instances of generic functions are numbered here too.
     lifted: Vec<kir::Function>,
     /// The embedding host's functions and denied prelude functions (none
     /// for the CLI).
     host: host::HostEnv,
+    /// Generic items and their instances (`generics.rs`).
+    generics: generics::Generics,
 }
 
 /// A user struct as the checker knows it.

@@ -115,6 +115,11 @@ impl Checker {
         let prefix = self.modules[target].prefix.clone();
         let key = format!("{prefix}{}", name.name);
         let found = self.lookup_key(&key);
+        if self.generics.fn_names.contains_key(&key) || self.generics.type_names.contains_key(&key)
+        {
+            self.unsupported(name.span, "generic items of another module");
+            return Resolved::Reported;
+        }
         if let Resolved::Missing = found {
             let names: Vec<String> = self
                 .module_item_names(&prefix)

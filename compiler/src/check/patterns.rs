@@ -691,7 +691,7 @@ impl Checker {
                 };
                 self.builtin_variant_pattern(family, name, ty, span)
             }
-            Some(e) => match self.path_owner(module, e) {
+            Some(e) => match self.pattern_owner(module, e, ty, span) {
                 Some(Type::Error) => None,
                 Some(t @ Type::Enum(..)) => match self.variant_index(&t, &name.name) {
                     Some(tag) => {
@@ -733,7 +733,8 @@ impl Checker {
                     name.span,
                     "not a variant in scope",
                 );
-                if let Type::Enum(_, ename) = ty {
+                if let Type::Enum(..) = ty {
+                    let ename = self.written_name(ty);
                     if self.variant_index(ty, &name.name).is_some() {
                         d = d.with_help(format!("write `{ename}::{}`", name.name));
                     }
@@ -764,7 +765,7 @@ impl Checker {
             .unwrap_or_default();
         if args.len() != payload_tys.len() {
             let shown = match &enum_ty {
-                Type::Enum(_, e) => format!("{e}::{}", name.name),
+                Type::Enum(..) => format!("{}::{}", self.written_name(&enum_ty), name.name),
                 _ => name.name.clone(),
             };
             let mut d = Diagnostic::error(
@@ -887,7 +888,7 @@ impl Checker {
         binder: &mut Binder,
         span: Span,
     ) -> Lowered {
-        let owner = self.path_owner(module, name);
+        let owner = self.pattern_owner(module, name, ty, span);
         let info = match &owner {
             Some(Type::Error) => None,
             Some(Type::Struct(id, sname)) => {

@@ -7,7 +7,7 @@ use crate::ir::types::Type;
 use crate::syntax::ast::{TypeExpr, TypeExprKind};
 
 /// Built-in type names, for suggestions.
-const TYPE_NAMES: &[&str] = &[
+pub(super) const TYPE_NAMES: &[&str] = &[
     "int", "float", "bool", "str", "Option", "Result", "Map", "chan", "task", "Atomic",
 ];
 
@@ -15,6 +15,20 @@ impl Checker {
     /// The type `t` names; reports and returns `Type::Error` when it names
     /// nothing (or something this compiler does not support yet).
     pub(super) fn resolve_type(&mut self, t: &TypeExpr) -> Type {
+        // Type parameters in scope, then generic structs and enums.
+        if let TypeExprKind::Named {
+            module: None,
+            name,
+            args,
+        } = &t.kind
+        {
+            if let Some(ty) = self.generics.param(&name.name).filter(|_| args.is_empty()) {
+                return ty;
+            }
+            if let Some(gt) = self.generic_type_named(&name.name) {
+                return self.resolve_generic_type(gt, args, t);
+            }
+        }
         match &t.kind {
             TypeExprKind::Named {
                 module: None,
@@ -44,10 +58,13 @@ impl Checker {
                     );
                     let user =
                         self.visible_keys(self.struct_ids.keys().chain(self.enum_ids.keys()));
+                    let generic = self.visible_keys(self.generics.type_names.keys());
                     let candidates = TYPE_NAMES
                         .iter()
                         .copied()
-                        .chain(user.iter().map(String::as_str));
+                        .chain(user.iter().map(String::as_str))
+                        .chain(generic.iter().map(String::as_str))
+                        .chain(self.generics.env.iter().map(|(n, _)| n.as_str()));
                     if let Some(s) = closest(other, candidates) {
                         d = d.with_help(format!("did you mean `{s}`?"));
                     }
@@ -115,13 +132,20 @@ impl Checker {
                 Type::Map(Box::new(k), Box::new(v))
             }
             TypeExprKind::Named {
-                module: None, name, ..
+                module: None,
+                name,
+                args,
             } if self.named_type(&name.name).is_some() => {
                 self.error(Diagnostic::error(
-                    "E0203",
-                    format!("`{}` takes no type arguments", name.name),
+                    "E0417",
+                    format!(
+                        "`{}` takes no type arguments but {} {} given",
+                        name.name,
+                        args.len(),
+                        if args.len() == 1 { "was" } else { "were" }
+                    ),
                     t.span,
-                    "generic structs and enums are not supported yet",
+                    format!("`{}` is not generic", name.name),
                 ));
                 Type::Error
             }
@@ -134,16 +158,26 @@ impl Checker {
                 None | Some(Type::Error) => Type::Error,
                 Some(_) if !args.is_empty() => {
                     self.error(Diagnostic::error(
-                        "E0203",
+                        "E0417",
                         format!("`{}.{}` takes no type arguments", m.name, name.name),
                         t.span,
-                        "generic structs and enums are not supported yet",
+                        format!("`{}.{}` is not generic", m.name, name.name),
                     ));
                     Type::Error
                 }
                 Some(ty) => ty,
             },
-            TypeExprKind::Named { .. } => self.unsupported(t.span, "generic types"),
+            TypeExprKind::Named {
+                module: None, name, ..
+            } => {
+                self.error(Diagnostic::error(
+                    "E0203",
+                    format!("unknown type `{}`", name.name),
+                    name.span,
+                    "not a type in scope",
+                ));
+                Type::Error
+            }
             TypeExprKind::Fn { params, ret } => {
                 let params = params.iter().map(|p| self.resolve_type(p)).collect();
                 let ret = match ret {
