@@ -14,6 +14,7 @@ pub mod codegen;
 pub mod diagnostics;
 pub mod ir;
 pub mod modules;
+pub mod session;
 pub mod span;
 pub mod syntax;
 

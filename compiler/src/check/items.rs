@@ -90,7 +90,7 @@ impl Checker {
     /// Registers every struct and enum name first (so fields and payloads
     /// may name any of them, themselves included), then resolves the
     /// fields and the variants.
-    fn collect_types(&mut self, module: &ast::Module) {
+    pub(super) fn collect_types(&mut self, module: &ast::Module) {
         let mut decls = Vec::new();
         let mut enum_decls = Vec::new();
         for item in &module.items {
@@ -185,7 +185,10 @@ impl Checker {
     /// Registers every function signature (free functions and the
     /// functions of `impl` blocks) and constant, so items can be used in
     /// any order.
-    fn collect_items<'m>(&mut self, module: &'m ast::Module) -> Vec<(&'m ast::FnDecl, FuncId)> {
+    pub(super) fn collect_items<'m>(
+        &mut self,
+        module: &'m ast::Module,
+    ) -> Vec<(&'m ast::FnDecl, FuncId)> {
         let mut seen: HashMap<String, Span> = HashMap::new();
         let mut fns = Vec::new();
         for item in &module.items {
@@ -381,7 +384,7 @@ impl Checker {
         }
     }
 
-    fn check_fn(&mut self, decl: &ast::FnDecl, id: FuncId) -> kir::Function {
+    pub(super) fn check_fn(&mut self, decl: &ast::FnDecl, id: FuncId) -> kir::Function {
         let sig = self.functions[id.0 as usize].clone();
         self.current_fn = sig.name.clone();
         let mut scope = FnScope::new(sig.ret.clone());
@@ -595,6 +598,6 @@ pub(super) fn error_expr(span: Span) -> kir::Expr {
 
 /// The name a user type shows in its values' display form: without its
 /// module (`Point { x: 1.0 }`, as Rust's `Debug` shows it).
-fn display_name(key: &str) -> String {
+pub(super) fn display_name(key: &str) -> String {
     key.rsplit('.').next().unwrap_or(key).to_string()
 }

@@ -66,6 +66,7 @@ mod items;
 mod members;
 mod names;
 mod patterns;
+pub mod repl;
 mod scope;
 mod stmt;
 mod suggest;
@@ -161,7 +162,7 @@ struct ConstInfo {
     state: ConstState,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Checker {
     diags: Vec<Diagnostic>,
     functions: Vec<FnSig>,
