@@ -120,6 +120,11 @@ impl Session {
         self.checker.members(ty)
     }
 
+    /// The fields of struct type `ty` with their types (for completion).
+    pub fn fields(&self, ty: &Type) -> Vec<(String, Type)> {
+        self.checker.fields(ty)
+    }
+
     /// The number of functions compiled so far.
     pub fn compiled_functions(&self) -> usize {
         self.jit.compiled()

@@ -12,6 +12,7 @@
 mod commands;
 mod editor;
 mod eval;
+mod helper;
 mod input;
 
 use std::io::{BufRead, IsTerminal};

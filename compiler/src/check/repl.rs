@@ -113,6 +113,24 @@ impl ReplChecker {
         out
     }
 
+    /// The fields of struct type `ty` with their types.
+    pub fn fields(&self, ty: &Type) -> Vec<(String, Type)> {
+        match ty {
+            Type::Struct(id, _) => self
+                .checker
+                .structs
+                .get(*id as usize)
+                .map(|s| {
+                    s.fields
+                        .iter()
+                        .map(|(n, t, _)| (n.clone(), t.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Checks one input (the body of `<repl>`, as parsed) with `bindings`
     /// in scope. On error, `self` may be half updated: check a clone.
     pub fn check_input(
