@@ -32,7 +32,7 @@ fn prompt(p: &mut impl Expect) {
 /// is not enough: rustyline redraws it on every key).
 fn sync(p: &mut impl Expect, n: u32) {
     let marker = 7_000_000 + n;
-    p.send_line(&marker.to_string()).unwrap();
+    p.send_line(marker.to_string()).unwrap();
     p.expect(format!("{marker} : int")).expect("sync");
 }
 

@@ -329,10 +329,8 @@ fn open_brackets(line: &str) -> String {
             '(' => stack.push(')'),
             '[' => stack.push(']'),
             '{' => stack.push('}'),
-            ')' | ']' | '}' => {
-                if stack.last() == Some(&c) {
-                    stack.pop();
-                }
+            ')' | ']' | '}' if stack.last() == Some(&c) => {
+                stack.pop();
             }
             _ => {}
         }

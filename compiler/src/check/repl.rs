@@ -63,9 +63,12 @@ pub struct ReplChecker {
 
 impl Default for ReplChecker {
     fn default() -> Self {
-        let mut checker = Checker::default();
-        checker.modules = vec![ModuleNames::default()];
-        checker.module = 0;
+        // One module: the session's, whose items have no prefix.
+        let checker = Checker {
+            modules: vec![ModuleNames::default()],
+            module: 0,
+            ..Checker::default()
+        };
         ReplChecker { checker }
     }
 }
