@@ -5,6 +5,7 @@
 //! ```
 //!
 //! Each stage is one module with one entry point; data flows one way.
+//! [`session`] runs the same stages one REPL input at a time.
 //! Before lexing, [`modules`] follows a program's `import`s to its other
 //! files, through a [`Loader`] the caller supplies (the compiler does no
 //! IO).

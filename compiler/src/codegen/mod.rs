@@ -25,6 +25,8 @@
 //! - `host.rs`: calls of an embedding host's functions, and the call
 //!   entries through which a host calls Kriti functions.
 //! - `jit.rs`: the JIT driver and [`JitProgram`].
+//! - `session.rs`: the REPL's JIT module, to which each input adds its
+//!   new functions ([`session::JitSession`]).
 //! - `clif.rs`: a `Module` that records IR text instead of compiling.
 //!
 //! **Stack traces:** generated code keeps frame pointers, every runtime
