@@ -10,8 +10,12 @@ use std::time::{Duration, Instant};
 /// Runs `kriti repl` with `input` on stdin; returns stdout, stderr and
 /// the exit status.
 fn repl(input: &str) -> (String, String, i32) {
+    run_kriti(&["repl"], input)
+}
+
+fn run_kriti(args: &[&str], input: &str) -> (String, String, i32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kriti"))
-        .arg("repl")
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
@@ -42,6 +46,27 @@ fn expressions_show_value_and_type() {
     );
     assert_eq!(err, "");
     assert_eq!(status, 0);
+}
+
+#[test]
+fn bare_kriti_starts_the_repl() {
+    let (out, err, status) = run_kriti(&[], "let x = 20\nx * 2 + 2\n");
+    assert_eq!((out.as_str(), err.as_str(), status), ("42 : int\n", "", 0));
+}
+
+/// An error is rendered by the compiler's one renderer, against the text
+/// typed (no colours when stderr is not a terminal).
+#[test]
+fn errors_are_rendered_against_the_input() {
+    let (_, err, _) = repl("1 + 1\nlet s: str = 5\n");
+    let expected = "[E0301] Error: mismatched types
+   ╭─[ <repl:2>:1:14 ]
+   │
+ 1 │ let s: str = 5
+   │              ┬  
+   │              ╰── expected `str`, found `int`
+";
+    assert!(err.starts_with(expected), "{err}");
 }
 
 #[test]

@@ -38,6 +38,12 @@ pub fn needs_more(text: &str) -> bool {
             continue;
         }
         match c {
+            // Interpolation holes cannot span lines: one still open at a
+            // line break is an error to report, not a continuation.
+            '\n' if !holes.is_empty() => {
+                depth = holes[0];
+                holes.clear();
+            }
             '"' => in_str = true,
             '/' if chars.peek() == Some(&'/') => {
                 for c in chars.by_ref() {
@@ -61,6 +67,10 @@ pub fn needs_more(text: &str) -> bool {
             }
             _ => {}
         }
+    }
+    if !holes.is_empty() || in_str {
+        // An open string or hole at the end: also an error to report.
+        return false;
     }
     depth > 0 || block_comment > 0 || ends_with_operator(text)
 }
@@ -93,9 +103,12 @@ mod tests {
         assert!(needs_more("let xs = [1,"));
         assert!(needs_more("foo(1"));
         assert!(!needs_more("fn f() { 1 }"));
-        assert!(!needs_more("let s = \"{ not a bracket\""));
         assert!(!needs_more("let s = \"a {x} b\""));
-        assert!(needs_more("let s = \"a {f(x} b\""));
+        assert!(needs_more("foo(\"a {x} b\","));
+        // Strings and holes cannot span lines: errors, not continuations.
+        assert!(!needs_more("let s = \"{ oops"));
+        assert!(!needs_more("let s = \"a {f(x} b\""));
+        assert!(!needs_more("f(\"open"));
     }
 
     #[test]
