@@ -156,6 +156,64 @@ fn load_defines_items_without_running_main() {
 }
 
 #[test]
+fn import_loads_a_module() {
+    let input = "import stats\n\
+                 let s = stats.summarize([1.0, 2.0, 4.0]).unwrap()\n\
+                 s.spread()\n\
+                 import stats\n\
+                 stats.summarize([5.0]).unwrap().count\n\
+                 import nothere\n\
+                 :load main.kr\n\
+                 main()\n";
+    let (out, err) = {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kriti"))
+            .arg("repl")
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/modules"))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kriti repl");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        out,
+        "3.0 : float\n1 : int\n5 readings, mean 13.65, spread 7.75\n\
+         Summary { count: 5, mean: 13.65, min: 9.5, max: 17.25 }\ntrue\n"
+    );
+    assert!(
+        err.contains("[E0420] Error: cannot find module `nothere`"),
+        "{err}"
+    );
+    assert!(err.contains("<repl:6>:1:8"), "{err}");
+}
+
+/// Closures in an input's items and statements are lifted to functions
+/// numbered after the input's own (they must not collide across inputs).
+#[test]
+fn closures_in_items_and_statements() {
+    let input = "fn f() -> [int] { [1, 2].map(|x| x * 10) }; f().map(|y| y + 1)\n\
+                 fn g(k: int) -> fn(int) -> int { |x| x + k }\n\
+                 let add5 = g(5)\n\
+                 f().map(add5)\n\
+                 [3].map(|z| add5(z))\n";
+    let (out, err, _) = repl(input);
+    assert_eq!(err, "");
+    assert_eq!(out, "[11, 21] : [int]\n[15, 25] : [int]\n[8] : [int]\n");
+}
+
+#[test]
 fn reset_forgets_everything() {
     let (out, err, _) = repl("let a = 1\nfn f() -> int { 2 }\n:reset\na\nf()\n1\n");
     assert_eq!(out, "1 : int\n");

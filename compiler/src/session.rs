@@ -27,7 +27,8 @@ use crate::codegen::session::JitSession;
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir;
 use crate::ir::types::Type;
-use crate::span::{FileId, SourceMap};
+use crate::modules::{load, Loader};
+use crate::span::{FileId, SourceMap, Span};
 use crate::syntax::ast::{self, ItemKind};
 use crate::syntax::parser::{parse_repl_input, REPL_BODY};
 use kriti_runtime::{ProgramInfo, SpawnEntry};
@@ -164,19 +165,57 @@ impl Session {
     /// only when the caller has run the entry ([`Session::set_bindings`]).
     /// On error nothing changes.
     pub fn compile(&mut self, text: &str) -> Result<Compiled, InputError> {
-        self.compile_named(None, text)
+        self.compile_named(None, text, &mut crate::modules::NoImports)
     }
 
     /// [`Session::compile`], naming the source `name` (a file's path, for
     /// `:load`) instead of `<repl:N>`.
+    /// `loader` reads the files an `import` names (beside `name`, or in
+    /// the current directory for a typed input).
     pub fn compile_named(
         &mut self,
         name: Option<&str>,
         text: &str,
+        loader: &mut dyn Loader,
     ) -> Result<Compiled, InputError> {
-        let (_, body) = self.parse(name, text)?;
+        let (file, body) = self.parse(name, text)?;
         let defined = defined_items(&body);
         let mut scratch = self.checker.clone();
+        let imports: Vec<Span> = body
+            .stmts
+            .iter()
+            .filter_map(|s| match &s.kind {
+                ast::StmtKind::Item(i) if matches!(i.kind, ItemKind::Import(_)) => Some(i.span),
+                _ => None,
+            })
+            .collect();
+        if !imports.is_empty() {
+            // The module loader reads a main file of the imports alone:
+            // the input with everything else blanked out, so the imports'
+            // spans (and the loader's errors) point where they were typed.
+            let only_imports: String = text
+                .char_indices()
+                .map(|(i, c)| {
+                    let keep = c == '\n'
+                        || imports
+                            .iter()
+                            .any(|s| s.start as usize <= i && i < s.end as usize);
+                    if keep {
+                        c
+                    } else {
+                        ' '
+                    }
+                })
+                .collect();
+            let path = self.sources.file(file).path.clone();
+            let loaded = load(&path, only_imports.as_bytes(), loader, &mut self.sources);
+            if !loaded.diagnostics.is_empty() {
+                return Err(InputError::Diagnostics(loaded.diagnostics));
+            }
+            scratch
+                .import_modules(&loaded.modules)
+                .map_err(InputError::Diagnostics)?;
+        }
         let checked = scratch
             .check_input(&body, &self.bindings)
             .map_err(InputError::Diagnostics)?;

@@ -103,7 +103,13 @@ impl Evaluator {
 
     /// [`Evaluator::eval`], naming the source `name` in diagnostics.
     pub fn eval_named(&mut self, name: Option<&str>, text: &str) -> Flow {
-        let compiled = match self.session.compile_named(name, text) {
+        let mut read = |p: &str| {
+            std::fs::read(p).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_string(),
+                _ => e.to_string(),
+            })
+        };
+        let compiled = match self.session.compile_named(name, text, &mut read) {
             Ok(c) => c,
             Err(e) => {
                 self.report(&e);

@@ -195,6 +195,9 @@ struct Checker {
     /// The embedding host's functions and denied prelude functions (none
     /// for the CLI).
     host: host::HostEnv,
+    /// REPL only: the functions of modules an input imported, checked
+    /// before the input (`repl.rs`).
+    imported: Vec<(FuncId, kir::Function)>,
 }
 
 /// A user struct as the checker knows it.

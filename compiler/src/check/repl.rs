@@ -24,6 +24,7 @@ use super::{names::ModuleNames, Checker, FnSig};
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir::{self, ExprKind, FuncId};
 use crate::ir::types::Type;
+use crate::modules::ParsedModule;
 use crate::span::Span;
 use crate::syntax::ast::{self, ItemKind, StmtKind};
 
@@ -134,6 +135,78 @@ impl ReplChecker {
         }
     }
 
+    /// Checks the modules an input imports (as [`crate::modules::load`]
+    /// lists them for a main file that only imports: dependencies first,
+    /// that main file last, and not checked) and makes the imports the
+    /// input names visible to later inputs. A module imported before is
+    /// not checked again. On error, `self` may be half updated: check a
+    /// clone.
+    pub fn import_modules(&mut self, loaded: &[ParsedModule]) -> Result<(), Vec<Diagnostic>> {
+        let c = &mut self.checker;
+        let Some((main, deps)) = loaded.split_last() else {
+            return Ok(());
+        };
+        // Where each loaded module is in the checker's list.
+        let mut index = Vec::with_capacity(deps.len());
+        let mut new = Vec::new();
+        for m in deps {
+            let prefix = format!("{}.", m.name);
+            match c.modules.iter().position(|n| n.prefix == prefix) {
+                Some(i) => index.push(i),
+                None => {
+                    index.push(c.modules.len());
+                    new.push((c.modules.len(), m));
+                    c.modules.push(ModuleNames {
+                        name: m.name.clone(),
+                        prefix,
+                        imports: Default::default(),
+                    });
+                }
+            }
+        }
+        for &(i, m) in &new {
+            c.modules[i].imports = m
+                .imports
+                .iter()
+                .map(|(id, target)| (id.name.clone(), (index[*target], id.span)))
+                .collect();
+        }
+        for &(i, m) in &new {
+            c.module = i;
+            c.collect_types(&m.ast);
+        }
+        let mut fns = Vec::new();
+        for &(i, m) in &new {
+            c.module = i;
+            fns.extend(c.collect_items(&m.ast));
+        }
+        for (decl, id) in &fns {
+            c.self_type = c.functions[id.0 as usize].owner.clone();
+            c.module = c.fn_defs.get(id).map_or(0, |d| d.module);
+            let f = c.check_fn(decl, *id);
+            c.imported.push((*id, f));
+        }
+        c.self_type = None;
+        c.module = 0;
+        // Bodies lifted out of the modules were numbered after every
+        // function so far: reserve their ids before the input's own.
+        let base = c.functions.len() as u32;
+        for (i, f) in std::mem::take(&mut c.lifted).into_iter().enumerate() {
+            c.functions.push(placeholder(&f.name, f.span));
+            c.imported.push((FuncId(base + i as u32), f));
+        }
+        for (id, target) in &main.imports {
+            c.modules[0]
+                .imports
+                .insert(id.name.clone(), (index[*target], id.span));
+        }
+        if c.diags.is_empty() {
+            Ok(())
+        } else {
+            Err(std::mem::take(&mut c.diags))
+        }
+    }
+
     /// Checks one input (the body of `<repl>`, as parsed) with `bindings`
     /// in scope. On error, `self` may be half updated: check a clone.
     pub fn check_input(
@@ -142,7 +215,13 @@ impl ReplChecker {
         bindings: &[Binding],
     ) -> Result<CheckedInput, Vec<Diagnostic>> {
         let c = &mut self.checker;
-        let first = FuncId(c.functions.len() as u32);
+        // The functions of modules this input imported were numbered first.
+        let first = c
+            .imported
+            .iter()
+            .map(|(id, _)| *id)
+            .min()
+            .unwrap_or(FuncId(c.functions.len() as u32));
         let items: Vec<ast::Item> = body
             .stmts
             .iter()
@@ -156,24 +235,23 @@ impl ReplChecker {
             .iter()
             .filter(|s| !matches!(s.kind, StmtKind::Item(_)))
             .collect();
-        for item in &items {
-            if let ItemKind::Import(_) = item.kind {
-                c.error(
-                    Diagnostic::error(
-                        "E0499",
-                        "`import` is not supported in the REPL yet",
-                        item.span,
-                        "not supported here",
-                    )
-                    .with_help("use `:load FILE` to define a file's items"),
-                );
-            }
-        }
-        let module = ast::Module { items };
+        let module = ast::Module {
+            items: items
+                .into_iter()
+                .filter(|i| !matches!(i.kind, ItemKind::Import(_)))
+                .collect(),
+        };
         c.forget_redefined(&module);
         c.collect_types(&module);
         let fns = c.collect_items(&module);
-        let mut functions = Vec::new();
+        // The body's id comes right after the items', before any body
+        // lifted out of them is numbered.
+        let body_id = (!stmts.is_empty()).then(|| {
+            c.functions.push(placeholder("<repl>", body.span));
+            FuncId(c.functions.len() as u32 - 1)
+        });
+        // The functions of modules imported by this input come first.
+        let mut functions = std::mem::take(&mut c.imported);
         for (decl, id) in &fns {
             c.self_type = c.functions[id.0 as usize].owner.clone();
             let f = c.check_fn(decl, *id);
@@ -181,9 +259,7 @@ impl ReplChecker {
         }
         c.self_type = None;
         let mut result = None;
-        if !stmts.is_empty() {
-            let id = FuncId(c.functions.len() as u32);
-            c.functions.push(placeholder("<repl>", body.span));
+        if let Some(id) = body_id {
             let (f, after, shown) = c.check_repl_body(&stmts, bindings, body.span);
             functions.push((id, f));
             result = Some((id, after, shown));
