@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 mod cli;
+mod repl;
 
 /// Kriti: a statically typed language with expressive syntax and lightweight tasks.
 #[derive(Parser)]
@@ -31,6 +32,8 @@ enum Command {
         /// The program's `.kr` file
         file: String,
     },
+    /// Start the interactive REPL (also `kriti` with no arguments)
+    Repl,
 }
 
 /// What `--emit` prints.
@@ -51,10 +54,6 @@ fn main() -> ExitCode {
     match args.command {
         Some(Command::Run { file, emit, args }) => cli::run(&file, emit, &args),
         Some(Command::Check { file }) => cli::check(&file),
-        None => {
-            use clap::CommandFactory;
-            let _ = Args::command().print_help();
-            ExitCode::SUCCESS
-        }
+        Some(Command::Repl) | None => repl::main(),
     }
 }

@@ -5,6 +5,7 @@
 //! ```
 //!
 //! Each stage is one module with one entry point; data flows one way.
+//! [`session`] runs the same stages one REPL input at a time.
 //! Before lexing, [`modules`] follows a program's `import`s to its other
 //! files, through a [`Loader`] the caller supplies (the compiler does no
 //! IO).
@@ -14,6 +15,7 @@ pub mod codegen;
 pub mod diagnostics;
 pub mod ir;
 pub mod modules;
+pub mod session;
 pub mod span;
 pub mod syntax;
 

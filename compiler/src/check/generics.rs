@@ -122,7 +122,7 @@ pub(super) struct Pending {
 }
 
 /// Everything the checker knows about generic items and their instances.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct Generics {
     /// Every generic function, and the free ones by name.
     pub fns: Vec<Rc<GenericFn>>,

@@ -63,13 +63,20 @@ impl Checker {
         // numbers only go wrong after a duplicate function, an error).
         program.functions.append(&mut self.lifted);
         self.self_type = None;
-        program.structs = self
+        (program.structs, program.enums) = self.kir_types();
+        program.main = self.find_main();
+        program
+    }
+
+    /// Every struct and enum so far, as KIR declares them. An instance of
+    /// a generic struct displays as the generic (`Pair { .. }`); its type
+    /// is `Pair<int, str>`.
+    pub(super) fn kir_types(&self) -> (Vec<kir::StructDef>, Vec<kir::EnumDef>) {
+        let structs = self
             .structs
             .iter()
             .enumerate()
             .map(|(i, s)| kir::StructDef {
-                // An instance of a generic struct displays as the generic
-                // (`Pair { .. }`); its type is `Pair<int, str>`.
                 name: display_name(
                     &self
                         .generics
@@ -83,7 +90,7 @@ impl Checker {
                     .collect(),
             })
             .collect();
-        program.enums = self
+        let enums = self
             .enums
             .iter()
             .map(|e| kir::EnumDef {
@@ -95,14 +102,13 @@ impl Checker {
                     .collect(),
             })
             .collect();
-        program.main = self.find_main();
-        program
+        (structs, enums)
     }
 
     /// Registers every struct and enum name first (so fields and payloads
     /// may name any of them, themselves included), then resolves the
     /// fields and the variants.
-    fn collect_types(&mut self, module: &ast::Module) {
+    pub(super) fn collect_types(&mut self, module: &ast::Module) {
         let mut decls = Vec::new();
         let mut enum_decls = Vec::new();
         for item in &module.items {
@@ -196,7 +202,10 @@ impl Checker {
     /// Registers every function signature (free functions and the
     /// functions of `impl` blocks) and constant, so items can be used in
     /// any order.
-    fn collect_items<'m>(&mut self, module: &'m ast::Module) -> Vec<(&'m ast::FnDecl, FuncId)> {
+    pub(super) fn collect_items<'m>(
+        &mut self,
+        module: &'m ast::Module,
+    ) -> Vec<(&'m ast::FnDecl, FuncId)> {
         let mut seen: HashMap<String, Span> = HashMap::new();
         let mut fns = Vec::new();
         for item in &module.items {
@@ -409,7 +418,7 @@ impl Checker {
         }
     }
 
-    fn check_fn(&mut self, decl: &ast::FnDecl, id: FuncId) -> kir::Function {
+    pub(super) fn check_fn(&mut self, decl: &ast::FnDecl, id: FuncId) -> kir::Function {
         let sig = self.functions[id.0 as usize].clone();
         self.check_fn_with(decl, sig)
     }

@@ -80,6 +80,7 @@ mod items;
 mod members;
 mod names;
 mod patterns;
+pub mod repl;
 mod scope;
 mod stmt;
 mod suggest;
@@ -175,7 +176,7 @@ struct ConstInfo {
     state: ConstState,
 }
 
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Checker {
     diags: Vec<Diagnostic>,
     functions: Vec<FnSig>,
@@ -211,6 +212,9 @@ struct Checker {
     host: host::HostEnv,
     /// Generic items and their instances (`generics.rs`).
     generics: generics::Generics,
+    /// REPL only: the functions of modules an input imported, checked
+    /// before the input (`repl.rs`).
+    imported: Vec<(FuncId, kir::Function)>,
 }
 
 /// A user struct as the checker knows it.

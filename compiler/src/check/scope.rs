@@ -128,6 +128,15 @@ impl FnScope {
         Some(id)
     }
 
+    /// The names declared in the outermost scope, for the REPL, whose
+    /// top-level names outlive the input.
+    pub fn top_level(&self) -> Vec<(String, LocalId)> {
+        self.scopes
+            .first()
+            .map(|s| s.iter().map(|(n, id)| (n.clone(), *id)).collect())
+            .unwrap_or_default()
+    }
+
     pub fn local(&self, id: LocalId) -> &kir::Local {
         &self.locals[id.0 as usize]
     }

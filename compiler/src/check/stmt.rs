@@ -81,7 +81,7 @@ impl Checker {
         }
     }
 
-    fn check_stmt(&mut self, scope: &mut FnScope, stmt: &ast::Stmt) -> kir::Expr {
+    pub(super) fn check_stmt(&mut self, scope: &mut FnScope, stmt: &ast::Stmt) -> kir::Expr {
         match &stmt.kind {
             StmtKind::Let {
                 pattern,

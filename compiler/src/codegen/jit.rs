@@ -116,9 +116,9 @@ impl std::fmt::Debug for JitProgram {
 
 /// A `JITModule` whose memory is freed when it is dropped (a `JITModule`
 /// alone leaks its code and data).
-struct OwnedModule {
-    module: Option<JITModule>,
-    functions: usize,
+pub(super) struct OwnedModule {
+    pub(super) module: Option<JITModule>,
+    pub(super) functions: usize,
 }
 
 impl Drop for OwnedModule {
@@ -140,22 +140,8 @@ pub(crate) fn compile(
     for_host: bool,
 ) -> Result<JitProgram, String> {
     catch_ice(|| {
-        let isa = host_isa(false)?;
-        let mut builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
-        // Runtime functions resolve to their addresses in this process,
-        // from the same list the imports were declared from.
-        for symbol in abi::symbols() {
-            builder.symbol(symbol.name, symbol.addr);
-        }
-        // Calls between our functions and references to literals are
-        // PC-relative with a 32-bit offset, so all code and data must sit
-        // within 2 GiB of each other: allocate them from one reserved region
-        // (address space only; pages are committed as they are used).
-        let arena = ArenaMemoryProvider::new_with_size(JIT_ARENA_SIZE)
-            .map_err(|e| ice(format_args!("reserving JIT memory: {e}")))?;
-        builder.memory_provider(Box::new(arena));
         let mut owned = OwnedModule {
-            module: Some(JITModule::new(builder)),
+            module: Some(new_module()?),
             functions: program.functions.len(),
         };
         let module = owned
@@ -219,4 +205,24 @@ pub(crate) fn compile(
             module: owned,
         })
     })
+}
+
+/// A new, empty JIT module whose imports resolve to the runtime's
+/// functions (the REPL's session keeps one and adds to it).
+pub(super) fn new_module() -> Result<JITModule, String> {
+    let isa = host_isa(false)?;
+    let mut builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+    // Runtime functions resolve to their addresses in this process,
+    // from the same list the imports were declared from.
+    for symbol in abi::symbols() {
+        builder.symbol(symbol.name, symbol.addr);
+    }
+    // Calls between our functions and references to literals are
+    // PC-relative with a 32-bit offset, so all code and data must sit
+    // within 2 GiB of each other: allocate them from one reserved region
+    // (address space only; pages are committed as they are used).
+    let arena = ArenaMemoryProvider::new_with_size(JIT_ARENA_SIZE)
+        .map_err(|e| ice(format_args!("reserving JIT memory: {e}")))?;
+    builder.memory_provider(Box::new(arena));
+    Ok(JITModule::new(builder))
 }

@@ -112,4 +112,39 @@ impl<'s> LocationTable<'s> {
     pub fn finish(self) -> Vec<SourceLoc> {
         self.locations
     }
+
+    /// The table without its source map, to be resumed later (the REPL
+    /// compiles each input against a source map that has grown).
+    pub fn into_parts(self) -> LocationParts {
+        LocationParts {
+            index: self.index,
+            paths: self.paths,
+            locations: self.locations,
+            calls: self.calls,
+            call_index: self.call_index,
+        }
+    }
+
+    /// A table that continues `parts`, so indices baked into code compiled
+    /// earlier stay valid.
+    pub fn resume(sources: &'s SourceMap, parts: LocationParts) -> Self {
+        LocationTable {
+            sources,
+            index: parts.index,
+            paths: parts.paths,
+            locations: parts.locations,
+            calls: parts.calls,
+            call_index: parts.call_index,
+        }
+    }
+}
+
+/// A [`LocationTable`] between two uses ([`LocationTable::into_parts`]).
+#[derive(Default)]
+pub(crate) struct LocationParts {
+    index: HashMap<(FileId, u32), i64>,
+    paths: HashMap<FileId, Arc<str>>,
+    pub locations: Vec<SourceLoc>,
+    calls: Vec<(u32, u32)>,
+    call_index: HashMap<(u32, u32), u32>,
 }

@@ -25,6 +25,8 @@
 //! - `host.rs`: calls of an embedding host's functions, and the call
 //!   entries through which a host calls Kriti functions.
 //! - `jit.rs`: the JIT driver and [`JitProgram`].
+//! - `session.rs`: the REPL's JIT module, to which each input adds its
+//!   new functions ([`session::JitSession`]).
 //! - `clif.rs`: a `Module` that records IR text instead of compiling.
 //!
 //! **Stack traces:** generated code keeps frame pointers, every runtime
@@ -67,6 +69,7 @@ mod intrinsics;
 mod jit;
 mod locations;
 mod places;
+pub mod session;
 mod strings;
 mod tasks;
 #[cfg(test)]
@@ -299,7 +302,11 @@ pub(crate) fn lower_program<M: Module>(
 
 /// Compiles one function into the module, turning Cranelift's errors
 /// (including the verifier's) into an internal error.
-fn define<M: Module>(module: &mut M, id: ClifFuncId, ctx: &mut Context) -> Result<(), String> {
+pub(crate) fn define<M: Module>(
+    module: &mut M,
+    id: ClifFuncId,
+    ctx: &mut Context,
+) -> Result<(), String> {
     module.define_function(id, ctx).map_err(|e| match e {
         cranelift_module::ModuleError::Compilation(cranelift_codegen::CodegenError::Verifier(
             errors,
@@ -312,7 +319,7 @@ fn define<M: Module>(module: &mut M, id: ClifFuncId, ctx: &mut Context) -> Resul
 }
 
 /// Names the function an error happened in.
-fn with_function(error: String, f: &kir::Function) -> String {
+pub(crate) fn with_function(error: String, f: &kir::Function) -> String {
     format!("{error} (in function `{}`)", f.name)
 }
 

@@ -105,7 +105,38 @@ impl<'s> Inspector<'s, In<'s>> for PState {
 /// Parses one file. Always returns a module: items that failed to parse
 /// are `ItemKind::Error` (and reported). Diagnostics are sorted by position.
 pub fn parse(file: FileId, src: &str) -> (Module, Vec<Diagnostic>) {
-    let lexed = lex_full(file, src);
+    parse_tokens(file, src, false)
+}
+
+/// Parses one REPL input: the text is read as the body of a block, so it
+/// may hold statements, a trailing expression and items (as item
+/// statements). The result is a module with a single function named
+/// [`REPL_BODY`] whose body is that block; every span points into `src`
+/// (the wrapping tokens are zero-width).
+pub fn parse_repl_input(file: FileId, src: &str) -> (Module, Vec<Diagnostic>) {
+    parse_tokens(file, src, true)
+}
+
+/// The name of the function [`parse_repl_input`] wraps an input in.
+pub const REPL_BODY: &str = "<repl>";
+
+fn parse_tokens(file: FileId, src: &str, repl: bool) -> (Module, Vec<Diagnostic>) {
+    let mut lexed = lex_full(file, src);
+    if repl {
+        // `fn <repl>() { ... }` around the input, at its two ends.
+        let end = src.len();
+        let at = |t: Token, pos: usize| (t, Span::new(file, pos, pos));
+        let mut wrapped = vec![
+            at(Token::Fn, 0),
+            at(Token::Ident(REPL_BODY.to_string()), 0),
+            at(Token::LParen, 0),
+            at(Token::RParen, 0),
+            at(Token::LBrace, 0),
+        ];
+        wrapped.append(&mut lexed.tokens);
+        wrapped.push(at(Token::RBrace, end));
+        lexed.tokens = wrapped;
+    }
     let mut diagnostics = lexed.diagnostics;
     if lexed.too_deep {
         return (Module::default(), diagnostics);
