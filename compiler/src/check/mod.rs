@@ -110,12 +110,25 @@ pub fn check(module: &ast::Module) -> (Option<kir::Program>, Vec<Diagnostic>) {
     check_modules(std::slice::from_ref(&parsed), &host::HostEnv::default())
 }
 
+/// [`check_modules_with_stdlib`] with the stdlib parsed here: its spans
+/// name a file no source map holds (shown as `<unknown>`; correct programs
+/// never show one).
+pub fn check_modules(
+    modules: &[ParsedModule],
+    host: &host::HostEnv,
+) -> (Option<kir::Program>, Vec<Diagnostic>) {
+    let std_module = crate::stdlib::module(crate::span::FileId(u32::MAX));
+    check_modules_with_stdlib(&std_module, modules, host)
+}
+
 /// Checks the modules of a program, dependencies first and the main file
 /// last (as [`crate::modules::load`] lists them), with an embedding host's
 /// functions and denied prelude functions (`host`), and lowers them to one
-/// KIR program. The program is `Some` exactly when there are no
+/// KIR program. `std_module` is the stdlib ([`crate::stdlib::module`]),
+/// checked first. The program is `Some` exactly when there are no
 /// diagnostics.
-pub fn check_modules(
+pub fn check_modules_with_stdlib(
+    std_module: &ParsedModule,
     modules: &[ParsedModule],
     host: &host::HostEnv,
 ) -> (Option<kir::Program>, Vec<Diagnostic>) {
@@ -123,7 +136,8 @@ pub fn check_modules(
         host: host.clone(),
         ..Checker::default()
     };
-    let program = checker.check_program(modules);
+    let all: Vec<&ParsedModule> = std::iter::once(std_module).chain(modules).collect();
+    let program = checker.check_program(&all);
     if !checker.host.fns.is_empty() {
         let main_file = modules.last().map_or(Default::default(), |m| m.file);
         checker.check_host_names(main_file);
