@@ -12,10 +12,12 @@
 //! blocks whose value is discarded are typed, and how `[]`, `None`, `Ok(v)`
 //! and `Err(e)` get the types they do not say.
 //!
-//! `match`, `?` and the methods of `Option` and `Result` are lowered here
-//! (`patterns.rs`, `enums.rs`) to plain KIR control flow over the three
-//! enum nodes (`Variant`, `Tag`, `Payload`); `exhaustive.rs` checks that a
-//! `match` covers every value.
+//! `match`, `?` and the native methods of `Option` and `Result`
+//! (`unwrap`, `expect`) are lowered here (`patterns.rs`, `enums.rs`) to
+//! plain KIR control flow over the three enum nodes (`Variant`, `Tag`,
+//! `Payload`); `exhaustive.rs` checks that a `match` covers every value.
+//! Their other methods come from the stdlib (`crate::stdlib`), checked
+//! first as module 0, as generic methods of the built-in types.
 //!
 //! Generic items are monomorphized here (`generics.rs`): each use with
 //! concrete type arguments makes an instance, a plain struct, enum or
@@ -60,6 +62,7 @@
 //! | E0426 | a prelude function the embedding host did not allow (`read_file`, `args`, ...) |
 //! | E0427 | a host function used as a value |
 //! | E0428, E0429 | reserved for the embedding API (unused so far) |
+//! | E0430 | an `impl` of a built-in type outside the stdlib (`impl Option<int>`) |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
