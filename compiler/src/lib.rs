@@ -17,6 +17,7 @@ pub mod ir;
 pub mod modules;
 pub mod session;
 pub mod span;
+pub mod stdlib;
 pub mod syntax;
 
 use diagnostics::Diagnostic;
@@ -80,7 +81,12 @@ pub fn frontend_with(
             program: None,
         };
     }
-    let (program, mut diagnostics) = check::check_modules(&loaded.modules, &options.host);
+    // The stdlib's file comes after the program's, so the main file stays
+    // the first and the user's files keep their ids.
+    let std_file = sources.add(stdlib::PATH, stdlib::SOURCE);
+    let std_module = stdlib::module(std_file);
+    let (program, mut diagnostics) =
+        check::check_modules_with_stdlib(&std_module, &loaded.modules, &options.host);
     if let Some(p) = &program {
         if p.main.is_none() && !options.main_optional {
             diagnostics.push(
@@ -109,6 +115,8 @@ pub fn frontend_with(
             ir::devirt::devirtualize_program(p);
             ir::inline::inline_program(p);
         }
+        // Closures whose every call was inlined are no longer made.
+        ir::dead_closures::remove_dead_closures(p);
     }
     Frontend {
         sources,

@@ -86,6 +86,10 @@ pub struct CallSite {
     pub scope: u32,
 }
 
+/// How the paths of the stdlib's files (compiled with every program, see
+/// the compiler's `stdlib` module) start; their frames are not shown.
+pub const STDLIB_PREFIX: &str = "<stdlib>/";
+
 /// One frame of a stack trace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
@@ -158,9 +162,17 @@ struct Collector {
 impl Collector {
     /// Pushes the frame of `scope` at `loc`, and, when the scope is an
     /// inlined body, the frames of the scopes it was inlined into.
+    /// A frame whose location is in the stdlib (a stdlib method, whose
+    /// call is in the frame below) is left out: the trace shows the
+    /// user's calls, as when the method was native.
     fn push_scope(&mut self, program: &ProgramInfo, mut scope: usize, mut loc: Option<u32>) {
         loop {
-            self.push((scope, loc));
+            let in_stdlib = loc
+                .and_then(|l| program.locations.get(l as usize))
+                .is_some_and(|s| s.file.starts_with(STDLIB_PREFIX));
+            if !in_stdlib {
+                self.push((scope, loc));
+            }
             let Some(inlined) = scope
                 .checked_sub(program.functions.len())
                 .and_then(|j| program.inlined.get(j))

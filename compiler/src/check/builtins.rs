@@ -337,8 +337,10 @@ impl Checker {
             return error_expr(span);
         }
         if matches!(recv_ty, Type::Option(_) | Type::Result(..)) {
-            if name.name == "map" {
-                return self.check_enum_map(scope, probe, args, span);
+            // The stdlib's methods (`stdlib/option.kr`), then the native
+            // ones (`unwrap`, `expect`).
+            if let Some(g) = self.generic_method(&recv_ty, &name.name) {
+                return self.call_generic_method(scope, g, recv, probe, name, args, span);
             }
             return self.check_enum_method(scope, probe, name, args, span);
         }

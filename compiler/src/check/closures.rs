@@ -7,7 +7,7 @@
 //! (see `tasks.rs`, which does the same for `spawn`); the methods are
 //! lowered here to loops that call the function value.
 
-use super::enums::{block, if_, let_, payload, read};
+use super::enums::{block, if_, let_, read};
 use super::expr::arity_error;
 use super::items::{compatible, error_expr, has_error};
 use super::scope::FnScope;
@@ -595,101 +595,6 @@ impl Checker {
         ];
         let mut b = block(items, span);
         b.ty = out_ty;
-        b
-    }
-
-    /// `opt.map(f)` on an `Option` or `Result` value `recv`.
-    pub(super) fn check_enum_map(
-        &mut self,
-        scope: &mut FnScope,
-        recv: kir::Expr,
-        args: &[ast::Expr],
-        span: Span,
-    ) -> kir::Expr {
-        let (value_ty, err_ty) = match &recv.ty {
-            Type::Option(t) => ((**t).clone(), None),
-            Type::Result(t, e) => ((**t).clone(), Some((**e).clone())),
-            _ => return error_expr(span),
-        };
-        let [f_ast] = args else {
-            for a in args {
-                let _ = self.check_expr(scope, a, None);
-            }
-            self.error(arity_error("map", 1, args.len(), span));
-            return error_expr(span);
-        };
-        let hint = Type::Fn(vec![value_ty.clone()], Box::new(Type::Error));
-        let f = self.check_expr(scope, f_ast, Some(&hint));
-        let ret = match &f.ty {
-            Type::Fn(ps, r) if ps.len() == 1 && ps[0] == value_ty => (**r).clone(),
-            t if has_error(t) => return error_expr(span),
-            _ => {
-                self.error(Diagnostic::error(
-                    "E0301",
-                    "mismatched types",
-                    f.span,
-                    format!("expected `fn({value_ty}) -> ...`, found `{}`", f.ty),
-                ));
-                return error_expr(span);
-            }
-        };
-        let (result_ty, ok_tag, other_tag) = match &err_ty {
-            None => (
-                Type::Option(Box::new(ret.clone())),
-                kir::SOME_TAG,
-                kir::NONE_TAG,
-            ),
-            Some(e) => (
-                Type::Result(Box::new(ret.clone()), Box::new(e.clone())),
-                kir::OK_TAG,
-                kir::ERR_TAG,
-            ),
-        };
-        let o = scope.declare_hidden(recv.ty.clone(), span);
-        let o_ty = recv.ty.clone();
-        let is_ok = expr(
-            ExprKind::Binary(
-                BinOp::Eq,
-                Box::new(expr(
-                    ExprKind::Tag(Box::new(read(o, o_ty.clone(), span))),
-                    Type::Int,
-                    span,
-                )),
-                Box::new(expr(ExprKind::Int(i64::from(ok_tag)), Type::Int, span)),
-            ),
-            Type::Bool,
-            span,
-        );
-        let mapped = expr(
-            ExprKind::Variant {
-                tag: ok_tag,
-                payload: vec![expr(
-                    ExprKind::CallValue(
-                        Box::new(f),
-                        vec![payload(read(o, o_ty.clone(), span), 0, value_ty, span)],
-                    ),
-                    ret,
-                    span,
-                )],
-            },
-            result_ty.clone(),
-            span,
-        );
-        let other = expr(
-            ExprKind::Variant {
-                tag: other_tag,
-                payload: err_ty
-                    .map(|e| vec![payload(read(o, o_ty.clone(), span), 0, e, span)])
-                    .unwrap_or_default(),
-            },
-            result_ty.clone(),
-            span,
-        );
-        let mut b = block(
-            vec![let_(o, recv, span), if_(is_ok, mapped, other, span)],
-            span,
-        );
-        b.ty = result_ty;
         b
     }
 }

@@ -469,28 +469,16 @@ impl Checker {
         let ok_tag = if is_option { SOME_TAG } else { OK_TAG };
         let m = name.name.as_str();
         // The parameter types of each method.
-        let params: Option<Vec<Type>> = match (is_option, m) {
-            (_, "unwrap") | (true, "is_some" | "is_none") | (false, "is_ok" | "is_err" | "ok") => {
-                Some(Vec::new())
-            }
-            (_, "expect") => Some(vec![Type::Str]),
-            (_, "unwrap_or") => Some(vec![value_ty.clone()]),
-            // The error type is the argument's own.
-            (true, "ok_or") => Some(vec![Type::Error]),
+        let params: Option<Vec<Type>> = match m {
+            "unwrap" => Some(Vec::new()),
+            "expect" => Some(vec![Type::Str]),
             _ => None,
         };
         let Some(params) = params else {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
-            let later = [
-                "map",
-                "map_err",
-                "and_then",
-                "or_else",
-                "unwrap_or_else",
-                "filter",
-            ];
+            let later = ["map_err", "and_then", "or_else", "unwrap_or_else", "filter"];
             if later.contains(&m) {
                 self.unsupported(
                     name.span,
@@ -549,11 +537,6 @@ impl Checker {
         if !ok || checked.iter().any(|v| has_error(&v.ty)) || has_error(&recv.ty) {
             return error_expr(span);
         }
-        match m {
-            "is_some" | "is_ok" => return tag_is(recv, ok_tag, span),
-            "is_none" | "is_err" => return tag_is(recv, 1 - ok_tag, span),
-            _ => {}
-        }
         // The arguments run after the receiver and before it is tested.
         let copy = !checked.iter().all(is_pure);
         let (setup, value) = Self::hold(scope, recv, copy);
@@ -605,53 +588,10 @@ impl Checker {
                 };
                 if_(is_ok, inner, panic_with(failure, span), span)
             }
-            "unwrap_or" => {
-                let d = checked.pop().unwrap_or_else(|| error_expr(span));
-                let d = self.eager(scope, d, &mut items);
-                if_(is_ok, inner, d, span)
-            }
-            "ok_or" => {
-                let e = checked.pop().unwrap_or_else(|| error_expr(span));
-                let ety = e.ty.clone();
-                if ety == Type::Never {
-                    items.push(e);
-                    return block(items, span);
-                }
-                let e = self.eager(scope, e, &mut items);
-                let rty = Type::Result(Box::new(value_ty.clone()), Box::new(ety));
-                let okv = variant(rty.clone(), OK_TAG, vec![inner], span);
-                let errv = variant(rty, ERR_TAG, vec![e], span);
-                if_(is_ok, okv, errv, span)
-            }
-            _ => {
-                // "ok"
-                let oty = Type::Option(Box::new(value_ty.clone()));
-                let some = variant(oty.clone(), SOME_TAG, vec![inner], span);
-                let none = variant(oty, NONE_TAG, Vec::new(), span);
-                if_(is_ok, some, none, span)
-            }
+            _ => error_expr(span),
         };
         items.push(result);
         block(items, span)
-    }
-
-    /// An argument that Rust evaluates eagerly: bound to a hidden local in
-    /// `items` (so it runs before the test), unless it is pure and can be
-    /// read where it is needed.
-    fn eager(
-        &mut self,
-        scope: &mut FnScope,
-        e: kir::Expr,
-        items: &mut Vec<kir::Expr>,
-    ) -> kir::Expr {
-        if is_pure(&e) || e.ty == Type::Never {
-            return e;
-        }
-        let span = e.span;
-        let ty = e.ty.clone();
-        let t = scope.declare_hidden(ty.clone(), span);
-        items.push(let_(t, e, span));
-        read(t, ty, span)
     }
 
     /// `inner?`: the payload of `Some`/`Ok`; on `None`/`Err(e)`, returns

@@ -71,10 +71,15 @@ impl Checker {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
-            self.error(
+            // A stdlib method is reported as a native one: by its bare
+            // name, with no label in the stdlib's source.
+            let d = if self.is_std_fn(&g) {
+                super::expr::arity_error(&g.decl.name.name, rest.len(), args.len(), span)
+            } else {
                 super::expr::arity_error(&g.name, rest.len(), args.len(), span)
-                    .with_label(g.decl.name.span, format!("`{}` is defined here", g.name)),
-            );
+                    .with_label(g.decl.name.span, format!("`{}` is defined here", g.name))
+            };
+            self.error(d);
             return None;
         }
         // The expected type only fills in what the arguments leave open
@@ -87,6 +92,9 @@ impl Checker {
         let mark = self.diags.len();
         let values = self.infer_args(scope, &mut inf, Some(&hint), g.owner.as_ref(), rest, args);
         inf.fill_from(&hint);
+        if self.is_std_fn(&g) && !self.std_fn_args_ok(leading, rest, &values) {
+            return None;
+        }
         let owner_type = match &g.owner {
             Some(TypeExpr {
                 kind: TypeExprKind::Named { name, .. },
@@ -126,6 +134,40 @@ impl Checker {
             ok &= self.expect_type(v, &p.ty);
         }
         ok.then_some((id, values, sig.ret))
+    }
+
+    /// Whether `g` is a method of the stdlib (`crate::stdlib`).
+    pub(super) fn is_std_fn(&self, g: &GenericFn) -> bool {
+        self.modules.get(g.module).is_some_and(|m| m.is_std)
+    }
+
+    /// A stdlib method's function arguments must be functions; anything
+    /// else is reported as the native methods did (`expected `fn(int) ->
+    /// ...`, found `int``) rather than as an uninferable type parameter.
+    /// The stdlib's function parameters all take the receiver's value.
+    fn std_fn_args_ok(
+        &mut self,
+        leading: &[Type],
+        params: &[TypeExpr],
+        values: &[kir::Expr],
+    ) -> bool {
+        let value_ty = match leading.first() {
+            Some(Type::Option(t) | Type::Result(t, _) | Type::Array(t)) => (**t).clone(),
+            _ => return true,
+        };
+        for (te, v) in params.iter().zip(values) {
+            let is_fn_param = matches!(te.kind, TypeExprKind::Fn { .. });
+            if is_fn_param && !matches!(v.ty, Type::Fn(..)) && !super::items::has_error(&v.ty) {
+                self.error(Diagnostic::error(
+                    "E0301",
+                    "mismatched types",
+                    v.span,
+                    format!("expected `fn({value_ty}) -> ...`, found `{}`", v.ty),
+                ));
+                return false;
+            }
+        }
+        true
     }
 
     /// Checks `args` against the parameter types `params` as far as `inf`

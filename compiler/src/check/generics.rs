@@ -370,6 +370,11 @@ impl Checker {
     /// Registers the functions of `impl<T> Stack<T> { .. }` (or of an
     /// `impl` of a generic type): every one is generic.
     pub(super) fn collect_generic_impl(&mut self, imp: &ast::ImplDecl) {
+        if self.modules.get(self.module).is_some_and(|m| m.is_std) {
+            // The stdlib's `impl<T> Option<T>`: only `collect_impl` sends
+            // it here, for a built-in type.
+            return self.collect_builtin_impl(imp);
+        }
         let Some(gt) = self.generic_type_named(&imp.target.name) else {
             if imp.target_args.is_empty() && self.named_type(&imp.target.name).is_some() {
                 let at = imp.generics.first().map_or(imp.target.span, |g| g.span);
@@ -437,6 +442,28 @@ impl Checker {
                 continue;
             }
             let id = self.register_generic_fn(f, &imp.generics, Some(owner.clone()));
+            self.generics.methods.insert(key, id);
+        }
+    }
+
+    /// Registers the functions of the stdlib's `impl<T> Option<T> { .. }`
+    /// (or `Result<T, E>`) as generic methods of the built-in type, keyed
+    /// by its bare name, as [`Checker::generic_method`] looks them up.
+    fn collect_builtin_impl(&mut self, imp: &ast::ImplDecl) {
+        self.check_type_params(&imp.generics, &[]);
+        let owner = target_expr(imp);
+        for item in &imp.items {
+            let ast::ItemKind::Fn(f) = &item.kind else {
+                continue;
+            };
+            self.check_type_params(&f.generics, &imp.generics);
+            let id = self.register_generic_fn(f, &imp.generics, Some(owner.clone()));
+            // Named as the user sees the method (`Option::map`), not by
+            // the stdlib's key, in `--emit ir` and stack traces.
+            if let Some(g) = self.generics.fns.get_mut(id).and_then(Rc::get_mut) {
+                g.name = format!("{}::{}", imp.target.name, f.name.name);
+            }
+            let key = (imp.target.name.clone(), f.name.name.clone());
             self.generics.methods.insert(key, id);
         }
     }
@@ -676,6 +703,9 @@ impl Checker {
         let base = match (self.generics.base_name(owner), owner) {
             (Some(b), _) => b,
             (None, Type::Struct(_, n) | Type::Enum(_, n)) => n.clone(),
+            // Methods of the stdlib (`stdlib/option.kr`).
+            (None, Type::Option(_)) => "Option".to_string(),
+            (None, Type::Result(..)) => "Result".to_string(),
             _ => return None,
         };
         self.generics

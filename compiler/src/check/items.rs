@@ -19,7 +19,10 @@ impl Checker {
     /// types are registered before any signature is resolved, and all
     /// signatures before any body is checked, so items may be used in any
     /// order and across files.
-    pub(super) fn check_program(&mut self, modules: &[ParsedModule]) -> kir::Program {
+    /// `modules` are the stdlib, then the program's modules as
+    /// [`crate::modules::load`] lists them (whose import indices count
+    /// from the first user module).
+    pub(super) fn check_program(&mut self, modules: &[&ParsedModule]) -> kir::Program {
         let main = modules.len().saturating_sub(1);
         self.modules = modules
             .iter()
@@ -31,10 +34,11 @@ impl Checker {
                 } else {
                     format!("{}.", m.name)
                 },
+                is_std: i == 0,
                 imports: m
                     .imports
                     .iter()
-                    .map(|(id, target)| (id.name.clone(), (*target, id.span)))
+                    .map(|(id, target)| (id.name.clone(), (*target + 1, id.span)))
                     .collect(),
             })
             .collect();
@@ -293,6 +297,28 @@ impl Checker {
         imp: &'m ast::ImplDecl,
         fns: &mut Vec<(&'m ast::FnDecl, FuncId)>,
     ) {
+        if super::types::TYPE_NAMES.contains(&imp.target.name.as_str())
+            && self.named_type(&imp.target.name).is_none()
+            && self.generic_type_named(&imp.target.name).is_none()
+        {
+            if self.modules.get(self.module).is_some_and(|m| m.is_std) {
+                self.collect_generic_impl(imp);
+                return;
+            }
+            self.error(
+                Diagnostic::error(
+                    "E0430",
+                    format!(
+                        "cannot define methods on the built-in type `{}`",
+                        imp.target.name
+                    ),
+                    imp.target.span,
+                    "a built-in type",
+                )
+                .with_help("define a struct or enum of your own and give it the methods"),
+            );
+            return;
+        }
         if !imp.generics.is_empty()
             || !imp.target_args.is_empty()
             || self.generic_type_named(&imp.target.name).is_some()

@@ -12,10 +12,12 @@
 //! blocks whose value is discarded are typed, and how `[]`, `None`, `Ok(v)`
 //! and `Err(e)` get the types they do not say.
 //!
-//! `match`, `?` and the methods of `Option` and `Result` are lowered here
-//! (`patterns.rs`, `enums.rs`) to plain KIR control flow over the three
-//! enum nodes (`Variant`, `Tag`, `Payload`); `exhaustive.rs` checks that a
-//! `match` covers every value.
+//! `match`, `?` and the native methods of `Option` and `Result`
+//! (`unwrap`, `expect`) are lowered here (`patterns.rs`, `enums.rs`) to
+//! plain KIR control flow over the three enum nodes (`Variant`, `Tag`,
+//! `Payload`); `exhaustive.rs` checks that a `match` covers every value.
+//! Their other methods come from the stdlib (`crate::stdlib`), checked
+//! first as module 0, as generic methods of the built-in types.
 //!
 //! Generic items are monomorphized here (`generics.rs`): each use with
 //! concrete type arguments makes an instance, a plain struct, enum or
@@ -60,6 +62,7 @@
 //! | E0426 | a prelude function the embedding host did not allow (`read_file`, `args`, ...) |
 //! | E0427 | a host function used as a value |
 //! | E0428, E0429 | reserved for the embedding API (unused so far) |
+//! | E0430 | an `impl` of a built-in type outside the stdlib (`impl Option<int>`) |
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
@@ -111,12 +114,25 @@ pub fn check(module: &ast::Module) -> (Option<kir::Program>, Vec<Diagnostic>) {
     check_modules(std::slice::from_ref(&parsed), &host::HostEnv::default())
 }
 
+/// [`check_modules_with_stdlib`] with the stdlib parsed here: its spans
+/// name a file no source map holds (shown as `<unknown>`; correct programs
+/// never show one).
+pub fn check_modules(
+    modules: &[ParsedModule],
+    host: &host::HostEnv,
+) -> (Option<kir::Program>, Vec<Diagnostic>) {
+    let std_module = crate::stdlib::module(crate::span::FileId(u32::MAX));
+    check_modules_with_stdlib(&std_module, modules, host)
+}
+
 /// Checks the modules of a program, dependencies first and the main file
 /// last (as [`crate::modules::load`] lists them), with an embedding host's
 /// functions and denied prelude functions (`host`), and lowers them to one
-/// KIR program. The program is `Some` exactly when there are no
+/// KIR program. `std_module` is the stdlib ([`crate::stdlib::module`]),
+/// checked first. The program is `Some` exactly when there are no
 /// diagnostics.
-pub fn check_modules(
+pub fn check_modules_with_stdlib(
+    std_module: &ParsedModule,
     modules: &[ParsedModule],
     host: &host::HostEnv,
 ) -> (Option<kir::Program>, Vec<Diagnostic>) {
@@ -124,7 +140,8 @@ pub fn check_modules(
         host: host.clone(),
         ..Checker::default()
     };
-    let program = checker.check_program(modules);
+    let all: Vec<&ParsedModule> = std::iter::once(std_module).chain(modules).collect();
+    let program = checker.check_program(&all);
     if !checker.host.fns.is_empty() {
         let main_file = modules.last().map_or(Default::default(), |m| m.file);
         checker.check_host_names(main_file);

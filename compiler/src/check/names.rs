@@ -34,6 +34,9 @@ pub(super) struct ModuleNames {
     /// What the keys of this module's items start with: `""` for the main
     /// file, `"geometry."` for module `geometry`.
     pub prefix: String,
+    /// Whether this is the stdlib (`crate::stdlib`), the one module that
+    /// may write `impl` of a built-in type.
+    pub is_std: bool,
     /// The modules this one imports, by name: their index and the import.
     pub imports: HashMap<String, (usize, Span)>,
 }

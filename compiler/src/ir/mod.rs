@@ -2,6 +2,7 @@
 //! KIR → KIR passes (`inline`).
 
 pub mod borrows;
+pub mod dead_closures;
 pub mod devirt;
 pub mod inline;
 pub mod kir;

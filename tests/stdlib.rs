@@ -1,0 +1,52 @@
+//! The stdlib (`stdlib/*.kr`) is what runs, and it costs what the hand
+//! lowering it replaced cost: `--emit ir` of a small program shows the
+//! stdlib's instances inlined into `main` and no closure left to make.
+
+use std::process::Command;
+
+fn emit_ir(src: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("kriti-stdlib-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join("map.kr");
+    std::fs::write(&path, src).expect("the program is written");
+    let out = Command::new(env!("CARGO_BIN_EXE_kriti"))
+        .args(["run", "--emit", "ir"])
+        .arg(&path)
+        .output()
+        .expect("the kriti binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The text of function `name` in `--emit ir` output.
+fn function<'a>(ir: &'a str, name: &str) -> &'a str {
+    let head = format!("fn {name}(");
+    let start = ir.find(&head).expect("the function is shown");
+    let rest = &ir[start..];
+    let end = rest[1..].find("\nfn ").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
+#[test]
+fn option_map_is_inlined_with_its_closure() {
+    let ir = emit_ir(
+        "fn main() {\n\
+         let k = 10\n\
+         let o: Option<int> = Some(4)\n\
+         println(o.map(|x| x * k).unwrap_or(0))\n\
+         }\n",
+    );
+    let main = function(&ir, "main");
+    assert!(main.contains("inlined Option<int>::map<int>"), "{main}");
+    assert!(main.contains("inlined Option<int>::unwrap_or"), "{main}");
+    assert!(main.contains("inlined main::{closure}"), "{main}");
+    // No call left, and the closure is not made any more.
+    assert!(!main.contains("call_value"), "{main}");
+    assert!(!main.contains("closure main::{closure}("), "{main}");
+    // The instances themselves come from the stdlib.
+    assert!(ir.contains("fn Option<int>::map<int>("), "{ir}");
+}
