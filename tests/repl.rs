@@ -112,6 +112,19 @@ fn generics_are_instantiated_per_input_and_reused() {
 }
 
 #[test]
+fn stdlib_methods_work_in_the_repl() {
+    let input = "let o: Option<int> = Some(3)\n\
+                 o.map(|x| x * 2)\n\
+                 let n: Option<int> = None\n\
+                 n.unwrap_or(7)\n\
+                 let r: Result<int, str> = Err(\"bad\")\n\
+                 r.ok()\n";
+    let (out, err, _) = repl(input);
+    assert_eq!(err, "");
+    assert_eq!(out, "Some(6) : Option<int>\n7 : int\nNone : Option<int>\n");
+}
+
+#[test]
 fn redefinition_replaces_for_later_lines() {
     let input = "fn f() -> int { 1 }\n\
                  fn g() -> int { f() }\n\

@@ -86,9 +86,13 @@ pub enum InputError {
 impl Session {
     /// An empty session.
     pub fn new() -> Result<Session, String> {
+        // The stdlib's file is the session's first, as a program's last.
+        let mut sources = SourceMap::new();
+        let std_file = sources.add(crate::stdlib::PATH, crate::stdlib::SOURCE);
+        let checker = ReplChecker::new(&crate::stdlib::module(std_file));
         Ok(Session {
-            sources: SourceMap::new(),
-            checker: ReplChecker::default(),
+            sources,
+            checker,
             program: kir::Program::default(),
             jit: JitSession::new()?,
             bindings: Vec::new(),

@@ -62,14 +62,32 @@ pub struct ReplChecker {
     checker: Checker,
 }
 
-impl Default for ReplChecker {
-    fn default() -> Self {
-        // One module: the session's, whose items have no prefix.
-        let checker = Checker {
-            modules: vec![ModuleNames::default()],
+/// The session's own module (its items have no prefix); the stdlib is
+/// module 0, as in a program (`check_program`).
+const SESSION: usize = 1;
+
+impl ReplChecker {
+    /// A session's checker, with the stdlib (`std`, parsed) registered.
+    /// The stdlib's items are all generic, so nothing of it is compiled
+    /// until an input uses it.
+    pub fn new(std: &ParsedModule) -> ReplChecker {
+        let mut checker = Checker {
+            modules: vec![
+                ModuleNames {
+                    name: std.name.clone(),
+                    prefix: format!("{}.", std.name),
+                    is_std: true,
+                    imports: Default::default(),
+                },
+                ModuleNames::default(),
+            ],
             module: 0,
             ..Checker::default()
         };
+        checker.collect_types(&std.ast);
+        let fns = checker.collect_items(&std.ast);
+        debug_assert!(fns.is_empty(), "the stdlib's functions are generic");
+        checker.module = SESSION;
         ReplChecker { checker }
     }
 }
@@ -159,6 +177,7 @@ impl ReplChecker {
                     c.modules.push(ModuleNames {
                         name: m.name.clone(),
                         prefix,
+                        is_std: false,
                         imports: Default::default(),
                     });
                 }
@@ -182,7 +201,7 @@ impl ReplChecker {
         }
         for (decl, id) in &fns {
             c.self_type = c.functions[id.0 as usize].owner.clone();
-            c.module = c.fn_defs.get(id).map_or(0, |d| d.module);
+            c.module = c.fn_defs.get(id).map_or(SESSION, |d| d.module);
             let f = c.check_fn(decl, *id);
             c.imported.push((*id, f));
         }
@@ -196,7 +215,7 @@ impl ReplChecker {
             c.imported.push((FuncId(base + i as u32), f));
         }
         for (id, target) in &main.imports {
-            c.modules[0]
+            c.modules[SESSION]
                 .imports
                 .insert(id.name.clone(), (index[*target], id.span));
         }
@@ -343,7 +362,7 @@ impl Checker {
         self.check_generic_defs();
         self.check_instances();
         self.generics.pending.clear();
-        self.module = 0;
+        self.module = SESSION;
     }
 
     fn forget_redefined(&mut self, module: &ast::Module) {
