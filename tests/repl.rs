@@ -14,9 +14,14 @@ fn repl(input: &str) -> (String, String, i32) {
 }
 
 fn run_kriti(args: &[&str], input: &str) -> (String, String, i32) {
+    run_kriti_in(env!("CARGO_MANIFEST_DIR"), args, input)
+}
+
+/// Runs `kriti ARGS` in directory `dir` with `input` on stdin.
+fn run_kriti_in(dir: &str, args: &[&str], input: &str) -> (String, String, i32) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kriti"))
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -200,28 +205,11 @@ fn import_loads_a_module() {
                  import nothere\n\
                  :load main.kr\n\
                  main()\n";
-    let (out, err) = {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kriti"))
-            .arg("repl")
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/modules"))
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start kriti repl");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("write");
-        let out = child.wait_with_output().expect("wait");
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let (out, err, _) = run_kriti_in(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/examples/modules"),
+        &["repl"],
+        input,
+    );
     assert_eq!(
         out,
         "3.0 : float\n1 : int\n5 readings, mean 13.65, spread 7.75\n\

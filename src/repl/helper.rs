@@ -23,44 +23,9 @@ const KEYWORDS: &[&str] = &[
     "self", "Self", "true", "false",
 ];
 
-const PRELUDE: &[&str] = &[
-    "print",
-    "println",
-    "eprintln",
-    "read_line",
-    "args",
-    "read_file",
-    "write_file",
-    "exit",
-    "sqrt",
-    "abs",
-    "min",
-    "max",
-    "floor",
-    "ceil",
-    "round",
-    "pow",
-    "sin",
-    "cos",
-    "tan",
-    "atan2",
-    "exp",
-    "ln",
-    "PI",
-    "E",
-    "parse_int",
-    "parse_float",
-    "clock",
-    "random",
-    "random_int",
-    "str",
-    "assert",
-    "panic",
-    "Some",
-    "None",
-    "Ok",
-    "Err",
-];
+/// Prelude names that are not functions (the functions come from the
+/// compiler's list, `BUILTIN_FNS`).
+const PRELUDE_VALUES: &[&str] = &["PI", "E", "Some", "None", "Ok", "Err"];
 
 /// Built-in methods by receiver type (LANGUAGE.md).
 fn builtin_methods(ty: &Type) -> &'static [&'static str] {
@@ -150,7 +115,8 @@ impl KritiHelper {
     pub fn new(session: &Session, color: bool) -> KritiHelper {
         let mut names: Vec<String> = KEYWORDS
             .iter()
-            .chain(PRELUDE)
+            .chain(kriti_compiler::check::BUILTIN_FNS)
+            .chain(PRELUDE_VALUES)
             .map(|s| s.to_string())
             .chain(session.item_names())
             .chain(session.bindings().iter().map(|b| b.name.clone()))

@@ -14,7 +14,7 @@ use crate::span::Span;
 use crate::syntax::ast;
 
 /// Every prelude function name, for lookups and suggestions.
-pub(super) const BUILTIN_FNS: &[&str] = &[
+pub const BUILTIN_FNS: &[&str] = &[
     "print",
     "println",
     "eprintln",

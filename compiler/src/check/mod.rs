@@ -66,6 +66,7 @@
 //! | E0499 | a construct this version does not support yet |
 
 mod builtins;
+pub use builtins::BUILTIN_FNS;
 mod closures;
 mod composite;
 mod enums;

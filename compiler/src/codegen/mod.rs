@@ -201,6 +201,45 @@ pub(crate) struct LoweredFunction {
     pub call_sites: Vec<CallSite>,
 }
 
+/// Lowers and defines the functions of `shared.program` from index
+/// `first` on (a REPL input adds functions to a module that has the
+/// earlier ones).
+pub(crate) fn lower_functions<M: Module>(
+    module: &mut M,
+    shared: &mut function::Shared<'_>,
+    ctx: &mut cranelift_codegen::Context,
+    builder_ctx: &mut FunctionBuilderContext,
+    first: usize,
+) -> Result<Vec<LoweredFunction>, String> {
+    let program = shared.program;
+    let mut functions = Vec::with_capacity(program.functions.len().saturating_sub(first));
+    for (index, f) in program.functions.iter().enumerate().skip(first) {
+        let id = shared.funcs[index];
+        ctx.func.signature = signature(module, f, shared.pointer);
+        ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
+        function::lower(module, shared, builder_ctx, ctx, f, index)
+            .map_err(|e| with_function(e, f))?;
+        define(module, id, ctx).map_err(|e| with_function(e, f))?;
+        let (code_len, call_sites) = match ctx.compiled_code() {
+            Some(code) => (
+                code.code_buffer().len(),
+                shared
+                    .locations
+                    .call_sites(code.buffer.get_srclocs_sorted()),
+            ),
+            None => (0, Vec::new()),
+        };
+        functions.push(LoweredFunction {
+            id,
+            name: f.name.clone(),
+            code_len,
+            call_sites,
+        });
+        module.clear_context(ctx);
+    }
+    Ok(functions)
+}
+
 /// Declares and defines every function of `program` in `module`.
 /// With `call_entries`, also the call entries of the functions a host may
 /// call ([`host`]).
@@ -259,31 +298,7 @@ pub(crate) fn lower_program<M: Module>(
     };
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
-    let mut functions = Vec::with_capacity(program.functions.len());
-    for (index, f) in program.functions.iter().enumerate() {
-        let id = shared.funcs[index];
-        ctx.func.signature = signature(module, f, pointer);
-        ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
-        function::lower(module, &mut shared, &mut builder_ctx, &mut ctx, f, index)
-            .map_err(|e| with_function(e, f))?;
-        define(module, id, &mut ctx).map_err(|e| with_function(e, f))?;
-        let (code_len, call_sites) = match ctx.compiled_code() {
-            Some(code) => (
-                code.code_buffer().len(),
-                shared
-                    .locations
-                    .call_sites(code.buffer.get_srclocs_sorted()),
-            ),
-            None => (0, Vec::new()),
-        };
-        functions.push(LoweredFunction {
-            id,
-            name: f.name.clone(),
-            code_len,
-            call_sites,
-        });
-        module.clear_context(&mut ctx);
-    }
+    let functions = lower_functions(module, &mut shared, &mut ctx, &mut builder_ctx, 0)?;
     let call_entries = if call_entries {
         host::declare_call_entries(module, &mut shared)?
     } else {

@@ -17,12 +17,12 @@ use cranelift_module::{FuncId as ClifFuncId, Linkage, Module};
 use kriti_runtime::{FunctionInfo, HostFns, ProgramInfo, SpawnEntry};
 
 use super::descs::DescPool;
-use super::function::{self, Shared};
+use super::function::Shared;
 use super::imports::{self, Imports};
 use super::jit::{new_module, OwnedModule};
 use super::locations::{LocationParts, LocationTable};
 use super::strings::StringPool;
-use super::{catch_ice, closures, define, ice, signature, tasks, with_function};
+use super::{catch_ice, closures, ice, lower_functions, signature, tasks, LoweredFunction};
 use crate::ir::borrows::{self, Borrows};
 use crate::ir::kir;
 use crate::span::SourceMap;
@@ -159,12 +159,12 @@ impl JitSession {
             .finalize_definitions()
             .map_err(|e| ice(format_args!("finalizing: {e}")))?;
         self.module.functions = self.funcs.len();
-        for (id, name, code_len, call_sites) in lowered {
+        for f in lowered {
             self.infos.push(FunctionInfo {
-                name: Arc::from(name),
-                code_start: module.get_finalized_function(id) as usize,
-                code_len,
-                call_sites,
+                name: Arc::from(f.name),
+                code_start: module.get_finalized_function(f.id) as usize,
+                code_len: f.code_len,
+                call_sites: f.call_sites,
             });
         }
         Ok(call_entry.map(|id| {
@@ -188,9 +188,6 @@ impl JitSession {
     }
 }
 
-/// A lowered function: its id, name, code length and call sites.
-type LoweredFn = (ClifFuncId, String, usize, Vec<kriti_runtime::CallSite>);
-
 /// Lowers and defines the functions from `first` on, the entries they
 /// need, and the call entry of `entry`.
 fn lower_new<M: Module>(
@@ -198,33 +195,13 @@ fn lower_new<M: Module>(
     shared: &mut Shared<'_>,
     first: usize,
     entry: Option<kir::FuncId>,
-) -> Result<(Vec<LoweredFn>, Option<ClifFuncId>), String> {
+) -> Result<(Vec<LoweredFunction>, Option<ClifFuncId>), String> {
     let spawn_before = shared.spawn_entries.len();
     let closure_before = shared.closure_entries.len();
     let compare_before = shared.compare_entries.len();
     let mut ctx = module.make_context();
     let mut builder_ctx = FunctionBuilderContext::new();
-    let mut out = Vec::new();
-    let program = shared.program;
-    for (index, f) in program.functions.iter().enumerate().skip(first) {
-        let id = shared.funcs[index];
-        ctx.func.signature = signature(module, f, shared.pointer);
-        ctx.func.name = cranelift_codegen::ir::UserFuncName::user(0, id.as_u32());
-        function::lower(module, shared, &mut builder_ctx, &mut ctx, f, index)
-            .map_err(|e| with_function(e, f))?;
-        define(module, id, &mut ctx).map_err(|e| with_function(e, f))?;
-        let (code_len, call_sites) = match ctx.compiled_code() {
-            Some(code) => (
-                code.code_buffer().len(),
-                shared
-                    .locations
-                    .call_sites(code.buffer.get_srclocs_sorted()),
-            ),
-            None => (0, Vec::new()),
-        };
-        out.push((id, f.name.clone(), code_len, call_sites));
-        module.clear_context(&mut ctx);
-    }
+    let out = lower_functions(module, shared, &mut ctx, &mut builder_ctx, first)?;
     let call_entry = match entry {
         Some(f) => Some(match shared.spawn_entries.iter().find(|(g, _)| *g == f) {
             Some((_, e)) => *e,
