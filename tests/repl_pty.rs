@@ -1,43 +1,94 @@
-//! The REPL on a pseudo-terminal: the prompt, multi-line input with the
-//! continuation prompt, tab completion (names, fields, commands), history
-//! recall with the up arrow, Ctrl-C clearing a line and interrupting
-//! `loop {}`, and Ctrl-D. Timeouts are generous (a busy 2-core CI box);
-//! colours are off (`NO_COLOR`), so matching does not depend on them.
+//! The REPL on a pseudo-terminal (`tests/pty`): the prompt, multi-line
+//! input with the continuation prompt, tab completion (names, fields,
+//! methods, commands), history recall with the up arrow (in a session and
+//! from the history file in the next one), Ctrl-C clearing a line and
+//! interrupting `loop {}`, Ctrl-D leaving with status 0, and keys typed
+//! ahead of the prompt. Colours are off (`NO_COLOR`).
+//!
+//! A key that the terminal's line discipline treats specially outside
+//! rustyline's raw mode (Ctrl-C, Ctrl-D) is only sent once the prompt it
+//! is meant for is on the screen: rustyline draws the prompt after it has
+//! switched the terminal to raw mode.
 
+mod pty;
+
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use expectrl::{ControlCode, Expect, Regex, Session};
+use pty::{find, Pty};
 
-fn start(home: &std::path::Path) -> impl Expect {
+/// The longest any one step may take (the REPL answers in milliseconds,
+/// tens of them on a loaded 2-core machine).
+const STEP: Duration = Duration::from_secs(5);
+
+const UP: &str = "\x1b[A";
+const CTRL_C: &str = "\x03";
+const CTRL_D: &str = "\x04";
+
+/// The REPL on a new pty with `home` as its home directory, at its first
+/// prompt.
+fn start(home: &Path) -> Pty {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kriti"));
     cmd.env("NO_COLOR", "1")
         .env("HOME", home)
         .env("TERM", "xterm")
         .env_remove("KRITI_HISTORY");
-    let mut p = Session::spawn(cmd).expect("start kriti on a pty");
-    p.set_expect_timeout(Some(Duration::from_secs(60)));
-    p.expect("`:help` for help").expect("banner");
-    prompt(&mut p);
+    let mut p = Pty::spawn(cmd, STEP);
+    p.expect("`:help` for help, Ctrl-D to leave.", "the banner");
+    prompt(&mut p, ">> ");
     p
 }
 
-/// Waits for a new prompt: `>> ` on a new line (rustyline redraws the
-/// prompt on every key, but only a new input starts on a new line).
-fn prompt(p: &mut impl Expect) {
-    p.expect(Regex(r"\n[^\n]*>> ")).expect("a new prompt");
+/// Waits for a new prompt: `prompt` on a line after the current one
+/// (rustyline redraws the line, prompt included, after every key).
+fn prompt(p: &mut Pty, prompt: &str) {
+    p.wait_for(&format!("a new prompt {prompt:?}"), |out| {
+        let line = find(out, b"\n")? + 1;
+        let rest = &out[line..];
+        let at = find(rest, prompt.as_bytes())?;
+        // Not a prompt on a later line (that one is for a later wait).
+        (!rest[..at].contains(&b'\n')).then_some(line + at + prompt.len())
+    });
 }
 
-/// Waits until every input sent so far has been answered (a prompt alone
-/// is not enough: rustyline redraws it on every key).
-fn sync(p: &mut impl Expect, n: u32) {
-    let marker = 7_000_000 + n;
-    p.send_line(marker.to_string()).unwrap();
-    p.expect(format!("{marker} : int")).expect("sync");
+/// Types `line` and Enter, and waits until the REPL has taken it
+/// (rustyline ends the line once it has left raw mode). The line's end
+/// is left unconsumed: what follows it is on a new line.
+fn enter(p: &mut Pty, line: &str) {
+    p.send(&format!("{line}\r"));
+    p.wait_for(&format!("{line:?} taken"), |out| find(out, b"\n"));
+}
+
+/// Enters `line`, waits for `answer` and then the next prompt.
+fn answer(p: &mut Pty, line: &str, answer: &str) {
+    enter(p, line);
+    p.expect(answer, &format!("{answer:?} for {line:?}"));
+    prompt(p, ">> ");
+}
+
+/// Enters `line`, which shows nothing, and waits for the next prompt.
+fn define(p: &mut Pty, line: &str) {
+    enter(p, line);
+    prompt(p, ">> ");
+}
+
+/// Types `keys` (ending in a Tab) and waits for the line to show
+/// `completed`.
+fn complete(p: &mut Pty, keys: &str, completed: &str) {
+    p.send(keys);
+    p.expect(completed, &format!("{keys:?} completed to {completed:?}"));
+}
+
+/// Ctrl-D at the prompt: the REPL leaves with status 0.
+fn leave_with_ctrl_d(mut p: Pty) {
+    p.send(CTRL_D);
+    let status = p.wait_exit("exit on Ctrl-D");
+    assert_eq!(status.code(), Some(0), "Ctrl-D: {status}");
 }
 
 /// A fresh directory to be the REPL's home (its history file).
-fn home(name: &str) -> std::path::PathBuf {
+fn home(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kriti-repl-pty-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp home");
@@ -45,106 +96,119 @@ fn home(name: &str) -> std::path::PathBuf {
 }
 
 #[test]
-#[ignore = "flaky: some runs wait 60 s for an answer that never comes (cause not found yet); run: cargo test --release --test repl_pty -- --ignored"]
-fn prompt_multiline_completion_history_and_ctrl_c() {
-    let dir = home("main");
+fn prompt_values_and_multi_line_input() {
+    let dir = home("multiline");
     let mut p = start(&dir);
+    answer(&mut p, "40 + 2", "42 : int");
 
-    // An expression: its value and type, then a new prompt.
-    p.send_line("40 + 2").unwrap();
-    p.expect("42 : int").expect("value");
-    prompt(&mut p);
-
-    // Multi-line input continues with `.. `.
-    sync(&mut p, 0);
-    p.send_line("fn fibonacci(n: int) -> int {").unwrap();
-    p.expect(".. ").expect("continuation prompt");
-    p.send_line("if n < 2 { n } else { fibonacci(n - 1) + fibonacci(n - 2) }")
-        .unwrap();
-    p.expect(".. ").unwrap();
-    p.send_line("}").unwrap();
-    sync(&mut p, 3);
-
-    // Tab completes a function name...
-    p.send("fibo").unwrap();
-    p.send("\t").unwrap();
-    p.send_line("(10)").unwrap();
-    p.expect("55 : int").expect("completed function name");
-    prompt(&mut p);
-
-    // ...a field after `.`...
-    p.send_line("struct Pt { x: int, yvalue: int }").unwrap();
-    p.send_line("let pt = Pt { x: 1, yvalue: 7 }").unwrap();
-    sync(&mut p, 1);
-    p.send("pt.yv").unwrap();
-    p.send("\t").unwrap();
-    p.send_line(" * 3").unwrap();
-    p.expect("21 : int").expect("completed field");
-    prompt(&mut p);
-
-    // ...and a command.
-    p.send(":ty").unwrap();
-    p.send("\t").unwrap();
-    p.send_line(" pt").unwrap();
-    p.expect("pt : Pt").expect("completed :type");
-    prompt(&mut p);
-
-    // The up arrow recalls the previous input.
-    p.send_line("fibonacci(12)").unwrap();
-    p.expect("144 : int").unwrap();
-    prompt(&mut p);
-    p.send("\x1b[A").unwrap();
-    p.send_line("").unwrap();
-    p.expect("144 : int").expect("history recall");
-    prompt(&mut p);
-
-    // Ctrl-C while typing drops the line.
-    p.send("this is not code").unwrap();
-    p.send(ControlCode::EndOfText).unwrap();
-    prompt(&mut p);
-    p.send_line("5").unwrap();
-    p.expect("5 : int").expect("after Ctrl-C at the prompt");
-    prompt(&mut p);
-
-    // Ctrl-C while code runs interrupts it; state is intact.
-    p.send_line("loop {}").unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    p.send(ControlCode::EndOfText).unwrap();
-    p.expect("interrupted").expect("Ctrl-C interrupts loop {}");
-    prompt(&mut p);
-    p.send_line("pt.x + 1").unwrap();
-    p.expect("2 : int").expect("state kept after the interrupt");
-    prompt(&mut p);
-
-    // Ctrl-D leaves; the history was saved in the home directory.
-    p.send(ControlCode::EndOfTransmission).unwrap();
-    p.expect(expectrl::Eof).expect("exit on Ctrl-D");
-    let history = std::fs::read_to_string(dir.join(".kriti_history")).unwrap_or_default();
-    assert!(history.contains("fibonacci(12)"), "{history}");
+    // An open brace continues the input with `.. `.
+    enter(&mut p, "fn fibonacci(n: int) -> int {");
+    prompt(&mut p, ".. ");
+    enter(
+        &mut p,
+        "if n < 2 { n } else { fibonacci(n - 1) + fibonacci(n - 2) }",
+    );
+    prompt(&mut p, ".. ");
+    define(&mut p, "}");
+    answer(&mut p, "fibonacci(12)", "144 : int");
+    leave_with_ctrl_d(p);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
-#[ignore = "flaky: some runs wait 60 s for an answer that never comes (cause not found yet); run: cargo test --release --test repl_pty -- --ignored"]
-fn history_is_recalled_in_a_new_session() {
+fn tab_completes_names_fields_methods_and_commands() {
+    let dir = home("completion");
+    let mut p = start(&dir);
+    define(
+        &mut p,
+        "fn fibonacci(n: int) -> int { if n < 2 { n } else { fibonacci(n - 1) + fibonacci(n - 2) } }",
+    );
+    complete(&mut p, "fibo\t", "fibonacci");
+    answer(&mut p, "(10)", "55 : int");
+
+    define(&mut p, "struct Pt { x: int, yvalue: int }");
+    define(&mut p, "let pt = Pt { x: 1, yvalue: 7 }");
+    complete(&mut p, "pt.yv\t", "pt.yvalue");
+    answer(&mut p, " * 3", "21 : int");
+
+    define(&mut p, "let word = \"kriti\"");
+    complete(&mut p, "word.to_up\t", "word.to_upper");
+    answer(&mut p, "()", "\"KRITI\" : str");
+
+    complete(&mut p, ":ty\t", ":type");
+    answer(&mut p, " pt", "pt : Pt");
+    leave_with_ctrl_d(p);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn up_arrow_recalls_history_in_the_session_and_the_next() {
     let dir = home("history");
     let mut p = start(&dir);
-    p.send_line("let remembered = 31").unwrap();
-    prompt(&mut p);
-    p.send_line("remembered * 2").unwrap();
-    p.expect("62 : int").unwrap();
-    p.send(ControlCode::EndOfTransmission).unwrap();
-    p.expect(expectrl::Eof).unwrap();
+    define(&mut p, "let remembered = 31");
+    answer(&mut p, "remembered * 2", "62 : int");
+    p.send(UP);
+    p.expect("remembered * 2", "the up arrow recalls the last input");
+    answer(&mut p, "", "62 : int");
+    leave_with_ctrl_d(p);
+    let history = std::fs::read_to_string(dir.join(".kriti_history")).unwrap_or_default();
+    assert!(
+        history.contains("let remembered = 31\nremembered * 2\n"),
+        "the history file: {history:?}"
+    );
 
+    // A new session reads the file: two inputs back is the binding, then
+    // (after it is entered again) the line that uses it.
     let mut p = start(&dir);
-    // Two inputs back: the binding, then the line that uses it.
-    p.send("\x1b[A\x1b[A").unwrap();
-    p.send_line("").unwrap();
-    prompt(&mut p);
-    p.send("\x1b[A\x1b[A").unwrap();
-    p.send_line("").unwrap();
-    p.expect("62 : int").expect("the recalled lines ran");
-    p.send_line(":quit").unwrap();
-    p.expect(expectrl::Eof).unwrap();
+    p.send(&UP.repeat(2));
+    p.expect("let remembered = 31", "the binding recalled from the file");
+    define(&mut p, "");
+    p.send(&UP.repeat(2));
+    p.expect("remembered * 2", "the use recalled from the file");
+    answer(&mut p, "", "62 : int");
+    leave_with_ctrl_d(p);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ctrl_c_clears_the_line_and_interrupts_a_loop() {
+    let dir = home("interrupt");
+    let mut p = start(&dir);
+    define(&mut p, "let x = 41");
+
+    // While typing: the line is dropped, and a new prompt shown.
+    p.send("this is not code");
+    p.expect("this is not code", "the half-typed line shown");
+    p.send(CTRL_C);
+    prompt(&mut p, ">> ");
+    answer(&mut p, "x + 1", "42 : int");
+
+    // While an input runs: it is interrupted, and the bindings kept. A
+    // Ctrl-C that comes while the input is still being compiled is not
+    // seen by its run, so it is pressed again until the run ends.
+    enter(&mut p, "loop {}");
+    p.press_until(
+        CTRL_C,
+        Duration::from_millis(500),
+        "interrupted",
+        "Ctrl-C interrupts loop {}",
+    );
+    prompt(&mut p, ">> ");
+    answer(&mut p, "x + 2", "43 : int");
+    leave_with_ctrl_d(p);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn keys_typed_ahead_are_kept() {
+    let dir = home("typeahead");
+    let mut p = start(&dir);
+    // Two lines in one write: rustyline reads both at once, and the second
+    // must wait for the next prompt rather than be dropped.
+    p.send("11\r22\r");
+    p.expect("11 : int", "the first line typed ahead");
+    p.expect("22 : int", "the second line typed ahead");
+    prompt(&mut p, ">> ");
+    leave_with_ctrl_d(p);
     let _ = std::fs::remove_dir_all(&dir);
 }
