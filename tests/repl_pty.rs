@@ -87,18 +87,36 @@ fn leave_with_ctrl_d(mut p: Pty) {
     assert_eq!(status.code(), Some(0), "Ctrl-D: {status}");
 }
 
-/// A fresh directory to be the REPL's home (its history file).
-fn home(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kriti-repl-pty-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp home");
-    dir
+/// A fresh directory to be the REPL's home (its history file), removed
+/// when dropped.
+struct Home(PathBuf);
+
+impl Home {
+    fn new(name: &str) -> Home {
+        let dir =
+            std::env::temp_dir().join(format!("kriti-repl-pty-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp home");
+        Home(dir)
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The REPL in a fresh home named after `name`, at its first prompt.
+fn session(name: &str) -> (Home, Pty) {
+    let home = Home::new(name);
+    let p = start(&home.0);
+    (home, p)
 }
 
 #[test]
 fn prompt_values_and_multi_line_input() {
-    let dir = home("multiline");
-    let mut p = start(&dir);
+    let (_home, mut p) = session("multiline");
     answer(&mut p, "40 + 2", "42 : int");
 
     // An open brace continues the input with `.. `.
@@ -112,13 +130,11 @@ fn prompt_values_and_multi_line_input() {
     define(&mut p, "}");
     answer(&mut p, "fibonacci(12)", "144 : int");
     leave_with_ctrl_d(p);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn tab_completes_names_fields_methods_and_commands() {
-    let dir = home("completion");
-    let mut p = start(&dir);
+    let (_home, mut p) = session("completion");
     define(
         &mut p,
         "fn fibonacci(n: int) -> int { if n < 2 { n } else { fibonacci(n - 1) + fibonacci(n - 2) } }",
@@ -138,20 +154,18 @@ fn tab_completes_names_fields_methods_and_commands() {
     complete(&mut p, ":ty\t", ":type");
     answer(&mut p, " pt", "pt : Pt");
     leave_with_ctrl_d(p);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn up_arrow_recalls_history_in_the_session_and_the_next() {
-    let dir = home("history");
-    let mut p = start(&dir);
+    let (home, mut p) = session("history");
     define(&mut p, "let remembered = 31");
     answer(&mut p, "remembered * 2", "62 : int");
     p.send(UP);
     p.expect("remembered * 2", "the up arrow recalls the last input");
     answer(&mut p, "", "62 : int");
     leave_with_ctrl_d(p);
-    let history = std::fs::read_to_string(dir.join(".kriti_history")).unwrap_or_default();
+    let history = std::fs::read_to_string(home.0.join(".kriti_history")).unwrap_or_default();
     assert!(
         history.contains("let remembered = 31\nremembered * 2\n"),
         "the history file: {history:?}"
@@ -159,7 +173,7 @@ fn up_arrow_recalls_history_in_the_session_and_the_next() {
 
     // A new session reads the file: two inputs back is the binding, then
     // (after it is entered again) the line that uses it.
-    let mut p = start(&dir);
+    let mut p = start(&home.0);
     p.send(&UP.repeat(2));
     p.expect("let remembered = 31", "the binding recalled from the file");
     define(&mut p, "");
@@ -167,13 +181,11 @@ fn up_arrow_recalls_history_in_the_session_and_the_next() {
     p.expect("remembered * 2", "the use recalled from the file");
     answer(&mut p, "", "62 : int");
     leave_with_ctrl_d(p);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn ctrl_c_clears_the_line_and_interrupts_a_loop() {
-    let dir = home("interrupt");
-    let mut p = start(&dir);
+    let (_home, mut p) = session("interrupt");
     define(&mut p, "let x = 41");
 
     // While typing: the line is dropped, and a new prompt shown.
@@ -196,13 +208,11 @@ fn ctrl_c_clears_the_line_and_interrupts_a_loop() {
     prompt(&mut p, ">> ");
     answer(&mut p, "x + 2", "43 : int");
     leave_with_ctrl_d(p);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn keys_typed_ahead_are_kept() {
-    let dir = home("typeahead");
-    let mut p = start(&dir);
+    let (_home, mut p) = session("typeahead");
     // Two lines in one write: rustyline reads both at once, and the second
     // must wait for the next prompt rather than be dropped.
     p.send("11\r22\r");
@@ -210,5 +220,4 @@ fn keys_typed_ahead_are_kept() {
     p.expect("22 : int", "the second line typed ahead");
     prompt(&mut p, ">> ");
     leave_with_ctrl_d(p);
-    let _ = std::fs::remove_dir_all(&dir);
 }
