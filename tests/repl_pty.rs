@@ -9,6 +9,7 @@
 //! rustyline's raw mode (Ctrl-C, Ctrl-D) is only sent once the prompt it
 //! is meant for is on the screen: rustyline draws the prompt after it has
 //! switched the terminal to raw mode.
+#![cfg(unix)]
 
 mod pty;
 
@@ -40,14 +41,14 @@ fn start(home: &Path) -> Pty {
     p
 }
 
-/// Waits for a new prompt: `prompt` on a line after the current one
-/// (rustyline redraws the line, prompt included, after every key).
+/// Waits for the next line to be a new prompt `prompt` (a prompt on the
+/// current line is not new: rustyline redraws the line, prompt included,
+/// after every key). Other output before it makes the wait time out.
 fn prompt(p: &mut Pty, prompt: &str) {
     p.wait_for(&format!("a new prompt {prompt:?}"), |out| {
         let line = find(out, b"\n")? + 1;
         let rest = &out[line..];
         let at = find(rest, prompt.as_bytes())?;
-        // Not a prompt on a later line (that one is for a later wait).
         (!rest[..at].contains(&b'\n')).then_some(line + at + prompt.len())
     });
 }
