@@ -812,6 +812,10 @@ impl RawLexer<'_> {
             let (s, e) = (start + r.start, start + r.end);
             let slice = &self.src[s..e];
             match res {
+                Err(()) if slice == "'" => {
+                    let extra = self.char_literal(s, e, end);
+                    lexer.bump(extra);
+                }
                 Err(()) => self.unknown(s, e),
                 Ok(raw) => self.raw(raw, slice, s, e, depth),
             }
@@ -823,14 +827,43 @@ impl RawLexer<'_> {
         let src = self.src;
         for d in &mut self.diagnostics {
             let text = &src[d.primary.span.range()];
-            if d.code == "E0100" && text.chars().nth(1).is_some() {
+            let unknown = d.code == "E0100" && d.message.starts_with("unknown character");
+            if unknown && text.chars().nth(1).is_some() {
                 let mut shown: String = text.chars().take(16).collect::<String>();
                 if text.chars().nth(16).is_some() {
                     shown.push('…');
                 }
-                d.message = format!("unknown characters `{}`", shown.escape_debug());
+                d.message = format!("unknown characters `{}`", self::shown(&shown));
             }
         }
+    }
+
+    /// A `'` at `s..e`: when it opens a short quoted text on its line
+    /// (`'c'`, a character literal in Rust or C), one error covers the
+    /// whole literal instead of one per quote and one for what is
+    /// between. Returns how many bytes after `e` the error took.
+    fn char_literal(&mut self, s: usize, e: usize, end: usize) -> usize {
+        let close = self.src[e..end]
+            .char_indices()
+            .take(12)
+            .take_while(|&(_, c)| c != '\n')
+            .find(|&(_, c)| c == '\'')
+            .map(|(i, _)| i + 1);
+        let Some(extra) = close.filter(|&n| n > 1) else {
+            self.unknown(s, e);
+            return 0;
+        };
+        let inner = &self.src[e..e + extra - 1];
+        let d = Diagnostic::error(
+            "E0100",
+            "Kriti has no character literals",
+            self.span(s, e + extra),
+            "single quotes are not valid in Kriti source",
+        )
+        .with_help(format!("write a string: \"{inner}\""));
+        self.diagnostics.push(d);
+        self.push(Token::Error, s, e + extra);
+        extra
     }
 
     fn unknown(&mut self, s: usize, e: usize) {
@@ -851,7 +884,7 @@ impl RawLexer<'_> {
         let c = text.chars().next().unwrap_or('?');
         let mut d = Diagnostic::error(
             "E0100",
-            format!("unknown character `{}`", text.escape_debug()),
+            format!("unknown character `{}`", shown(text)),
             self.span(s, e),
             "not valid in Kriti source",
         );
@@ -860,7 +893,7 @@ impl RawLexer<'_> {
         } else if !c.is_ascii() {
             d = d.with_help(format!(
                 "`{}` is U+{:04X}; only ASCII is allowed outside strings and comments",
-                c.escape_debug(),
+                shown(text),
                 c as u32
             ));
         }
@@ -1679,4 +1712,15 @@ impl<'a> LineRule<'a> {
         );
         self.out.push((Token::Int(0), span));
     }
+}
+
+/// Source text as an error message quotes it: invisible characters
+/// escaped, quotes as they are (`'`, not `\'`).
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\'' | '"' => c.to_string(),
+            _ => c.escape_debug().to_string(),
+        })
+        .collect()
 }

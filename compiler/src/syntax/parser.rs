@@ -744,7 +744,9 @@ fn pattern_parser<'s>(file: FileId) -> P<'s, Pattern> {
                 skip_tree(inp);
                 Ok(())
             }))
-            .validate(move |(span, ()), _, emitter| {
+            .map_with(|_, e| e.span())
+            .validate(move |span, _, emitter| {
+                // The whole literal, not only its opening `"{`.
                 emitter.emit(PErr::custom(
                     span,
                     Diagnostic::error(
