@@ -60,9 +60,12 @@ impl Checker {
         let own = targs
             .get(g.params.len() - g.decl.generics.len()..)
             .unwrap_or(&[]);
+        // Named as the module's other functions are (`geo.first<int>`,
+        // `geo.Stack<int>::push`), so same-named generics of two modules
+        // stay apart in `--emit ir` and stack traces.
         let base = match &owner_ty {
             Some(o) => format!("{o}::{}", g.decl.name.name),
-            None => g.decl.name.name.clone(),
+            None => g.name.clone(),
         };
         sig.name = if own.is_empty() {
             base
