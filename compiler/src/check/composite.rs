@@ -3,7 +3,7 @@
 
 use super::items::{error_expr, has_error};
 use super::scope::FnScope;
-use super::suggest::closest;
+use super::suggest::{closest, did_you_mean};
 use super::Checker;
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir::{self, ExprKind, LocalId, Place, PlaceStep, StructId};
@@ -177,17 +177,18 @@ impl Checker {
             Some(Type::Error) => return None,
             _ => {}
         }
-        let mut d = Diagnostic::error(
+        let d = Diagnostic::error(
             "E0203",
             format!("unknown struct `{}`", name.name),
             name.span,
             "no struct with this name",
         );
         let names = self.visible_keys(self.struct_ids.keys());
-        if let Some(s) = closest(&name.name, names.iter().map(String::as_str)) {
-            d = d.with_help(format!("did you mean `{s}`?"));
-        }
-        self.error(d);
+        self.error(did_you_mean(
+            d,
+            &name.name,
+            names.iter().map(String::as_str),
+        ));
         None
     }
 
@@ -246,16 +247,13 @@ impl Checker {
             let index = names.iter().position(|n| *n == fname.name);
             let d = match index {
                 None => {
-                    let mut d = Diagnostic::error(
+                    let d = Diagnostic::error(
                         "E0204",
                         format!("struct `{what}` has no field `{}`", fname.name),
                         fname.span,
                         "unknown field",
                     );
-                    if let Some(s) = closest(&fname.name, names.iter().copied()) {
-                        d = d.with_help(format!("did you mean `{s}`?"));
-                    }
-                    d
+                    did_you_mean(d, &fname.name, names.iter().copied())
                 }
                 Some(i) if order.contains(&i) => Diagnostic::error(
                     "E0202",

@@ -157,7 +157,7 @@ impl Checker {
                 .map(|(_, f)| f.clone())
                 .collect();
             names.extend(fns.iter().map(String::as_str));
-            let mut d = Diagnostic::error(
+            let d = Diagnostic::error(
                 "E0204",
                 format!(
                     "no variant, function or method `{}` on `{}`",
@@ -166,10 +166,7 @@ impl Checker {
                 item.span,
                 "not a variant and not in its `impl`",
             );
-            if let Some(s) = super::suggest::closest(&item.name, names) {
-                d = d.with_help(format!("did you mean `{s}`?"));
-            }
-            self.error(d);
+            self.error(super::suggest::did_you_mean(d, &item.name, names));
             return error_expr(span);
         };
         let Some(args) = args else {

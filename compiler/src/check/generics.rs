@@ -205,6 +205,16 @@ pub(super) fn bind_env(params: &[ast::Ident], args: &[Type]) -> Vec<(String, Typ
         .collect()
 }
 
+/// Every parameter of a list bound to `Type::Error` (unknown, fits
+/// everything): how a generic declaration is checked once without type
+/// arguments.
+pub(super) fn unknown_env(params: &[ast::Ident]) -> Vec<(String, Type)> {
+    params
+        .iter()
+        .map(|p| (p.name.clone(), Type::Error))
+        .collect()
+}
+
 /// `Stack<T>` as a type expression, for the target of an `impl`.
 pub(super) fn target_expr(imp: &ast::ImplDecl) -> TypeExpr {
     TypeExpr {
@@ -253,11 +263,7 @@ impl Checker {
         for g in self.generics.types.clone() {
             self.module = g.module;
             self.check_type_params(&g.params, &[]);
-            let env = g
-                .params
-                .iter()
-                .map(|p| (p.name.clone(), Type::Error))
-                .collect();
+            let env = unknown_env(&g.params);
             let saved = std::mem::replace(&mut self.generics.env, env);
             match &g.body {
                 GenericBody::Struct(s) => {

@@ -338,19 +338,15 @@ impl Checker {
             return;
         }
         let Some(owner) = self.named_type(&imp.target.name) else {
-            let mut d = Diagnostic::error(
+            let d = Diagnostic::error(
                 "E0203",
                 format!("unknown type `{}`", imp.target.name),
                 imp.target.span,
                 "`impl` needs a struct or enum declared in this file",
             );
             let names = self.visible_keys(self.struct_ids.keys().chain(self.enum_ids.keys()));
-            if let Some(s) =
-                super::suggest::closest(&imp.target.name, names.iter().map(String::as_str))
-            {
-                d = d.with_help(format!("did you mean `{s}`?"));
-            }
-            self.error(d);
+            let names = names.iter().map(String::as_str);
+            self.error(super::suggest::did_you_mean(d, &imp.target.name, names));
             return;
         };
         let struct_name = owner.to_string();
