@@ -16,6 +16,11 @@
 //! Fields of a struct and variants of an enum are as visible as their type;
 //! methods and associated functions must be `pub` to be called from
 //! another file (as in Rust).
+//!
+//! Generic functions, structs and enums are items like the others
+//! (`Resolved::GenericFn`, `Resolved::GenericType`), under the same keys and
+//! the same `pub` rule; whoever uses one, its declaration and bodies are
+//! resolved in the module that defines it (`generics.rs`).
 
 use super::suggest::closest;
 use super::Checker;
