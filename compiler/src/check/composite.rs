@@ -3,7 +3,7 @@
 
 use super::items::{error_expr, has_error};
 use super::scope::FnScope;
-use super::suggest::closest;
+use super::suggest::{closest, did_you_mean};
 use super::Checker;
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir::{self, ExprKind, LocalId, Place, PlaceStep, StructId};
@@ -177,20 +177,22 @@ impl Checker {
             Some(Type::Error) => return None,
             _ => {}
         }
-        let mut d = Diagnostic::error(
+        let d = Diagnostic::error(
             "E0203",
             format!("unknown struct `{}`", name.name),
             name.span,
             "no struct with this name",
         );
         let names = self.visible_keys(self.struct_ids.keys());
-        if let Some(s) = closest(&name.name, names.iter().map(String::as_str)) {
-            d = d.with_help(format!("did you mean `{s}`?"));
-        }
-        self.error(d);
+        self.error(did_you_mean(
+            d,
+            &name.name,
+            names.iter().map(String::as_str),
+        ));
         None
     }
 
+    /// `Name { field: value, .. }`, `module.Name { .. }` or `Self { .. }`.
     pub(super) fn check_struct_lit(
         &mut self,
         scope: &mut FnScope,
@@ -200,7 +202,7 @@ impl Checker {
         expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
-        if let (None, Some(gt)) = (module, self.generic_type_named(&name.name)) {
+        if let Some(gt) = self.generic_type_at(module, name) {
             return self.check_generic_struct_lit(scope, gt, fields, expected, span);
         }
         let Some(id) = self.struct_named(module, name) else {
@@ -212,92 +214,111 @@ impl Checker {
             return error_expr(span);
         };
         let info = self.structs[id as usize].clone();
-        let mut values: Vec<Option<kir::Expr>> = vec![None; info.fields.len()];
-        let mut order = Vec::with_capacity(fields.len());
+        let names: Vec<&str> = info.fields.iter().map(|(n, _, _)| n.as_str()).collect();
+        let Some((order, exprs)) = self.literal_fields(scope, &info.name, &names, fields, span)
+        else {
+            return error_expr(span);
+        };
+        let values = order
+            .iter()
+            .zip(&exprs)
+            .map(|(&i, e)| self.check_expr(scope, e, Some(&info.fields[i].1)))
+            .collect();
+        self.struct_value(scope, id, &order, values, span)
+    }
+
+    /// Matches the fields a struct literal gives against the declared
+    /// field `names` of struct `what`: the index of each, in source order,
+    /// and its value as written (a field without one is its own name).
+    /// Reports unknown fields, fields given twice and missing ones, and
+    /// returns `None` then (the values of the first two are checked alone).
+    pub(super) fn literal_fields(
+        &mut self,
+        scope: &mut FnScope,
+        what: &str,
+        names: &[&str],
+        fields: &[(ast::Ident, Option<ast::Expr>)],
+        span: Span,
+    ) -> Option<(Vec<usize>, Vec<ast::Expr>)> {
         let mut ok = true;
+        let mut order: Vec<usize> = Vec::with_capacity(fields.len());
+        let mut exprs = Vec::with_capacity(fields.len());
         for (fname, value) in fields {
-            let Some(index) = info.fields.iter().position(|(n, _, _)| *n == fname.name) else {
-                let mut d = Diagnostic::error(
-                    "E0204",
-                    format!("struct `{}` has no field `{}`", info.name, fname.name),
-                    fname.span,
-                    "unknown field",
-                );
-                if let Some(s) =
-                    closest(&fname.name, info.fields.iter().map(|(n, _, _)| n.as_str()))
-                {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+            let index = names.iter().position(|n| *n == fname.name);
+            let d = match index {
+                None => {
+                    let d = Diagnostic::error(
+                        "E0204",
+                        format!("struct `{what}` has no field `{}`", fname.name),
+                        fname.span,
+                        "unknown field",
+                    );
+                    did_you_mean(d, &fname.name, names.iter().copied())
                 }
-                self.error(d);
-                if let Some(v) = value {
-                    let _ = self.check_expr(scope, v, None);
-                }
-                ok = false;
-                continue;
-            };
-            let fty = info.fields[index].1.clone();
-            let v = match value {
-                Some(v) => self.check_expr(scope, v, Some(&fty)),
-                None => self.check_name(scope, fname, None),
-            };
-            ok &= self.expect_type(&v, &fty);
-            if values[index].is_some() {
-                self.error(Diagnostic::error(
+                Some(i) if order.contains(&i) => Diagnostic::error(
                     "E0202",
                     format!("field `{}` is given more than once", fname.name),
                     fname.span,
                     "given again here",
-                ));
-                ok = false;
-                continue;
+                ),
+                Some(i) => {
+                    order.push(i);
+                    exprs.push(value.clone().unwrap_or(ast::Expr {
+                        kind: ast::ExprKind::Name(fname.clone()),
+                        span: fname.span,
+                    }));
+                    continue;
+                }
+            };
+            self.error(d);
+            if let Some(v) = value {
+                let _ = self.check_expr(scope, v, None);
             }
-            values[index] = Some(v);
-            order.push(index);
+            ok = false;
         }
-        let missing: Vec<&str> = info
-            .fields
-            .iter()
-            .zip(&values)
-            .filter(|(_, v)| v.is_none())
-            .map(|((n, _, _), _)| n.as_str())
+        let missing: Vec<String> = (0..names.len())
+            .filter(|i| !order.contains(i))
+            .map(|i| format!("`{}`", names[i]))
             .collect();
         if ok && !missing.is_empty() {
-            let list = missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
             self.error(Diagnostic::error(
                 "E0305",
                 format!(
-                    "missing field{} {list} in `{}`",
+                    "missing field{} {} in `{what}`",
                     if missing.len() == 1 { "" } else { "s" },
-                    info.name
+                    missing.join(", "),
                 ),
                 span,
                 "every field needs a value",
             ));
             ok = false;
         }
-        if !ok {
-            return error_expr(span);
-        }
-        self.struct_value(scope, id, values, order, span)
+        ok.then_some((order, exprs))
     }
 
-    /// The value of struct `id` from its field values (`values[i]` for
-    /// field `i`, every one present), evaluated in the source `order`.
+    /// The value of struct `id` from the values of a literal, in source
+    /// order (`values[k]` is field `order[k]`; every field is given once).
+    /// Reports a value of the wrong type.
     pub(super) fn struct_value(
         &mut self,
         scope: &mut FnScope,
         id: u32,
-        values: Vec<Option<kir::Expr>>,
-        order: Vec<usize>,
+        order: &[usize],
+        values: Vec<kir::Expr>,
         span: Span,
     ) -> kir::Expr {
         let info = self.structs[id as usize].clone();
+        let mut ok = values.len() == info.fields.len();
+        for (v, &i) in values.iter().zip(order) {
+            ok &= info
+                .fields
+                .get(i)
+                .is_some_and(|(_, t, _)| self.expect_type(v, t));
+        }
+        if !ok {
+            return error_expr(span);
+        }
         let ty = Type::Struct(id, info.name.clone());
-        let values: Vec<kir::Expr> = values.into_iter().flatten().collect();
         // Fields are evaluated in source order; when that differs from the
         // declaration order, bind them to temporaries first.
         if order.windows(2).all(|w| w[0] < w[1]) {
@@ -305,11 +326,7 @@ impl Checker {
         }
         let mut temps = vec![LocalId(0); values.len()];
         let mut items = Vec::with_capacity(values.len() + 1);
-        let mut values: Vec<Option<kir::Expr>> = values.into_iter().map(Some).collect();
-        for &index in &order {
-            let Some(v) = values[index].take() else {
-                continue;
-            };
+        for (v, &index) in values.into_iter().zip(order) {
             let t = scope.declare_hidden(v.ty.clone(), v.span);
             temps[index] = t;
             items.push(expr(ExprKind::Let(t, Box::new(v)), Type::Unit, span));

@@ -391,7 +391,7 @@ impl Checker {
                 return e;
             }
         }
-        if let (None, Some(gt)) = (module, self.generic_type_named(&ty.name)) {
+        if let Some(gt) = self.generic_type_at(module, ty) {
             return self.check_generic_path(scope, gt, name, None, expected, span);
         }
         let owner = self.path_owner(module, ty);

@@ -74,7 +74,7 @@ impl Checker {
             }
             A::Call(callee, args) => self.check_call(scope, callee, args, expected, span),
             A::MethodCall(recv, name, args) => match self.module_of(scope, recv) {
-                Some(m) => self.check_module_call(scope, m, name, args, span),
+                Some(m) => self.check_module_call(scope, m, name, args, expected, span),
                 None => {
                     let before = self.diags.len();
                     let e = self.check_method(scope, recv, name, args, span);
@@ -156,7 +156,7 @@ impl Checker {
                 self.check_path_value(scope, module.as_ref(), ty, name, expected, span)
             }
             A::Field(base, name) => match self.module_of(scope, base) {
-                Some(m) => self.check_module_value(m, name, span),
+                Some(m) => self.check_module_value(m, name, expected, span),
                 None => {
                     let before = self.diags.len();
                     let b = self.check_expr(scope, base, None);
@@ -753,7 +753,7 @@ impl Checker {
                 return e;
             }
         }
-        if let (None, Some(gt)) = (module, self.generic_type_named(&ty.name)) {
+        if let Some(gt) = self.generic_type_at(module, ty) {
             return self.check_generic_path(scope, gt, name, Some(args), expected, span);
         }
         let owner = self.path_owner(module, ty);
@@ -772,6 +772,7 @@ impl Checker {
         let Some(&id) = self.methods.get(&(owner.clone(), name.name.clone())) else {
             if let Some(g) = self.generic_method(&owner, &name.name) {
                 if self.generics.fns[g].self_param != Some(true) {
+                    self.check_generic_visible(g, name.span);
                     let call = self.call_generic(scope, g, &[], args, expected, Some(&owner), span);
                     return match call {
                         Some((id, values, ret)) => expr(ExprKind::Call(id, values), ret, span),

@@ -90,7 +90,14 @@ impl Checker {
             self.bind(&mut hint, g.owner.as_ref(), &Self::ret_expr(&g), t);
         }
         let mark = self.diags.len();
-        let values = self.infer_args(scope, &mut inf, Some(&hint), g.owner.as_ref(), rest, args);
+        let values = self.infer_args(
+            scope,
+            &mut inf,
+            Some(&hint),
+            (g.module, g.owner.as_ref()),
+            rest,
+            args,
+        );
         inf.fill_from(&hint);
         if self.is_std_fn(&g) && !self.std_fn_args_ok(leading, rest, &values) {
             return None;
@@ -99,7 +106,7 @@ impl Checker {
             Some(TypeExpr {
                 kind: TypeExprKind::Named { name, .. },
                 ..
-            }) => self.generic_type_named(&name.name),
+            }) => self.generic_type_in(g.module, &name.name),
             _ => None,
         };
         let help = match owner_type {
@@ -172,19 +179,22 @@ impl Checker {
 
     /// Checks `args` against the parameter types `params` as far as `inf`
     /// knows them, learning from each; arguments that need a type from
-    /// context are checked last. Returns them in order.
+    /// context are checked last. Returns them in order. `params` are
+    /// written in module `home.0`, inside the `impl` of `home.1` if any:
+    /// a generic item is resolved where it is defined, whoever uses it.
     pub(super) fn infer_args(
         &mut self,
         scope: &mut FnScope,
         inf: &mut Infer,
         hint: Option<&Infer>,
-        owner: Option<&TypeExpr>,
+        home: (usize, Option<&TypeExpr>),
         params: &[TypeExpr],
         args: &[ast::Expr],
     ) -> Vec<kir::Expr> {
+        let (module, owner) = home;
         let late: Vec<bool> = args
             .iter()
-            .map(|e| needs_context(e) || self.names_generic_fn(e))
+            .map(|e| needs_context(e) || self.names_generic_fn(scope, e))
             .collect();
         let mut order: Vec<usize> = (0..args.len()).filter(|&i| !late[i]).collect();
         order.extend((0..args.len()).filter(|&i| late[i]));
@@ -197,13 +207,13 @@ impl Checker {
                 Some(h) if late[i] => inf.merged(h),
                 _ => inf.clone(),
             };
-            let want = self.resolve_in(known.env(), owner, te);
+            let want = self.resolve_in(module, known.env(), owner, te);
             // A partly known type would leak its unknown part into the
             // value's type (`[1]` against `[?]` is typed `[?]`); only a
             // closure or a generic function can use one, for its
             // parameter types.
             let closure =
-                matches!(a.kind, ast::ExprKind::Closure { .. }) || self.names_generic_fn(a);
+                matches!(a.kind, ast::ExprKind::Closure { .. }) || self.names_generic_fn(scope, a);
             let hint = (closure || !has_unknown(&want)).then_some(want);
             let v = self.check_expr(scope, a, hint.as_ref());
             self.bind(inf, owner, te, &v.ty);
@@ -260,27 +270,31 @@ impl Checker {
             return;
         }
         match &te.kind {
-            TypeExprKind::Named {
-                module: None,
-                name,
-                args,
-            } => {
-                if args.is_empty() && inf.index(&name.name).is_some() {
+            TypeExprKind::Named { module, name, args } => {
+                let local = module.is_none();
+                if local && args.is_empty() && inf.index(&name.name).is_some() {
                     inf.set(&name.name, ty);
                     return;
                 }
                 match (name.name.as_str(), ty, args.as_slice()) {
                     ("Option", Type::Option(a), [x])
                     | ("chan", Type::Chan(a), [x])
-                    | ("task", Type::Task(a), [x]) => self.bind(inf, owner, x, a),
-                    ("Result", Type::Result(a, b), [x, y]) | ("Map", Type::Map(a, b), [x, y]) => {
+                    | ("task", Type::Task(a), [x])
+                        if local =>
+                    {
+                        self.bind(inf, owner, x, a)
+                    }
+                    ("Result", Type::Result(a, b), [x, y]) | ("Map", Type::Map(a, b), [x, y])
+                        if local =>
+                    {
                         self.bind(inf, owner, x, a);
                         self.bind(inf, owner, y, b);
                     }
                     (n, Type::Struct(..) | Type::Enum(..), _) => {
                         if let Some((g, targs)) = self.generics.instance_of.get(ty) {
-                            // `n` is written in the generic's own module, where
-                            // its key (`geometry.Pair`) is unqualified.
+                            // `n` is written without its module's name (`Pair`
+                            // in `geometry` itself, `geometry.Pair` elsewhere);
+                            // a wrong guess shows up as a type mismatch later.
                             let key = &self.generics.types[*g].name;
                             let written = key.rsplit('.').next().unwrap_or(key);
                             if written == n && targs.len() == args.len() {
@@ -325,7 +339,7 @@ impl Checker {
                     self.bind(inf, None, o, ty);
                 }
             }
-            TypeExprKind::Named { .. } | TypeExprKind::Error => {}
+            TypeExprKind::Error => {}
         }
     }
 
@@ -387,10 +401,16 @@ impl Checker {
         }
     }
 
-    /// Whether `e` is the bare name of a generic function (a value whose
-    /// type arguments come from the function type expected).
-    fn names_generic_fn(&self, e: &ast::Expr) -> bool {
-        matches!(&e.kind, ast::ExprKind::Name(n) if self.generic_fn_named(&n.name).is_some())
+    /// Whether `e` names a generic function, `f` or `module.f` (a value
+    /// whose type arguments come from the function type expected).
+    fn names_generic_fn(&self, scope: &mut FnScope, e: &ast::Expr) -> bool {
+        match &e.kind {
+            ast::ExprKind::Name(n) => self.generic_fn_named(&n.name).is_some(),
+            ast::ExprKind::Field(base, f) => self
+                .module_of(scope, base)
+                .is_some_and(|m| self.imported_generic_fn(&m.name, &f.name).is_some()),
+            _ => false,
+        }
     }
 }
 

@@ -23,7 +23,15 @@ impl Checker {
     /// The generic type a name in an expression or pattern refers to (in
     /// the module being checked).
     pub(super) fn generic_type_named(&self, name: &str) -> Option<usize> {
-        self.generics.type_names.get(&self.item_key(name)).copied()
+        self.generic_type_in(self.module, name)
+    }
+
+    /// The generic type `name` of module `module`.
+    pub(super) fn generic_type_in(&self, module: usize, name: &str) -> Option<usize> {
+        self.generics
+            .type_names
+            .get(&self.key_in(module, name))
+            .copied()
     }
 
     /// The generic function a name refers to (in the module being
@@ -85,73 +93,14 @@ impl Checker {
             ));
             return error_expr(span);
         };
+        let names: Vec<&str> = decl.fields.iter().map(|f| f.name.name.as_str()).collect();
+        let Some((order, exprs)) = self.literal_fields(scope, &g.name, &names, fields, span) else {
+            return error_expr(span);
+        };
+        let tes: Vec<ast::TypeExpr> = order.iter().map(|&i| decl.fields[i].ty.clone()).collect();
         let mut inf = self.infer_from_expected(gt, expected);
-        let mut ok = true;
-        let mut order: Vec<usize> = Vec::new();
-        let mut tes = Vec::new();
-        let mut exprs = Vec::new();
-        for (fname, value) in fields {
-            let Some(index) = decl.fields.iter().position(|f| f.name.name == fname.name) else {
-                let mut d = Diagnostic::error(
-                    "E0204",
-                    format!("struct `{}` has no field `{}`", g.name, fname.name),
-                    fname.span,
-                    "unknown field",
-                );
-                let names = decl.fields.iter().map(|f| f.name.name.as_str());
-                if let Some(s) = super::suggest::closest(&fname.name, names) {
-                    d = d.with_help(format!("did you mean `{s}`?"));
-                }
-                self.error(d);
-                if let Some(v) = value {
-                    let _ = self.check_expr(scope, v, None);
-                }
-                ok = false;
-                continue;
-            };
-            if order.contains(&index) {
-                self.error(Diagnostic::error(
-                    "E0202",
-                    format!("field `{}` is given more than once", fname.name),
-                    fname.span,
-                    "given again here",
-                ));
-                ok = false;
-                continue;
-            }
-            order.push(index);
-            tes.push(decl.fields[index].ty.clone());
-            exprs.push(value.clone().unwrap_or(ast::Expr {
-                kind: ast::ExprKind::Name(fname.clone()),
-                span: fname.span,
-            }));
-        }
         let mark = self.diags.len();
-        let values = self.infer_args(scope, &mut inf, None, None, &tes, &exprs);
-        let missing: Vec<String> = decl
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !order.contains(i))
-            .map(|(_, f)| format!("`{}`", f.name.name))
-            .collect();
-        if ok && !missing.is_empty() {
-            self.error(Diagnostic::error(
-                "E0305",
-                format!(
-                    "missing field{} {} in `{}`",
-                    if missing.len() == 1 { "" } else { "s" },
-                    missing.join(", "),
-                    g.name
-                ),
-                span,
-                "every field needs a value",
-            ));
-            return error_expr(span);
-        }
-        if !ok {
-            return error_expr(span);
-        }
+        let values = self.infer_args(scope, &mut inf, None, (g.module, None), &tes, &exprs);
         let help = self.annotation_help(gt);
         let Some(targs) =
             self.finish_inference(&inf, &g.name, &values, mark, span, &help, expected)
@@ -164,20 +113,7 @@ impl Checker {
         let Type::Struct(id, _) = self.instantiate_type(gt, targs, span) else {
             return error_expr(span);
         };
-        let info = self.structs[id as usize].clone();
-        let mut slots: Vec<Option<kir::Expr>> = vec![None; info.fields.len()];
-        for (v, &index) in values.into_iter().zip(&order) {
-            if let Some((_, fty, _)) = info.fields.get(index) {
-                ok &= self.expect_type(&v, fty);
-            }
-            if let Some(s) = slots.get_mut(index) {
-                *s = Some(v);
-            }
-        }
-        if !ok || slots.iter().any(Option::is_none) {
-            return error_expr(span);
-        }
-        self.struct_value(scope, id, slots, order, span)
+        self.struct_value(scope, id, &order, values, span)
     }
 
     /// `Name::item` or `Name::item(args)` where `Name` is generic type
@@ -221,7 +157,7 @@ impl Checker {
                 .map(|(_, f)| f.clone())
                 .collect();
             names.extend(fns.iter().map(String::as_str));
-            let mut d = Diagnostic::error(
+            let d = Diagnostic::error(
                 "E0204",
                 format!(
                     "no variant, function or method `{}` on `{}`",
@@ -230,16 +166,14 @@ impl Checker {
                 item.span,
                 "not a variant and not in its `impl`",
             );
-            if let Some(s) = super::suggest::closest(&item.name, names) {
-                d = d.with_help(format!("did you mean `{s}`?"));
-            }
-            self.error(d);
+            self.error(super::suggest::did_you_mean(d, &item.name, names));
             return error_expr(span);
         };
         let Some(args) = args else {
             self.unsupported(span, "functions as values");
             return error_expr(span);
         };
+        self.check_generic_visible(gid, item.span);
         if self.generics.fns[gid].self_param == Some(true) {
             check_args(self, scope);
             self.error(
@@ -309,7 +243,8 @@ impl Checker {
         }
         let mut inf = Infer::new(&g.params);
         let mark = self.diags.len();
-        let values = self.infer_args(scope, &mut inf, None, None, &v.fields, args.unwrap_or(&[]));
+        let home = (g.module, None);
+        let values = self.infer_args(scope, &mut inf, None, home, &v.fields, args.unwrap_or(&[]));
         let help = self.annotation_help(gt);
         let Some(targs) = self.finish_inference(&inf, &full, &values, mark, span, &help, expected)
         else {
@@ -344,11 +279,7 @@ impl Checker {
         ty: &Type,
         span: Span,
     ) -> Option<Type> {
-        let gt = match module {
-            None => self.generic_type_named(&name.name),
-            Some(_) => None,
-        };
-        let Some(gt) = gt else {
+        let Some(gt) = self.generic_type_at(module, name) else {
             return self.path_owner(module, name);
         };
         if self.is_instance(ty, gt) {
@@ -383,6 +314,7 @@ impl Checker {
     ) -> kir::Expr {
         let g = self.generics.fns[gid].clone();
         let recv_ty = probe.ty.clone();
+        self.check_generic_visible(gid, name.span);
         match g.self_param {
             Some(false) => {
                 match self.call_generic(scope, gid, &[recv_ty], args, None, None, span) {

@@ -36,7 +36,7 @@
 //! kept from that pass (`instances.rs`: `DEFINITION_CODES`).
 
 use super::infer::has_unknown;
-use super::{Checker, EnumInfo, FnSig, StructInfo, VariantInfo};
+use super::{Checker, EnumInfo, FnSig, StructInfo};
 use crate::diagnostics::Diagnostic;
 use crate::ir::kir::FuncId;
 use crate::ir::types::Type;
@@ -86,6 +86,8 @@ pub(super) struct GenericFn {
     pub name: String,
     /// The module that declares it (its names are that module's).
     pub module: usize,
+    /// Whether other modules may call it.
+    pub is_pub: bool,
 }
 
 /// The declaration of a generic struct or enum.
@@ -203,6 +205,16 @@ pub(super) fn bind_env(params: &[ast::Ident], args: &[Type]) -> Vec<(String, Typ
         .collect()
 }
 
+/// Every parameter of a list bound to `Type::Error` (unknown, fits
+/// everything): how a generic declaration is checked once without type
+/// arguments.
+pub(super) fn unknown_env(params: &[ast::Ident]) -> Vec<(String, Type)> {
+    params
+        .iter()
+        .map(|p| (p.name.clone(), Type::Error))
+        .collect()
+}
+
 /// `Stack<T>` as a type expression, for the target of an `impl`.
 pub(super) fn target_expr(imp: &ast::ImplDecl) -> TypeExpr {
     TypeExpr {
@@ -227,12 +239,14 @@ impl Checker {
     /// instance; [`Checker::check_generic_types`] reports their errors).
     pub(super) fn register_generic_type(
         &mut self,
-        name: &str,
+        name: &ast::Ident,
         params: &[ast::Ident],
         body: GenericBody,
+        is_pub: bool,
     ) {
         let id = self.generics.types.len();
-        let key = self.item_key(name);
+        let key = self.item_key(&name.name);
+        self.define_item(key.clone(), is_pub, name.span);
         self.generics.type_names.insert(key.clone(), id);
         self.generics.types.push(Rc::new(GenericType {
             name: key,
@@ -249,50 +263,14 @@ impl Checker {
         for g in self.generics.types.clone() {
             self.module = g.module;
             self.check_type_params(&g.params, &[]);
-            let env = g
-                .params
-                .iter()
-                .map(|p| (p.name.clone(), Type::Error))
-                .collect();
+            let env = unknown_env(&g.params);
             let saved = std::mem::replace(&mut self.generics.env, env);
             match &g.body {
                 GenericBody::Struct(s) => {
-                    let mut seen: HashMap<&str, Span> = HashMap::new();
-                    for f in &s.fields {
-                        if let Some(prev) = seen.get(f.name.name.as_str()) {
-                            self.error(
-                                Diagnostic::error(
-                                    "E0202",
-                                    format!("field `{}` is declared more than once", f.name.name),
-                                    f.name.span,
-                                    "declared again here",
-                                )
-                                .with_label(*prev, "first declared here"),
-                            );
-                        }
-                        seen.insert(&f.name.name, f.name.span);
-                        let _ = self.resolve_type(&f.ty);
-                    }
+                    let _ = self.resolve_fields(s);
                 }
                 GenericBody::Enum(e) => {
-                    let mut seen: HashMap<&str, Span> = HashMap::new();
-                    for v in &e.variants {
-                        if let Some(prev) = seen.get(v.name.name.as_str()) {
-                            self.error(
-                                Diagnostic::error(
-                                    "E0202",
-                                    format!("variant `{}` is declared more than once", v.name.name),
-                                    v.name.span,
-                                    "declared again here",
-                                )
-                                .with_label(*prev, "first declared here"),
-                            );
-                        }
-                        seen.insert(&v.name.name, v.name.span);
-                        for t in &v.fields {
-                            let _ = self.resolve_type(t);
-                        }
-                    }
+                    let _ = self.resolve_variants(e);
                 }
             }
             self.generics.env = saved;
@@ -337,6 +315,7 @@ impl Checker {
         f: &ast::FnDecl,
         impl_params: &[ast::Ident],
         owner: Option<TypeExpr>,
+        is_pub: bool,
     ) -> usize {
         let mut params = impl_params.to_vec();
         params.extend(f.generics.iter().cloned());
@@ -363,6 +342,7 @@ impl Checker {
             self_param: f.self_param.as_ref().map(|s| s.mutable),
             name,
             module: self.module,
+            is_pub,
         }));
         id
     }
@@ -441,7 +421,7 @@ impl Checker {
                 );
                 continue;
             }
-            let id = self.register_generic_fn(f, &imp.generics, Some(owner.clone()));
+            let id = self.register_generic_fn(f, &imp.generics, Some(owner.clone()), item.is_pub);
             self.generics.methods.insert(key, id);
         }
     }
@@ -457,7 +437,7 @@ impl Checker {
                 continue;
             };
             self.check_type_params(&f.generics, &imp.generics);
-            let id = self.register_generic_fn(f, &imp.generics, Some(owner.clone()));
+            let id = self.register_generic_fn(f, &imp.generics, Some(owner.clone()), item.is_pub);
             // Named as the user sees the method (`Option::map`), not by
             // the stdlib's key, in `--emit ir` and stack traces.
             if let Some(g) = self.generics.fns.get_mut(id).and_then(Rc::get_mut) {
@@ -465,6 +445,14 @@ impl Checker {
             }
             let key = (imp.target.name.clone(), f.name.name.clone());
             self.generics.methods.insert(key, id);
+        }
+    }
+
+    /// What generic type `gt` is, in messages: `struct` or `enum`.
+    pub(super) fn generic_kind(&self, gt: usize) -> &'static str {
+        match self.generics.types[gt].body {
+            GenericBody::Struct(_) => "struct",
+            GenericBody::Enum(_) => "enum",
         }
     }
 
@@ -566,30 +554,10 @@ impl Checker {
         self.generics.type_depth += 1;
         match (&g.body, &ty) {
             (GenericBody::Struct(s), Type::Struct(id, _)) => {
-                let mut fields: Vec<(String, Type, Span)> = Vec::new();
-                for f in &s.fields {
-                    if fields.iter().any(|(n, _, _)| *n == f.name.name) {
-                        continue;
-                    }
-                    let t = self.resolve_type(&f.ty);
-                    fields.push((f.name.name.clone(), t, f.name.span));
-                }
-                self.structs[*id as usize].fields = fields;
+                self.structs[*id as usize].fields = self.resolve_fields(s);
             }
             (GenericBody::Enum(e), Type::Enum(id, _)) => {
-                let mut variants: Vec<VariantInfo> = Vec::new();
-                for v in &e.variants {
-                    if variants.iter().any(|p| p.name == v.name.name) {
-                        continue;
-                    }
-                    let payload = v.fields.iter().map(|t| self.resolve_type(t)).collect();
-                    variants.push(VariantInfo {
-                        name: v.name.name.clone(),
-                        payload,
-                        span: v.name.span,
-                    });
-                }
-                self.enums[*id as usize].variants = variants;
+                self.enums[*id as usize].variants = self.resolve_variants(e);
             }
             _ => {}
         }
@@ -668,17 +636,20 @@ impl Checker {
         self.error(d);
     }
 
-    /// Resolves `te` with the type parameters `env` (and `Self` as the
-    /// owner expression resolves under it), reporting nothing: the
-    /// declaration's errors were reported when it was checked.
+    /// Resolves `te`, written in module `module`, with the type parameters
+    /// `env` (and `Self` as the owner expression resolves under it),
+    /// reporting nothing: the declaration's errors were reported when it
+    /// was checked.
     pub(super) fn resolve_in(
         &mut self,
+        module: usize,
         env: Vec<(String, Type)>,
         owner: Option<&TypeExpr>,
         te: &TypeExpr,
     ) -> Type {
         let saved_env = std::mem::replace(&mut self.generics.env, env);
         let saved_self = self.self_type.clone();
+        let saved_module = std::mem::replace(&mut self.module, module);
         let mark = self.diags.len();
         if let Some(o) = owner {
             self.self_type = Some(self.resolve_type(o));
@@ -687,6 +658,7 @@ impl Checker {
         self.keep_only_depth_errors(mark);
         self.generics.env = saved_env;
         self.self_type = saved_self;
+        self.module = saved_module;
         t
     }
 

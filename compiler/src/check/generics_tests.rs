@@ -106,3 +106,69 @@ fn uncalled_generic_functions_produce_no_code() {
     let p = checked("fn unused<T>(x: T) -> [T] { [x] } fn main() {}");
     assert_eq!(names(&p), ["main"]);
 }
+
+/// Checks modules `(name, source, imports)`, dependencies first and the
+/// main file last; an import names a module by its index in `mods`.
+fn checked_modules(mods: &[(&str, &str, &[usize])]) -> Program {
+    let parsed: Vec<crate::modules::ParsedModule> = mods
+        .iter()
+        .enumerate()
+        .map(|(i, (name, src, imports))| {
+            let file = FileId(i as u32);
+            let (ast, diags) = crate::syntax::parser::parse(file, src);
+            assert!(diags.is_empty(), "syntax errors: {diags:?}");
+            let imports = imports
+                .iter()
+                .map(|&m| {
+                    let id = crate::syntax::ast::Ident {
+                        name: mods[m].0.to_string(),
+                        span: Default::default(),
+                    };
+                    (id, m)
+                })
+                .collect();
+            crate::modules::ParsedModule {
+                name: name.to_string(),
+                file,
+                ast,
+                imports,
+            }
+        })
+        .collect();
+    let (program, diags) = super::check_modules(&parsed, &Default::default());
+    assert!(diags.is_empty(), "check errors: {diags:?}");
+    program.expect("a program")
+}
+
+#[test]
+fn instances_of_same_named_generics_of_two_modules_stay_apart() {
+    let first = "pub fn first<T>(xs: [T]) -> T { xs[0] }
+                 pub struct Box<T> { v: T }
+                 impl<T> Box<T> { pub fn get(self) -> T { self.v } }";
+    let p = checked_modules(&[
+        ("a", first, &[]),
+        ("b", first, &[]),
+        (
+            "main",
+            "fn first<T>(xs: [T]) -> T { xs[0] }
+             fn main() {
+                 a.first([1]); b.first([1]); first([1])
+                 a.Box { v: 1 }.get(); b.Box { v: b.Box { v: 1 } }.get()
+             }",
+            &[0, 1],
+        ),
+    ]);
+    let mut n = names(&p);
+    n.sort_unstable();
+    assert_eq!(
+        n,
+        [
+            "a.Box<int>::get",
+            "a.first<int>",
+            "b.Box<b.Box<int>>::get",
+            "b.first<int>",
+            "first<int>",
+            "main"
+        ]
+    );
+}

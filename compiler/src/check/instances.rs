@@ -4,7 +4,7 @@
 //! them, and the definition pass that checks every generic body once
 //! without type arguments.
 
-use super::generics::{bind_env, type_list, Pending, COUNT_KEY, MAX_DEPTH};
+use super::generics::{bind_env, type_list, unknown_env, Pending, COUNT_KEY, MAX_DEPTH};
 use super::infer::has_unknown;
 use super::items::error_expr;
 use super::Checker;
@@ -60,9 +60,12 @@ impl Checker {
         let own = targs
             .get(g.params.len() - g.decl.generics.len()..)
             .unwrap_or(&[]);
+        // Named as the module's other functions are (`geo.first<int>`,
+        // `geo.Stack<int>::push`), so same-named generics of two modules
+        // stay apart in `--emit ir` and stack traces.
         let base = match &owner_ty {
             Some(o) => format!("{o}::{}", g.decl.name.name),
-            None => g.decl.name.name.clone(),
+            None => g.name.clone(),
         };
         sig.name = if own.is_empty() {
             base
@@ -155,11 +158,7 @@ impl Checker {
             if g.owner.is_none() {
                 self.check_type_params(&g.params, &[]);
             }
-            let env = g
-                .params
-                .iter()
-                .map(|p| (p.name.clone(), Type::Error))
-                .collect();
+            let env = unknown_env(&g.params);
             let saved_env = std::mem::replace(&mut self.generics.env, env);
             let owner_ty = g.owner.as_ref().map(|o| self.resolve_type(o));
             self.self_type = owner_ty.clone();

@@ -122,7 +122,7 @@ impl Checker {
                 }
                 if !e.generics.is_empty() {
                     let body = super::generics::GenericBody::Enum(e.clone());
-                    self.register_generic_type(&e.name.name, &e.generics, body);
+                    self.register_generic_type(&e.name, &e.generics, body, item.is_pub);
                     continue;
                 }
                 let id = self.enums.len() as u32;
@@ -141,7 +141,7 @@ impl Checker {
                 }
                 if !s.generics.is_empty() {
                     let body = super::generics::GenericBody::Struct(s.clone());
-                    self.register_generic_type(&s.name.name, &s.generics, body);
+                    self.register_generic_type(&s.name, &s.generics, body, item.is_pub);
                     continue;
                 }
                 let id = self.structs.len() as u32;
@@ -156,51 +156,62 @@ impl Checker {
             }
         }
         for (id, s) in decls {
-            let mut fields: Vec<(String, Type, Span)> = Vec::new();
-            for f in &s.fields {
-                if let Some((_, _, prev)) = fields.iter().find(|(n, _, _)| *n == f.name.name) {
-                    let prev = *prev;
-                    self.error(
-                        Diagnostic::error(
-                            "E0202",
-                            format!("field `{}` is declared more than once", f.name.name),
-                            f.name.span,
-                            "declared again here",
-                        )
-                        .with_label(prev, "first declared here"),
-                    );
-                    continue;
-                }
-                let ty = self.resolve_type(&f.ty);
-                fields.push((f.name.name.clone(), ty, f.name.span));
-            }
-            self.structs[id as usize].fields = fields;
+            self.structs[id as usize].fields = self.resolve_fields(s);
         }
         for (id, e) in enum_decls {
-            let mut variants: Vec<VariantInfo> = Vec::new();
-            for v in &e.variants {
-                if let Some(prev) = variants.iter().find(|p| p.name == v.name.name) {
-                    let prev = prev.span;
-                    self.error(
-                        Diagnostic::error(
-                            "E0202",
-                            format!("variant `{}` is declared more than once", v.name.name),
-                            v.name.span,
-                            "declared again here",
-                        )
-                        .with_label(prev, "first declared here"),
-                    );
-                    continue;
-                }
-                let payload = v.fields.iter().map(|t| self.resolve_type(t)).collect();
-                variants.push(VariantInfo {
-                    name: v.name.name.clone(),
-                    payload,
-                    span: v.name.span,
-                });
-            }
-            self.enums[id as usize].variants = variants;
+            self.enums[id as usize].variants = self.resolve_variants(e);
         }
+    }
+
+    /// The fields of a struct declaration, their types resolved (under
+    /// the type parameters in scope, for a generic one); a field declared
+    /// twice is reported and left out.
+    pub(super) fn resolve_fields(&mut self, s: &ast::StructDecl) -> Vec<(String, Type, Span)> {
+        let mut fields: Vec<(String, Type, Span)> = Vec::new();
+        for f in &s.fields {
+            if let Some((_, _, prev)) = fields.iter().find(|(n, _, _)| *n == f.name.name) {
+                let prev = *prev;
+                self.report_redeclared("field", &f.name, prev);
+                continue;
+            }
+            let ty = self.resolve_type(&f.ty);
+            fields.push((f.name.name.clone(), ty, f.name.span));
+        }
+        fields
+    }
+
+    /// The variants of an enum declaration, their payload types resolved;
+    /// a variant declared twice is reported and left out.
+    pub(super) fn resolve_variants(&mut self, e: &ast::EnumDecl) -> Vec<VariantInfo> {
+        let mut variants: Vec<VariantInfo> = Vec::new();
+        for v in &e.variants {
+            if let Some(prev) = variants.iter().find(|p| p.name == v.name.name) {
+                let prev = prev.span;
+                self.report_redeclared("variant", &v.name, prev);
+                continue;
+            }
+            let payload = v.fields.iter().map(|t| self.resolve_type(t)).collect();
+            variants.push(VariantInfo {
+                name: v.name.name.clone(),
+                payload,
+                span: v.name.span,
+            });
+        }
+        variants
+    }
+
+    /// E0202: a field, variant or parameter (`what`) declared again, first
+    /// at `prev`.
+    fn report_redeclared(&mut self, what: &str, name: &ast::Ident, prev: Span) {
+        self.error(
+            Diagnostic::error(
+                "E0202",
+                format!("{what} `{}` is declared more than once", name.name),
+                name.span,
+                "declared again here",
+            )
+            .with_label(prev, "first declared here"),
+        );
     }
 
     /// Registers every function signature (free functions and the
@@ -248,7 +259,7 @@ impl Checker {
             self.report_import_clash(name);
             match &item.kind {
                 ItemKind::Fn(f) if !f.generics.is_empty() => {
-                    let id = self.register_generic_fn(f, &[], None);
+                    let id = self.register_generic_fn(f, &[], None, item.is_pub);
                     let key = self.item_key(&f.name.name);
                     self.define_item(key.clone(), item.is_pub, f.name.span);
                     self.generics.fn_names.insert(key, id);
@@ -327,19 +338,15 @@ impl Checker {
             return;
         }
         let Some(owner) = self.named_type(&imp.target.name) else {
-            let mut d = Diagnostic::error(
+            let d = Diagnostic::error(
                 "E0203",
                 format!("unknown type `{}`", imp.target.name),
                 imp.target.span,
                 "`impl` needs a struct or enum declared in this file",
             );
             let names = self.visible_keys(self.struct_ids.keys().chain(self.enum_ids.keys()));
-            if let Some(s) =
-                super::suggest::closest(&imp.target.name, names.iter().map(String::as_str))
-            {
-                d = d.with_help(format!("did you mean `{s}`?"));
-            }
-            self.error(d);
+            let names = names.iter().map(String::as_str);
+            self.error(super::suggest::did_you_mean(d, &imp.target.name, names));
             return;
         };
         let struct_name = owner.to_string();
@@ -354,7 +361,7 @@ impl Checker {
                 // `impl`: generic, with the target as written.
                 self.check_type_params(&f.generics, &[]);
                 let target = super::generics::target_expr(imp);
-                let id = self.register_generic_fn(f, &[], Some(target));
+                let id = self.register_generic_fn(f, &[], Some(target), is_pub);
                 let key = (self.item_key(&imp.target.name), f.name.name.clone());
                 self.generics.methods.insert(key, id);
                 continue;
@@ -408,15 +415,8 @@ impl Checker {
         };
         for p in &f.params {
             if let Some(prev) = params.iter().find(|q| q.name == p.name.name) {
-                self.error(
-                    Diagnostic::error(
-                        "E0202",
-                        format!("parameter `{}` is declared more than once", p.name.name),
-                        p.name.span,
-                        "declared again here",
-                    )
-                    .with_label(prev.span, "first declared here"),
-                );
+                let prev = prev.span;
+                self.report_redeclared("parameter", &p.name, prev);
             }
             let ty = self.resolve_type(&p.ty);
             params.push(ParamSig {

@@ -1,6 +1,7 @@
-//! `module.name` in expressions: a constant or function of an imported
-//! module used as a value (`geometry.PI2`, `xs.map(geometry.area)`) or
-//! called (`geometry.area(s)`). The parser cannot tell these from a field
+//! `module.name` in expressions: a constant or function (generic or not)
+//! of an imported module used as a value (`geometry.PI2`,
+//! `xs.map(geometry.area)`) or called (`geometry.area(s)`,
+//! `containers.first(xs)`). The parser cannot tell these from a field
 //! access or a method call; a local of the same name as the module shadows
 //! it, so they are module members only when the name is no local.
 
@@ -53,11 +54,13 @@ impl Checker {
         }
     }
 
-    /// `m.name` as a value: a constant or a function value.
+    /// `m.name` as a value: a constant or a function value (a generic one
+    /// takes its type arguments from the `expected` function type).
     pub(super) fn check_module_value(
         &mut self,
         m: &ast::Ident,
         name: &ast::Ident,
+        expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
         match self.resolve_item(Some(m), name) {
@@ -69,36 +72,68 @@ impl Checker {
                 None => error_expr(span),
             },
             Resolved::Fn(id) => self.fn_value(id, span),
+            Resolved::GenericFn(g) => self.generic_fn_value(g, expected, span),
             Resolved::Type(t) => {
-                self.error(
-                    Diagnostic::error(
-                        "E0201",
-                        format!("`{}.{}` is a type, not a value", m.name, name.name),
-                        span,
-                        "a type",
-                    )
-                    .with_help(match t {
-                        Type::Enum(..) => format!("name one of its variants: `{t}::Variant`"),
-                        _ => format!("build a value with `{t} {{ .. }}`"),
-                    }),
-                );
+                let is_enum = matches!(t, Type::Enum(..));
+                self.report_type_as_value(m, name, is_enum, span);
+                error_expr(span)
+            }
+            Resolved::GenericType(gt) => {
+                let is_enum = self.generic_kind(gt) == "enum";
+                self.report_type_as_value(m, name, is_enum, span);
                 error_expr(span)
             }
             Resolved::Missing | Resolved::Reported => error_expr(span),
         }
     }
 
-    /// `m.name(args)`: a call of a function of module `m`.
+    /// E0201: `m.Type` where a value is wanted.
+    fn report_type_as_value(
+        &mut self,
+        m: &ast::Ident,
+        name: &ast::Ident,
+        is_enum: bool,
+        span: Span,
+    ) {
+        let t = format!("{}.{}", m.name, name.name);
+        self.error(
+            Diagnostic::error(
+                "E0201",
+                format!("`{t}` is a type, not a value"),
+                span,
+                "a type",
+            )
+            .with_help(if is_enum {
+                format!("name one of its variants: `{t}::Variant`")
+            } else {
+                format!("build a value with `{t} {{ .. }}`")
+            }),
+        );
+    }
+
+    /// `m.name(args)`: a call of a function of module `m` (a generic one
+    /// may take type arguments from the `expected` result type).
     pub(super) fn check_module_call(
         &mut self,
         scope: &mut FnScope,
         m: &ast::Ident,
         name: &ast::Ident,
         args: &[ast::Expr],
+        expected: Option<&Type>,
         span: Span,
     ) -> kir::Expr {
         match self.resolve_item(Some(m), name) {
             Resolved::Fn(id) => return self.call_user_fn(scope, id, Vec::new(), args, span),
+            Resolved::GenericFn(g) => {
+                return match self.call_generic(scope, g, &[], args, expected, None, span) {
+                    Some((id, values, ret)) => kir::Expr {
+                        kind: kir::ExprKind::Call(id, values),
+                        ty: ret,
+                        span,
+                    },
+                    None => error_expr(span),
+                };
+            }
             Resolved::Const(_) => {
                 self.error(Diagnostic::error(
                     "E0305",
@@ -107,7 +142,8 @@ impl Checker {
                     "a constant",
                 ));
             }
-            Resolved::Type(t) => {
+            Resolved::Type(_) | Resolved::GenericType(_) => {
+                let t = format!("{}.{}", m.name, name.name);
                 self.error(
                     Diagnostic::error(
                         "E0305",

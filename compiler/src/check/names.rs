@@ -16,6 +16,11 @@
 //! Fields of a struct and variants of an enum are as visible as their type;
 //! methods and associated functions must be `pub` to be called from
 //! another file (as in Rust).
+//!
+//! Generic functions, structs and enums are items like the others
+//! (`Resolved::GenericFn`, `Resolved::GenericType`), under the same keys and
+//! the same `pub` rule; whoever uses one, its declaration and bodies are
+//! resolved in the module that defines it (`generics.rs`).
 
 use super::suggest::closest;
 use super::Checker;
@@ -58,6 +63,10 @@ pub(super) enum Resolved {
     /// A constant, by its key (see [`Checker::const_value`]).
     Const(String),
     Type(Type),
+    /// A generic function, by its index in `Generics::fns`.
+    GenericFn(usize),
+    /// A generic struct or enum, by its index in `Generics::types`.
+    GenericType(usize),
     /// No item of this name; nothing reported (an unqualified name may
     /// still be a prelude function or variant).
     Missing,
@@ -68,7 +77,12 @@ pub(super) enum Resolved {
 impl Checker {
     /// The key of item `name` of the module being checked.
     pub(super) fn item_key(&self, name: &str) -> String {
-        match self.modules.get(self.module) {
+        self.key_in(self.module, name)
+    }
+
+    /// The key of item `name` of module `module`.
+    pub(super) fn key_in(&self, module: usize, name: &str) -> String {
+        match self.modules.get(module) {
             Some(m) => format!("{}{name}", m.prefix),
             None => name.to_string(),
         }
@@ -118,11 +132,6 @@ impl Checker {
         let prefix = self.modules[target].prefix.clone();
         let key = format!("{prefix}{}", name.name);
         let found = self.lookup_key(&key);
-        if self.generics.fn_names.contains_key(&key) || self.generics.type_names.contains_key(&key)
-        {
-            self.unsupported(name.span, "generic items of another module");
-            return Resolved::Reported;
-        }
         if let Resolved::Missing = found {
             let names: Vec<String> = self
                 .module_item_names(&prefix)
@@ -148,9 +157,10 @@ impl Checker {
         if let Some(def) = self.item_defs.get(&key).copied() {
             if !def.is_pub {
                 let kind = match found {
-                    Resolved::Fn(_) => "function",
+                    Resolved::Fn(_) | Resolved::GenericFn(_) => "function",
                     Resolved::Const(_) => "constant",
                     Resolved::Type(Type::Enum(..)) => "enum",
+                    Resolved::GenericType(gt) => self.generic_kind(gt),
                     _ => "struct",
                 };
                 // The use goes on with the item it names, so what follows
@@ -161,14 +171,67 @@ impl Checker {
         found
     }
 
+    /// The generic struct or enum `name` (in the module being checked)
+    /// or `module.name` names, if it names one. Reports a private one,
+    /// which it still returns; reports nothing else (a name that is no
+    /// generic type is for the caller to resolve as a plain one).
+    pub(super) fn generic_type_at(
+        &mut self,
+        module: Option<&ast::Ident>,
+        name: &ast::Ident,
+    ) -> Option<usize> {
+        let Some(m) = module else {
+            return self.generic_type_named(&name.name);
+        };
+        let target = self.import_target(&m.name)?;
+        let key = format!("{}{}", self.modules[target].prefix, name.name);
+        self.generics.type_names.get(&key)?;
+        match self.resolve_item(module, name) {
+            Resolved::GenericType(gt) => Some(gt),
+            _ => None,
+        }
+    }
+
+    /// The generic function `m.name` names (`m` a module the module being
+    /// checked imports), if it names one; reports nothing.
+    pub(super) fn imported_generic_fn(&self, m: &str, name: &str) -> Option<usize> {
+        let target = self.import_target(m)?;
+        let key = format!("{}{name}", self.modules[target].prefix);
+        self.generics.fn_names.get(&key).copied()
+    }
+
+    /// Reports a call of generic method `gid` from another module when it
+    /// is not `pub`; the call goes on (its arguments are checked as usual).
+    /// The stdlib's methods are visible everywhere.
+    pub(super) fn check_generic_visible(&mut self, gid: usize, span: Span) {
+        let g = self.generics.fns[gid].clone();
+        if g.is_pub || g.module == self.module || self.is_std_fn(&g) {
+            return;
+        }
+        let kind = if g.self_param.is_some() {
+            "method"
+        } else {
+            "function"
+        };
+        let def = ItemDef {
+            module: g.module,
+            is_pub: false,
+            span: g.decl.name.span,
+        };
+        self.report_private(kind, &g.name, span, def);
+    }
+
+    /// The index of the module `m` names in the module being checked, if
+    /// it imports one by that name.
+    fn import_target(&self, m: &str) -> Option<usize> {
+        let cur = self.modules.get(self.module)?;
+        cur.imports.get(m).map(|&(target, _)| target)
+    }
+
     /// The index of the module `m` names in the module being checked, if
     /// it imports one by that name; reports it otherwise.
     fn imported(&mut self, m: &ast::Ident) -> Option<usize> {
-        if let Some(&(target, _)) = self
-            .modules
-            .get(self.module)
-            .and_then(|cur| cur.imports.get(&m.name))
-        {
+        if let Some(target) = self.import_target(&m.name) {
             return Some(target);
         }
         let mut d = Diagnostic::error(
@@ -228,6 +291,12 @@ impl Checker {
         if let Some(&id) = self.enum_ids.get(key) {
             return Resolved::Type(Type::Enum(id, key.to_string()));
         }
+        if let Some(&g) = self.generics.fn_names.get(key) {
+            return Resolved::GenericFn(g);
+        }
+        if let Some(&g) = self.generics.type_names.get(key) {
+            return Resolved::GenericType(g);
+        }
         Resolved::Missing
     }
 
@@ -247,7 +316,14 @@ impl Checker {
             Resolved::Type(t) => Some(t),
             Resolved::Reported => Some(Type::Error),
             Resolved::Missing => None,
-            Resolved::Fn(_) | Resolved::Const(_) => match module {
+            // Every use of a type name that may be generic asks
+            // `generic_type_at` first; this one wrote no type arguments.
+            Resolved::GenericType(gt) => {
+                let name = self.generics.types[gt].name.clone();
+                self.type_args_error(&name, gt, 0, ty.span);
+                Some(Type::Error)
+            }
+            Resolved::Fn(_) | Resolved::Const(_) | Resolved::GenericFn(_) => match module {
                 None => None,
                 Some(m) => {
                     self.error(Diagnostic::error(
@@ -276,6 +352,8 @@ impl Checker {
             .chain(self.consts.keys())
             .chain(self.struct_ids.keys())
             .chain(self.enum_ids.keys())
+            .chain(self.generics.fn_names.keys())
+            .chain(self.generics.type_names.keys())
             .filter_map(own)
             .collect();
         names.sort();

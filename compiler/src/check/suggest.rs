@@ -1,5 +1,20 @@
 //! "Did you mean ...?" suggestions for misspelt names.
 
+use crate::diagnostics::Diagnostic;
+
+/// `d` with the help "did you mean `x`?" when a candidate `x` is close to
+/// `name` (see [`closest`]).
+pub(super) fn did_you_mean<'a>(
+    d: Diagnostic,
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Diagnostic {
+    match closest(name, candidates) {
+        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        None => d,
+    }
+}
+
 /// The candidate closest to `name` by edit distance, if it is close enough
 /// to be a plausible typo (at most a third of the name's length, minimum 1).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

@@ -16,16 +16,12 @@ impl Checker {
     /// nothing (or something this compiler does not support yet).
     pub(super) fn resolve_type(&mut self, t: &TypeExpr) -> Type {
         // Type parameters in scope, then generic structs and enums.
-        if let TypeExprKind::Named {
-            module: None,
-            name,
-            args,
-        } = &t.kind
-        {
-            if let Some(ty) = self.generics.param(&name.name).filter(|_| args.is_empty()) {
+        if let TypeExprKind::Named { module, name, args } = &t.kind {
+            let param = self.generics.param(&name.name);
+            if let Some(ty) = param.filter(|_| args.is_empty() && module.is_none()) {
                 return ty;
             }
-            if let Some(gt) = self.generic_type_named(&name.name) {
+            if let Some(gt) = self.generic_type_at(module.as_ref(), name) {
                 return self.resolve_generic_type(gt, args, t);
             }
         }
