@@ -7,6 +7,10 @@
 //! trailing expression and, when there are bindings after it, the new
 //! state. The state is replaced only when an input runs to its end, so a
 //! panic or an interrupt leaves every binding as it was.
+//!
+//! Every input runs on the session's one [`Scheduler`], so the tasks an
+//! input spawns keep running after it, and bindings may hold task handles
+//! and channels.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -16,7 +20,7 @@ use kriti_compiler::ir::types::Type;
 use kriti_compiler::session::{Compiled, InputError, ResultShape, Session};
 use kriti_runtime::value::record::RECORD_SLOTS_OFFSET;
 use kriti_runtime::value::{self, Obj};
-use kriti_runtime::{Interrupt, Outcome, RunConfig};
+use kriti_runtime::{Interrupt, Outcome, ProgramInfo, RunConfig, Scheduler};
 
 /// What the REPL does after an input.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,6 +32,9 @@ pub enum Flow {
 
 /// The session and the values of its bindings.
 pub struct Evaluator {
+    /// Runs the inputs and their tasks. Dropped before the session, whose
+    /// code the tasks run (the state is released first, in `drop`).
+    scheduler: Scheduler,
     session: Session,
     /// The state record (owned), or null when there are no bindings.
     state: *mut Obj,
@@ -54,7 +61,9 @@ fn release(p: *mut Obj) {
 impl Evaluator {
     /// A fresh session.
     pub fn new(color: bool) -> Result<Evaluator, String> {
+        let scheduler = Scheduler::start(Arc::new(ProgramInfo::default()), RunConfig::default())?;
         Ok(Evaluator {
+            scheduler,
             session: Session::new()?,
             state: std::ptr::null_mut(),
             interrupt: Arc::new(Interrupt::new()),
@@ -67,7 +76,7 @@ impl Evaluator {
         &self.session
     }
 
-    /// Forgets every definition and binding.
+    /// Forgets every definition and binding, and abandons every task.
     pub fn reset(&mut self) -> Result<(), String> {
         let fresh = Evaluator::new(self.color)?;
         let old = std::mem::replace(self, fresh);
@@ -127,15 +136,14 @@ impl Evaluator {
             unsafe { value::retain(self.state) };
             self.state
         };
-        let config = RunConfig {
-            interrupt: Some((Arc::clone(&self.interrupt), self.interrupt.generation())),
-            ..RunConfig::default()
+        let interrupt = (Arc::clone(&self.interrupt), self.interrupt.generation());
+        // SAFETY: the entry belongs to the session's code, which outlives
+        // the scheduler; `env` is a record of the entry's parameter types
+        // (the bindings before this input), owned.
+        let (outcome, raw) = unsafe {
+            self.scheduler
+                .call(Arc::clone(&compiled.info), entry, env, Some(interrupt))
         };
-        // SAFETY: the entry belongs to the session's code, which lives as
-        // long as the session; `env` is a record of the entry's parameter
-        // types (the bindings before this input), owned.
-        let (outcome, raw) =
-            unsafe { kriti_runtime::run_call(Arc::clone(&compiled.info), entry, env, config) };
         kriti_runtime::flush_stdout();
         let result = raw as usize as *mut Obj;
         match outcome {
@@ -201,7 +209,8 @@ impl Evaluator {
                     let _ = writeln!(err, "{text}");
                 }
             }
-            // The runtime reported it when it happened.
+            // The runtime reported it when it happened (not a session's
+            // outcome: its task panics are not the input's).
             Outcome::TaskPanicked => {}
             Outcome::Deadlock { .. } => {}
             Outcome::Interrupted => {
