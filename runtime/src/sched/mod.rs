@@ -59,6 +59,8 @@ mod threads;
 pub mod timer;
 
 #[cfg(test)]
+mod session_tests;
+#[cfg(test)]
 mod tests;
 
 use std::cell::Cell;
