@@ -520,3 +520,19 @@ fn tasks_spawned_per_input_do_not_grow_memory() {
         "with tasks {with_tasks:?} KiB, without {without:?} KiB"
     );
 }
+
+/// A task spawned before a function was defined calls it (sent on a
+/// channel) and panics in it: the report finds the new code's location
+/// and name (the program tables grew under the running task).
+#[test]
+fn a_panic_in_code_compiled_after_the_task_started() {
+    let input = "let c = chan<fn() -> int>(1)\n\
+                 let t = spawn { let f = c.recv().unwrap(); f() }\n\
+                 fn boom() -> int { panic(\"new code\") }\n\
+                 c.send(boom)\n\
+                 t.join()\n";
+    let (out, err, _) = repl(input);
+    assert_eq!(out, "");
+    let report = "panic at <repl:3>:1:20: new code\n    at boom (<repl:3>:1:20)\n";
+    assert_eq!(err, format!("{report}{report}"));
+}
