@@ -20,7 +20,7 @@ use kriti_compiler::ir::types::Type;
 use kriti_compiler::session::{Compiled, InputError, ResultShape, Session};
 use kriti_runtime::value::record::RECORD_SLOTS_OFFSET;
 use kriti_runtime::value::{self, Obj};
-use kriti_runtime::{Interrupt, Outcome, ProgramInfo, RunConfig, Scheduler};
+use kriti_runtime::{Interrupt, Outcome, ProgramInfo, RunConfig, Scheduler, SharedWriter};
 
 /// What the REPL does after an input.
 #[derive(Debug, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub struct Evaluator {
     /// Runs the inputs and their tasks. Dropped before the session, whose
     /// code the tasks run (the state is released first, in `drop`).
     scheduler: Scheduler,
+    /// How the scheduler is configured (where tasks print).
+    config: RunConfig,
     session: Session,
     /// The state record (owned), or null when there are no bindings.
     state: *mut Obj,
@@ -50,6 +52,11 @@ impl Drop for Evaluator {
     }
 }
 
+/// A scheduler for a session's inputs, configured by `config`.
+fn start_scheduler(config: &RunConfig) -> Result<Scheduler, String> {
+    Scheduler::start(Arc::new(ProgramInfo::default()), config.clone())
+}
+
 /// Releases an owned object, if there is one.
 fn release(p: *mut Obj) {
     if !p.is_null() {
@@ -61,14 +68,32 @@ fn release(p: *mut Obj) {
 impl Evaluator {
     /// A fresh session.
     pub fn new(color: bool) -> Result<Evaluator, String> {
-        let scheduler = Scheduler::start(Arc::new(ProgramInfo::default()), RunConfig::default())?;
+        Self::with_config(color, RunConfig::default())
+    }
+
+    fn with_config(color: bool, config: RunConfig) -> Result<Evaluator, String> {
         Ok(Evaluator {
-            scheduler,
+            scheduler: start_scheduler(&config)?,
+            config,
             session: Session::new()?,
             state: std::ptr::null_mut(),
             interrupt: Arc::new(Interrupt::new()),
             color,
         })
+    }
+
+    /// Sends what the session's tasks print to `stdout` (and `stderr`,
+    /// when given) instead of the process's streams. It starts a new
+    /// scheduler: call it before the first input.
+    pub fn print_through(
+        &mut self,
+        stdout: SharedWriter,
+        stderr: Option<SharedWriter>,
+    ) -> Result<(), String> {
+        self.config.stdout = Some(stdout);
+        self.config.stderr = stderr;
+        self.scheduler = start_scheduler(&self.config)?;
+        Ok(())
     }
 
     /// The compiler session (for completion and `:type`).
@@ -78,7 +103,7 @@ impl Evaluator {
 
     /// Forgets every definition and binding, and abandons every task.
     pub fn reset(&mut self) -> Result<(), String> {
-        let fresh = Evaluator::new(self.color)?;
+        let fresh = Evaluator::with_config(self.color, self.config.clone())?;
         let old = std::mem::replace(self, fresh);
         self.interrupt = Arc::clone(&old.interrupt);
         Ok(())
