@@ -312,9 +312,10 @@ fn background_output_appears() {
 /// and its bindings go on, and a later join delivers it again.
 #[test]
 fn a_background_panic_is_reported_and_the_session_goes_on() {
+    // The task panics long before the join (no join is waiting then).
     let input = "let n = 5\n\
                  let t = spawn { sleep(20); panic(\"boom\") }\n\
-                 sleep(100)\n\
+                 sleep(500)\n\
                  n + 1\n\
                  t.join()\n\
                  n\n";
@@ -356,7 +357,7 @@ fn reset_exit_and_end_of_input_with_tasks_alive() {
     assert_eq!(out, "<task> : task<()>\n2 : int\n");
     assert!(err.contains("cannot find `c`"), "{err}");
 
-    let (out, _, status) = repl("spawn { exit(3) }\nsleep(1000)\n4\n");
+    let (out, _, status) = repl("spawn { sleep(50); exit(3) }\nsleep(1000)\n4\n");
     assert_eq!((out.as_str(), status), ("<task> : task<()>\n", 3));
 
     let start = Instant::now();
@@ -534,5 +535,6 @@ fn a_panic_in_code_compiled_after_the_task_started() {
     let (out, err, _) = repl(input);
     assert_eq!(out, "");
     let report = "panic at <repl:3>:1:20: new code\n    at boom (<repl:3>:1:20)\n";
-    assert_eq!(err, format!("{report}{report}"));
+    // Printed by the task too when it panicked before the join waited.
+    assert!(err == report || err == format!("{report}{report}"), "{err}");
 }

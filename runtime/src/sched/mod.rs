@@ -33,6 +33,9 @@
 //! - Preemption ([`timer`]): workers publish the context they run and a
 //!   switch counter; the ticker thread raises the `preempt` flag of a task
 //!   seen running on the same worker across a whole tick.
+//! - A program run's scheduler ends with `main`. A REPL session's
+//!   ([`session`]) lives on: its first task is each input in turn, and its
+//!   tasks read program tables that grow ([`program`]).
 //!
 //! Measured on the 2-core development machine (`bench_spawn_join_and_round_trip`
 //! in `tests.rs`, Rust entries standing in for JIT code): spawn+join
