@@ -26,6 +26,7 @@ use std::sync::Arc;
 use corosensei::Yielder;
 
 use crate::panic::{Outcome, ProgramInfo, Site, SourceLoc};
+use crate::sched::program::ProgramCell;
 use crate::trace::{self, StackTrace};
 
 /// Offset of [`TaskCtx::stack_limit`], for codegen.
@@ -71,8 +72,9 @@ pub struct TaskCtx {
     /// has run for more than a time slice; the worker clears it whenever it
     /// resumes the task, and `kr_preempt` clears it before yielding.
     pub preempt: AtomicU64,
-    /// The running program's tables (source locations, functions).
-    program: Arc<ProgramInfo>,
+    /// The running program's tables (source locations, functions),
+    /// shared by the scheduler's tasks (they grow in a REPL session).
+    program: Arc<ProgramCell>,
     /// The task's stack, `low..high`, for walking it (stack traces); empty
     /// when unknown.
     stack: (usize, usize),
@@ -103,6 +105,12 @@ impl TaskCtx {
     /// [`crate::run_main`]) can end early: a panic or `exit` reached through
     /// any other context aborts the process.
     pub fn new(program: Arc<ProgramInfo>, stack_limit: usize) -> Self {
+        Self::sharing(Arc::new(ProgramCell::new(program)), stack_limit)
+    }
+
+    /// A context whose program tables are those `program` holds at any
+    /// time (the scheduler's tasks share one cell).
+    pub(crate) fn sharing(program: Arc<ProgramCell>, stack_limit: usize) -> Self {
         Self {
             stack_limit,
             preempt: AtomicU64::new(0),
@@ -120,16 +128,16 @@ impl TaskCtx {
         (&mut self.rng.0, &mut self.rng.1)
     }
 
-    /// The program this task belongs to.
-    pub fn program(&self) -> &ProgramInfo {
-        &self.program
+    /// The tables of the program this task belongs to, as they are now.
+    pub fn program(&self) -> Arc<ProgramInfo> {
+        self.program.get()
     }
 
     /// The source location with index `loc` (as passed by JIT code), or
     /// `None` when `loc` is negative or out of range.
     pub fn location(&self, loc: i64) -> Option<SourceLoc> {
         let index = usize::try_from(loc).ok()?;
-        self.program.locations.get(index).cloned()
+        self.program.get().locations.get(index).cloned()
     }
 
     /// The Kriti stack trace of a panic at `site` in this task.
@@ -140,7 +148,15 @@ impl TaskCtx {
     pub(crate) unsafe fn trace(&self, site: Site) -> StackTrace {
         // SAFETY: the task's stack is mapped (our caller's contract), and
         // `stack` is its usable part.
-        unsafe { trace::capture(&self.program, self.stack, site.loc, site.func, site.frame) }
+        unsafe {
+            trace::capture(
+                &self.program.get(),
+                self.stack,
+                site.loc,
+                site.func,
+                site.frame,
+            )
+        }
     }
 
     /// Records the task's stack, `low..high` (the guard page excluded), so

@@ -38,7 +38,8 @@ const ERR_TAG: u64 = 1;
 pub unsafe extern "C" fn kr_args(ctx: *mut TaskCtx, desc: *const TypeDesc) -> *mut Obj {
     guard(ctx, || {
         // SAFETY: caller's contract.
-        let args = unsafe { &(*ctx).program().args };
+        let program = unsafe { (*ctx).program() };
+        let args = &program.args;
         let slots: Vec<u64> = args
             .iter()
             .map(|a| StrObj::new(a) as usize as u64)

@@ -22,7 +22,8 @@
 //! - [`host`]: functions an embedding host registers, and the one
 //!   trampoline JIT code calls them through.
 //! - [`sched`]: the task scheduler (workers, stacks, park/wake, timers,
-//!   preemption, deadlock detection), channels, `select` and atomics.
+//!   preemption, deadlock detection), channels, `select` and atomics;
+//!   [`Scheduler`], one that outlives its calls (a REPL session's).
 //!
 //! **Invariant:** no Rust unwind ever crosses a JIT frame (cranelift-jit
 //! registers no unwind info). Every entry point catches Rust panics and ends
@@ -55,6 +56,8 @@ pub use crate::ctx::TaskCtx;
 pub use crate::host::{HostFn, HostFns};
 pub use crate::output::flush_stdout;
 pub use crate::panic::{Outcome, ProgramInfo, SourceLoc};
+pub use crate::sched::program::ProgramCell;
+pub use crate::sched::session::Scheduler;
 pub use crate::sched::task::SpawnEntry;
 pub use crate::trace::{CallSite, Frame, FunctionInfo, InlinedCall, StackTrace};
 pub use crate::value::IMMORTAL_RC;

@@ -5,10 +5,11 @@
 //! input runs it interrupts it (the runtime's interrupt, checked by the
 //! preemption poll) and returns to the prompt.
 
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use kriti_runtime::Interrupt;
+use kriti_runtime::{Interrupt, SharedWriter};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::{Config, Editor};
@@ -16,6 +17,7 @@ use rustyline::{Config, Editor};
 use super::eval::{Evaluator, Flow};
 use super::helper::KritiHelper;
 use super::input;
+use super::printer::PromptState;
 
 /// The prompt, and the prompt of an input's further lines.
 const PROMPT: &str = ">> ";
@@ -51,6 +53,21 @@ fn catch_sigint(interrupt: &Arc<Interrupt>) {
     }
 }
 
+/// Makes what tasks print go through writers that keep the prompt line
+/// whole (`printer.rs`); stderr too when it is the terminal. Returns what
+/// tells those writers when the prompt is shown.
+fn print_tasks_around_prompt(eval: &mut Evaluator) -> PromptState {
+    let state = PromptState::default();
+    let stdout: SharedWriter = Arc::new(Mutex::new(state.writer(std::io::stdout())));
+    let stderr: Option<SharedWriter> = std::io::stderr()
+        .is_terminal()
+        .then(|| Arc::new(Mutex::new(state.writer(std::io::stderr()))) as SharedWriter);
+    if let Err(e) = eval.print_through(stdout, stderr) {
+        eprintln!("error: {e}");
+    }
+    state
+}
+
 /// The history file: `$KRITI_HISTORY`, else `~/.kriti_history`.
 fn history_path() -> Option<std::path::PathBuf> {
     if let Some(p) = std::env::var_os("KRITI_HISTORY") {
@@ -78,6 +95,7 @@ pub fn run(eval: &mut Evaluator) -> Flow {
         let _ = editor.load_history(p);
     }
     catch_sigint(&eval.interrupt);
+    let prompt_state = print_tasks_around_prompt(eval);
     println!(
         "Kriti {} REPL. `:help` for help, Ctrl-D to leave.",
         env!("CARGO_PKG_VERSION")
@@ -87,7 +105,10 @@ pub fn run(eval: &mut Evaluator) -> Flow {
     loop {
         editor.set_helper(Some(KritiHelper::new(eval.session(), eval.color)));
         let prompt = if pending.is_empty() { PROMPT } else { CONTINUE };
-        match editor.readline(prompt) {
+        prompt_state.set(Some(prompt));
+        let line = editor.readline(prompt);
+        prompt_state.set(None);
+        match line {
             Ok(line) => {
                 if !pending.is_empty() {
                     pending.push('\n');

@@ -7,6 +7,10 @@
 //! trailing expression and, when there are bindings after it, the new
 //! state. The state is replaced only when an input runs to its end, so a
 //! panic or an interrupt leaves every binding as it was.
+//!
+//! Every input runs on the session's one [`Scheduler`], so the tasks an
+//! input spawns keep running after it, and bindings may hold task handles
+//! and channels.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -16,7 +20,7 @@ use kriti_compiler::ir::types::Type;
 use kriti_compiler::session::{Compiled, InputError, ResultShape, Session};
 use kriti_runtime::value::record::RECORD_SLOTS_OFFSET;
 use kriti_runtime::value::{self, Obj};
-use kriti_runtime::{Interrupt, Outcome, RunConfig};
+use kriti_runtime::{Interrupt, Outcome, ProgramInfo, RunConfig, Scheduler, SharedWriter};
 
 /// What the REPL does after an input.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,6 +32,11 @@ pub enum Flow {
 
 /// The session and the values of its bindings.
 pub struct Evaluator {
+    /// Runs the inputs and their tasks. Dropped before the session, whose
+    /// code the tasks run (the state is released first, in `drop`).
+    scheduler: Scheduler,
+    /// How the scheduler is configured (where tasks print).
+    config: RunConfig,
     session: Session,
     /// The state record (owned), or null when there are no bindings.
     state: *mut Obj,
@@ -43,6 +52,11 @@ impl Drop for Evaluator {
     }
 }
 
+/// A scheduler for a session's inputs, configured by `config`.
+fn start_scheduler(config: &RunConfig) -> Result<Scheduler, String> {
+    Scheduler::start(Arc::new(ProgramInfo::default()), config.clone())
+}
+
 /// Releases an owned object, if there is one.
 fn release(p: *mut Obj) {
     if !p.is_null() {
@@ -54,7 +68,13 @@ fn release(p: *mut Obj) {
 impl Evaluator {
     /// A fresh session.
     pub fn new(color: bool) -> Result<Evaluator, String> {
+        Self::with_config(color, RunConfig::default())
+    }
+
+    fn with_config(color: bool, config: RunConfig) -> Result<Evaluator, String> {
         Ok(Evaluator {
+            scheduler: start_scheduler(&config)?,
+            config,
             session: Session::new()?,
             state: std::ptr::null_mut(),
             interrupt: Arc::new(Interrupt::new()),
@@ -62,14 +82,28 @@ impl Evaluator {
         })
     }
 
+    /// Sends what the session's tasks print to `stdout` (and `stderr`,
+    /// when given) instead of the process's streams. It starts a new
+    /// scheduler: call it before the first input.
+    pub fn print_through(
+        &mut self,
+        stdout: SharedWriter,
+        stderr: Option<SharedWriter>,
+    ) -> Result<(), String> {
+        self.config.stdout = Some(stdout);
+        self.config.stderr = stderr;
+        self.scheduler = start_scheduler(&self.config)?;
+        Ok(())
+    }
+
     /// The compiler session (for completion and `:type`).
     pub fn session(&self) -> &Session {
         &self.session
     }
 
-    /// Forgets every definition and binding.
+    /// Forgets every definition and binding, and abandons every task.
     pub fn reset(&mut self) -> Result<(), String> {
-        let fresh = Evaluator::new(self.color)?;
+        let fresh = Evaluator::with_config(self.color, self.config.clone())?;
         let old = std::mem::replace(self, fresh);
         self.interrupt = Arc::clone(&old.interrupt);
         Ok(())
@@ -127,15 +161,14 @@ impl Evaluator {
             unsafe { value::retain(self.state) };
             self.state
         };
-        let config = RunConfig {
-            interrupt: Some((Arc::clone(&self.interrupt), self.interrupt.generation())),
-            ..RunConfig::default()
+        let interrupt = (Arc::clone(&self.interrupt), self.interrupt.generation());
+        // SAFETY: the entry belongs to the session's code, which outlives
+        // the scheduler; `env` is a record of the entry's parameter types
+        // (the bindings before this input), owned.
+        let (outcome, raw) = unsafe {
+            self.scheduler
+                .call(Arc::clone(&compiled.info), entry, env, Some(interrupt))
         };
-        // SAFETY: the entry belongs to the session's code, which lives as
-        // long as the session; `env` is a record of the entry's parameter
-        // types (the bindings before this input), owned.
-        let (outcome, raw) =
-            unsafe { kriti_runtime::run_call(Arc::clone(&compiled.info), entry, env, config) };
         kriti_runtime::flush_stdout();
         let result = raw as usize as *mut Obj;
         match outcome {
@@ -201,7 +234,8 @@ impl Evaluator {
                     let _ = writeln!(err, "{text}");
                 }
             }
-            // The runtime reported it when it happened.
+            // The runtime reported it when it happened (not a session's
+            // outcome: its task panics are not the input's).
             Outcome::TaskPanicked => {}
             Outcome::Deadlock { .. } => {}
             Outcome::Interrupted => {

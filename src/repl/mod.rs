@@ -5,6 +5,7 @@
 //! - `commands.rs`: `:help`, `:type`, `:load`, `:reset`, `:quit`.
 //! - `editor.rs`: the terminal front end on rustyline (history,
 //!   completion, highlighting, hints, Ctrl-C).
+//! - `printer.rs`: task output that keeps the prompt line whole.
 //!
 //! With stdin not a terminal it reads lines with no prompts or colours,
 //! so it can be scripted (`printf '1 + 2\n' | kriti repl`).
@@ -14,6 +15,7 @@ mod editor;
 mod eval;
 mod helper;
 mod input;
+mod printer;
 
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;

@@ -470,12 +470,6 @@ impl Checker {
                 })
             })
             .collect();
-        // A task or a channel belongs to the run of this input (its
-        // scheduler ends with it), so a binding holding one is not kept.
-        let after: Vec<(Binding, kir::LocalId)> = after
-            .into_iter()
-            .filter(|(b, _)| !self.holds_task(&b.ty, &mut Vec::new()))
-            .collect();
         let text =
             shown_text.unwrap_or_else(|| node(ExprKind::Str(String::new()), Type::Str, span));
         let (result, ret) = if after.is_empty() {
@@ -519,39 +513,6 @@ impl Checker {
             returns_self: false,
         };
         (f, after.into_iter().map(|(b, _)| b).collect(), shown)
-    }
-
-    /// True when values of `ty` can hold a task or a channel (which belong
-    /// to the run of one input). `seen` guards recursive types.
-    fn holds_task(&self, ty: &Type, seen: &mut Vec<Type>) -> bool {
-        match ty {
-            Type::Task(_) | Type::Chan(_) => true,
-            Type::Array(t) | Type::Option(t) => self.holds_task(t, seen),
-            Type::Result(a, b) | Type::Map(a, b) => {
-                self.holds_task(a, seen) || self.holds_task(b, seen)
-            }
-            Type::Tuple(ts) => ts.iter().any(|t| self.holds_task(t, seen)),
-            Type::Struct(id, _) | Type::Enum(id, _) => {
-                if seen.contains(ty) {
-                    return false;
-                }
-                seen.push(ty.clone());
-                let inner: Vec<Type> = match ty {
-                    Type::Struct(..) => self
-                        .structs
-                        .get(*id as usize)
-                        .map(|s| s.fields.iter().map(|(_, t, _)| t.clone()).collect())
-                        .unwrap_or_default(),
-                    _ => self
-                        .enums
-                        .get(*id as usize)
-                        .map(|e| e.variants.iter().flat_map(|v| v.payload.clone()).collect())
-                        .unwrap_or_default(),
-                };
-                inner.iter().any(|t| self.holds_task(t, seen))
-            }
-            _ => false,
-        }
     }
 
     /// `return` and `?` have no function to leave at the top level of the

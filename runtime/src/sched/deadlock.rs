@@ -27,7 +27,8 @@ use crate::panic::Outcome;
 pub const HEADLINE: &str = "deadlock: all tasks are blocked";
 
 /// Builds the report, prints it on stderr (after flushing stdout) and ends
-/// the program with [`Outcome::Deadlock`].
+/// the program (or, in a REPL session, the input) with
+/// [`Outcome::Deadlock`].
 pub(crate) fn report(shared: &Shared) {
     let mut tasks: Vec<*mut TaskObj> = Vec::new();
     let main = shared.main_task.load(Ordering::Acquire);
@@ -46,15 +47,16 @@ pub(crate) fn report(shared: &Shared) {
         text.push_str(&line(shared, task, run));
     }
     shared.config.print_stderr_line(&text);
-    shared.finish(Outcome::Deadlock { report: text });
+    shared.deadlocked(Outcome::Deadlock { report: text });
 }
 
 /// One task's line, without the newline.
 fn line(shared: &Shared, task: &TaskObj, run: &TaskRun) -> String {
     let wait = run.wait_info();
+    let program = shared.program.get();
     let scope = usize::try_from(wait.func)
         .ok()
-        .and_then(|f| shared.program.scope_name(f));
+        .and_then(|f| program.scope_name(f));
     let mut s = if task.id() == 0 {
         match scope {
             Some(name) if &*name != "main" => format!("  main (in {name})"),
@@ -70,7 +72,7 @@ fn line(shared: &Shared, task: &TaskObj, run: &TaskRun) -> String {
     s.push_str(wait.what);
     let loc = usize::try_from(wait.loc)
         .ok()
-        .and_then(|l| shared.program.locations.get(l));
+        .and_then(|l| program.locations.get(l));
     if let Some(loc) = loc {
         s.push_str(&format!(" at {loc}"));
     }

@@ -33,6 +33,9 @@
 //! - Preemption ([`timer`]): workers publish the context they run and a
 //!   switch counter; the ticker thread raises the `preempt` flag of a task
 //!   seen running on the same worker across a whole tick.
+//! - A program run's scheduler ends with `main`. A REPL session's
+//!   ([`session`]) lives on: its first task is each input in turn, and its
+//!   tasks read program tables that grow ([`program`]).
 //!
 //! Measured on the 2-core development machine (`bench_spawn_join_and_round_trip`
 //! in `tests.rs`, Rust entries standing in for JIT code): spawn+join
@@ -49,13 +52,17 @@
 pub mod atomic;
 pub mod chan;
 mod deadlock;
+pub mod program;
 pub(crate) mod run;
 pub mod select;
+pub mod session;
 pub mod stack;
 pub mod task;
 mod threads;
 pub mod timer;
 
+#[cfg(test)]
+mod session_tests;
 #[cfg(test)]
 mod tests;
 
@@ -71,7 +78,9 @@ use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::sync::{Parker, Unparker};
 use crossbeam_utils::CachePadded;
 
+use self::program::ProgramCell;
 use self::run::{state, Coro, TaskRun};
+use self::session::InputLine;
 use self::stack::{Frame, MainStack, StackSource};
 use self::task::{SpawnEntry, TaskObj};
 use self::timer::Timers;
@@ -129,7 +138,7 @@ struct WorkerShared {
 
 /// The state shared by the workers of one program run.
 pub(crate) struct Shared {
-    program: Arc<ProgramInfo>,
+    program: Arc<ProgramCell>,
     workers: Box<[CachePadded<WorkerShared>]>,
     injector: Injector<TaskRef>,
     /// Indices of parked workers.
@@ -156,6 +165,10 @@ pub(crate) struct Shared {
     /// Tasks alive, the first one included; counted only when
     /// `config.max_tasks` is set.
     live_tasks: AtomicUsize,
+    /// For a REPL session's scheduler (`session.rs`), which runs one
+    /// input after another as its first task: the inputs' stack, run
+    /// state and completion. `None` for a program run.
+    pub(crate) inputs: Option<InputLine>,
 }
 
 /// A worker's own state, on its thread.
@@ -327,6 +340,19 @@ impl Shared {
             w.unparker.unpark();
         }
         self.timers.stop_ticking();
+        if let Some(line) = &self.inputs {
+            line.wake_caller();
+        }
+    }
+
+    /// Every task is blocked: a program ends with `outcome`; a REPL
+    /// session abandons its input with it (its other tasks may still be
+    /// woken by later inputs).
+    pub(crate) fn deadlocked(&self, outcome: Outcome) {
+        match &self.inputs {
+            None => self.finish(outcome),
+            Some(line) => line.abandon(self, outcome),
+        }
     }
 
     fn stopping(&self) -> bool {
@@ -549,8 +575,16 @@ impl Local {
         }
         if all_idle && shared.timers.pending() == 0 && !shared.any_queued() {
             fence(Ordering::SeqCst);
-            if shared.timers.pending() == 0 && !shared.any_queued() && !shared.stopping() {
+            // A session with no input running is not stuck: its tasks
+            // wait for the inputs to come.
+            let first_alive = !shared.main_task.load(Ordering::SeqCst).is_null();
+            if shared.timers.pending() == 0
+                && !shared.any_queued()
+                && !shared.stopping()
+                && first_alive
+            {
                 deadlock::report(shared);
+                self.leave_idle();
                 return None;
             }
         }
@@ -598,6 +632,11 @@ impl Local {
         shared.timers.worker_busy();
         let previous = ctx::set_current(ctx);
         loop {
+            // SAFETY: run states live as long as the scheduler.
+            if unsafe { (*rp).abandon.load(Ordering::SeqCst) } {
+                self.dispose_input(t, rp);
+                break;
+            }
             st.store(state::RUNNING, Ordering::Relaxed);
             let Some(c) = coro.as_mut() else { break };
             let result = catch_unwind(AssertUnwindSafe(|| c.resume(())));
@@ -617,6 +656,11 @@ impl Local {
                     }
                 }
                 Ok(CoroutineResult::Yield(Suspend::Yield)) => {
+                    // SAFETY: as above.
+                    if unsafe { (*rp).abandon.load(Ordering::SeqCst) } {
+                        self.dispose_input(t, rp);
+                        break;
+                    }
                     st.store(state::RUNNABLE, Ordering::Relaxed);
                     self.deque.push(TaskRef(t));
                     self.yielded = true;
@@ -726,6 +770,21 @@ impl Local {
         Some(run)
     }
 
+    /// Disposes of a REPL input's task that is to be abandoned (see
+    /// `session.rs`), suspended on this worker.
+    fn dispose_input(&mut self, t: *mut TaskObj, rp: *mut TaskRun) {
+        let shared = self.shared();
+        let Some(line) = &shared.inputs else {
+            shared.finish(crate::internal_error("a task of a program was abandoned"));
+            return;
+        };
+        let outcome = line
+            .take_abandoned()
+            .unwrap_or_else(|| crate::internal_error("an input was abandoned without an outcome"));
+        // SAFETY: the input's task is suspended and this worker holds it.
+        unsafe { line.input_ended(shared, t, rp, outcome, false) };
+    }
+
     /// A task ended: returned (`outcome` None) or panicked/exited.
     fn end(&mut self, t: *mut TaskObj, rp: *mut TaskRun, outcome: Option<Outcome>) {
         // SAFETY: the task is alive (the runtime's reference), and its run
@@ -735,7 +794,14 @@ impl Local {
         // SAFETY: as above.
         unsafe { (*rp).state.store(state::DONE, Ordering::Relaxed) };
         if task.is_main() {
-            shared.finish(outcome.unwrap_or(Outcome::Returned));
+            match (&shared.inputs, outcome) {
+                (Some(line), outcome) if !matches!(outcome, Some(Outcome::Exited(_))) => {
+                    let outcome = outcome.unwrap_or(Outcome::Returned);
+                    // SAFETY: the input's task ended on this worker.
+                    unsafe { line.input_ended(shared, t, rp, outcome, true) };
+                }
+                (_, outcome) => shared.finish(outcome.unwrap_or(Outcome::Returned)),
+            }
             return;
         }
         if shared.config.max_tasks.is_some() {
@@ -844,12 +910,57 @@ pub(crate) fn run_program(
     let Some(main_stack) = MainStack::new(config.stack_size) else {
         return (crate::internal_error("cannot allocate the task stack"), 0);
     };
+    let program = Arc::new(ProgramCell::new(info));
+    let (shared, mut queues) = new_scheduler(program, config, None);
+    let sp: *const Shared = Arc::as_ptr(&shared);
+
+    // main: its own stack and context, queued on worker 0 (this thread).
+    let (low, high) = main_stack.bounds();
+    let main_run = Box::into_raw(TaskRun::new(Arc::clone(&shared.program), low, high));
+    let main = TaskObj::main(main_run);
+    // SAFETY: the run state is not in use yet.
+    unsafe { TaskRun::attach(main_run, main, sp) };
+    *shared
+        .main_start
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some((main_stack.stack(), entry));
+    shared.main_task.store(main, Ordering::Release);
+
+    let (deque, parker) = queues.remove(0);
+    let mut local0 = Local::new(0, sp, deque, parker);
+    local0.deque.push(TaskRef(main));
+    let threads = start_threads(&shared, queues, 1);
+    worker_loop(&mut local0);
+
+    // Stop everything, then dispose of what is left.
+    shared.finish(crate::internal_error("workers stopped without an outcome"));
+    let mut frames = std::mem::take(&mut local0.frames);
+    frames.extend(threads.join());
+    // SAFETY: no worker runs; the first task's result is final (set only
+    // if it returned).
+    let result = unsafe { (*main).result() };
+    let outcome = cleanup(&shared, main, vec![main_run], frames);
+    drop(main_stack);
+    crate::output::flush_stdout();
+    (outcome, result)
+}
+
+/// A worker's queue and parker, before its worker starts.
+type Queues = (Worker<TaskRef>, Parker);
+
+/// A scheduler's shared state (no first task yet) and each worker's
+/// queues.
+fn new_scheduler(
+    program: Arc<ProgramCell>,
+    config: RunConfig,
+    inputs: Option<InputLine>,
+) -> (Arc<Shared>, Vec<Queues>) {
     let workers = config.workers.max(1);
-    let deques: Vec<Worker<TaskRef>> = (0..workers).map(|_| Worker::new_fifo()).collect();
-    let parkers: Vec<Parker> = (0..workers).map(|_| Parker::new()).collect();
-    let worker_shared: Box<[CachePadded<WorkerShared>]> = deques
+    let queues: Vec<Queues> = (0..workers)
+        .map(|_| (Worker::new_fifo(), Parker::new()))
+        .collect();
+    let worker_shared: Box<[CachePadded<WorkerShared>]> = queues
         .iter()
-        .zip(&parkers)
         .map(|(d, p)| {
             CachePadded::new(WorkerShared {
                 stealer: d.stealer(),
@@ -861,7 +972,7 @@ pub(crate) fn run_program(
         })
         .collect();
     let shared = Arc::new(Shared {
-        program: Arc::clone(&info),
+        program: Arc::clone(&program),
         workers: worker_shared,
         injector: Injector::new(),
         idle: Mutex::new(Vec::new()),
@@ -872,64 +983,89 @@ pub(crate) fn run_program(
         task_panicked: AtomicBool::new(false),
         panics: Mutex::new(Vec::new()),
         next_id: AtomicU64::new(1),
-        stacks: StackSource::new(Arc::clone(&info)),
+        stacks: StackSource::new(program),
         timers: Timers::new(),
         main_task: AtomicPtr::new(std::ptr::null_mut()),
-        main_start: Mutex::new(Some((main_stack.stack(), entry))),
+        main_start: Mutex::new(None),
         config,
         live_tasks: AtomicUsize::new(1),
+        inputs,
     });
-    let sp: *const Shared = Arc::as_ptr(&shared);
+    (shared, queues)
+}
 
-    // main: its own stack and context, queued on worker 0 (this thread).
-    let (low, high) = main_stack.bounds();
-    let main_run = Box::into_raw(TaskRun::new(Arc::clone(&info), low, high));
-    let main = TaskObj::main(main_run);
-    // SAFETY: the run state is not in use yet.
-    unsafe { TaskRun::attach(main_run, main, sp) };
-    shared.main_task.store(main, Ordering::Release);
+impl Local {
+    fn new(index: usize, shared: *const Shared, deque: Worker<TaskRef>, parker: Parker) -> Self {
+        Local {
+            index,
+            shared,
+            deque,
+            frames: Vec::new(),
+            picks: 0,
+            yielded: false,
+            parker,
+        }
+    }
+}
 
-    let mut deques = deques.into_iter();
-    let mut parkers = parkers.into_iter();
-    let mut local0 = Local {
-        index: 0,
-        shared: sp,
-        deque: deques.next().expect("one worker at least"),
-        frames: Vec::new(),
-        picks: 0,
-        yielded: false,
-        parker: parkers.next().expect("one worker at least"),
-    };
-    local0.deque.push(TaskRef(main));
+/// The threads of a scheduler's ticker and of its workers but the
+/// caller's.
+pub(crate) struct Threads {
+    ticker: Option<threads::Handle<()>>,
+    workers: Vec<threads::Handle<Vec<Frame>>>,
+}
 
+impl Threads {
+    /// Waits for every thread (after `Shared::finish`); returns the frames
+    /// the workers held.
+    pub(crate) fn join(self) -> Vec<Frame> {
+        let mut frames = Vec::new();
+        for h in self.workers {
+            if let Ok(f) = h.join() {
+                frames.extend(f);
+            }
+        }
+        if let Some(h) = self.ticker {
+            let _ = h.join();
+        }
+        frames
+    }
+}
+
+/// Starts the ticker, and a thread for each worker of `queues`, numbered
+/// from `first`. A thread that cannot start ends the run.
+fn start_threads(shared: &Arc<Shared>, queues: Vec<Queues>, first: usize) -> Threads {
+    let sp: *const Shared = Arc::as_ptr(shared);
+    let keep = shared.config.reuse_threads;
     let ticker = {
         let s = SharedRef(sp);
-        threads::spawn("kriti-ticker", shared.config.reuse_threads, move || {
+        threads::spawn("kriti-ticker", keep, move || {
             let s = s;
-            // SAFETY: the scheduler outlives the ticker (joined below).
+            // SAFETY: the scheduler outlives the ticker (joined before it
+            // is dropped).
             timer::ticker_loop(unsafe { &*s.0 })
         })
     };
-    let mut worker_threads = Vec::new();
-    for (i, (deque, parker)) in deques.zip(parkers).enumerate() {
+    let ticker = match ticker {
+        Ok(h) => Some(h),
+        Err(_) => {
+            shared.finish(crate::internal_error("cannot start the ticker thread"));
+            None
+        }
+    };
+    let mut workers = Vec::new();
+    for (i, (deque, parker)) in queues.into_iter().enumerate() {
         let s = SharedRef(sp);
-        let name = format!("kriti-worker-{}", i + 1);
-        let handle = threads::spawn(&name, shared.config.reuse_threads, move || {
+        let index = first + i;
+        let name = format!("kriti-worker-{index}");
+        let handle = threads::spawn(&name, keep, move || {
             let s = s;
-            let mut local = Local {
-                index: i + 1,
-                shared: s.0,
-                deque,
-                frames: Vec::new(),
-                picks: 0,
-                yielded: false,
-                parker,
-            };
+            let mut local = Local::new(index, s.0, deque, parker);
             worker_loop(&mut local);
             local.frames
         });
         match handle {
-            Ok(h) => worker_threads.push(h),
+            Ok(h) => workers.push(h),
             Err(e) => {
                 shared.finish(crate::internal_error(&format!(
                     "cannot start a worker: {e}"
@@ -938,30 +1074,7 @@ pub(crate) fn run_program(
             }
         }
     }
-
-    if ticker.is_err() {
-        shared.finish(crate::internal_error("cannot start the ticker thread"));
-    }
-    worker_loop(&mut local0);
-
-    // Stop everything, then dispose of what is left.
-    shared.finish(crate::internal_error("workers stopped without an outcome"));
-    let mut frames = std::mem::take(&mut local0.frames);
-    for h in worker_threads {
-        if let Ok(f) = h.join() {
-            frames.extend(f);
-        }
-    }
-    if let Ok(h) = ticker {
-        let _ = h.join();
-    }
-    // SAFETY: no worker runs; the first task's result is final (set only
-    // if it returned).
-    let result = unsafe { (*main).result() };
-    let outcome = cleanup(&shared, main, main_run, frames);
-    drop(main_stack);
-    crate::output::flush_stdout();
-    (outcome, result)
+    Threads { ticker, workers }
 }
 
 #[derive(Clone, Copy)]
@@ -970,19 +1083,22 @@ struct SharedRef(*const Shared);
 unsafe impl Send for SharedRef {}
 
 /// After every worker stopped: ends abandoned tasks' coroutines (reset,
-/// never unwound), frees the frames, reports unobserved panics, and says
-/// how the program ended.
+/// never unwound), frees the frames and `runs` (the first task's run
+/// states, which `main`, if not null, runs with), reports unobserved
+/// panics, and says how the program ended.
 fn cleanup(
     shared: &Shared,
     main: *mut TaskObj,
-    main_run: *mut TaskRun,
+    runs: Vec<*mut TaskRun>,
     frames: Vec<Frame>,
 ) -> Outcome {
     // SAFETY: no worker runs: we own every coroutine. A coroutine suspended
     // inside JIT code must never be dropped without a reset.
     unsafe {
-        if let Some(mut c) = (*(*main_run).coro.get()).take() {
-            c.force_reset();
+        for &run in &runs {
+            if let Some(mut c) = (*(*run).coro.get()).take() {
+                c.force_reset();
+            }
         }
         let mut abandoned = Vec::new();
         shared.stacks.for_each_task(|t| abandoned.push(t));
@@ -998,8 +1114,12 @@ fn cleanup(
         }
         // main's object: nothing else references it (it never ends, so
         // freeing it leaves its run state alone).
-        crate::value::release(main.cast());
-        drop(Box::from_raw(main_run));
+        if !main.is_null() {
+            crate::value::release(main.cast());
+        }
+        for run in runs {
+            drop(Box::from_raw(run));
+        }
         for f in frames.into_iter().chain(shared.stacks.drain_shared()) {
             stack::free_frame_run(f.run);
         }

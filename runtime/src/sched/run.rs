@@ -41,16 +41,16 @@
 //! ended) claims its own wait and sets its state back to `RUNNING`.
 
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use corosensei::Coroutine;
 
+use super::program::ProgramCell;
 use super::stack::TaskStack;
 use super::task::TaskObj;
 use super::Shared;
 use crate::ctx::{self, Suspend, TaskCtx};
-use crate::panic::ProgramInfo;
 
 /// A task's coroutine.
 pub(crate) type Coro = Coroutine<(), Suspend, (), TaskStack>;
@@ -123,6 +123,10 @@ pub(crate) struct TaskRun {
     pub(crate) join_next: UnsafeCell<*mut TaskRun>,
     /// The wait number of that registration.
     pub(crate) join_seq: UnsafeCell<u64>,
+    /// Set when a REPL input's task is to be abandoned (interrupted or
+    /// deadlocked, see `session.rs`): the worker that next holds it
+    /// disposes of it instead of resuming it.
+    pub(crate) abandon: AtomicBool,
 }
 
 // SAFETY: the interior-mutable fields are each written by one party at a
@@ -136,8 +140,8 @@ const _: () = assert!(std::mem::offset_of!(TaskRun, ctx) == 0);
 impl TaskRun {
     /// A run state for a task of `program` on the stack `low..high`
     /// (boxed: its address is the task's `ctx`, which must not move).
-    pub(crate) fn new(program: Arc<ProgramInfo>, low: usize, high: usize) -> Box<TaskRun> {
-        let mut ctx = TaskCtx::new(program, low + crate::STACK_HEADROOM);
+    pub(crate) fn new(program: Arc<ProgramCell>, low: usize, high: usize) -> Box<TaskRun> {
+        let mut ctx = TaskCtx::sharing(program, low + crate::STACK_HEADROOM);
         ctx.set_stack(low, high);
         Box::new(TaskRun {
             ctx,
@@ -155,6 +159,7 @@ impl TaskRun {
             coro: UnsafeCell::new(None),
             join_next: UnsafeCell::new(std::ptr::null_mut()),
             join_seq: UnsafeCell::new(0),
+            abandon: AtomicBool::new(false),
         })
     }
 
@@ -242,6 +247,13 @@ impl TaskRun {
         self.wait_seq
             .compare_exchange(seq, seq + 1, Ordering::AcqRel, Ordering::Relaxed)
             .is_ok()
+    }
+
+    /// Claims the task's open wait, if it has one (it is parked or on its
+    /// way to parking): true when this call claimed it.
+    pub(crate) fn claim_open_wait(&self) -> bool {
+        let seq = self.wait_seq.load(Ordering::SeqCst);
+        seq % 2 == 1 && self.claim(seq)
     }
 
     /// Hands the claimed task `value` (or "closed" when `ok` is false) and

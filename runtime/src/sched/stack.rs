@@ -37,11 +37,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use corosensei::stack::{Stack, StackPointer};
 
+use super::program::ProgramCell;
 use super::run::TaskRun;
 use super::task::TaskObj;
 #[cfg(doc)]
 use crate::ctx::TaskCtx;
-use crate::panic::ProgramInfo;
 use crate::STACK_HEADROOM;
 
 /// Stack usable by JIT code in a spawned task. The language promises every
@@ -153,14 +153,14 @@ fn reserve(len: usize) -> Option<usize> {
 /// Where a scheduler's task stacks come from: the chunks (kept until the
 /// scheduler is dropped) and the shared pool of free frames.
 pub(crate) struct StackSource {
-    program: Arc<ProgramInfo>,
+    program: Arc<ProgramCell>,
     chunks: Mutex<Vec<Chunk>>,
     shared_pool: Mutex<Vec<Frame>>,
 }
 
 impl StackSource {
     /// A source with nothing reserved yet.
-    pub fn new(program: Arc<ProgramInfo>) -> Self {
+    pub fn new(program: Arc<ProgramCell>) -> Self {
         Self {
             program,
             chunks: Mutex::new(Vec::new()),

@@ -243,6 +243,7 @@ impl TaskObj {
         unsafe { *self.link.get() = link };
         self.set_flag_as_owner(flag::DONE, Ordering::Release);
         let mut w = self.joiners.swap(CLOSED, Ordering::AcqRel);
+        let mut joined = false;
         while !w.is_null() {
             // SAFETY: a registered joiner is parked in its join wait until
             // we claim it (nothing else can), so its fields are stable;
@@ -253,11 +254,17 @@ impl TaskObj {
                 // SAFETY: claimed.
                 unsafe { run.hand_off(0, true, 0) };
                 shared.wake(w);
+                joined = true;
             }
             w = next;
         }
         if panicked {
             shared.note_panic(self as *const TaskObj as *mut TaskObj);
+            // A REPL session has no end at which to report it: report it
+            // now, unless a join is there to deliver it.
+            if !joined && shared.inputs.is_some() {
+                self.report_unobserved();
+            }
         }
     }
 

@@ -28,7 +28,7 @@ use crate::{run_with, Outcome, ProgramInfo, SourceLoc, MAIN_STACK_SIZE};
 const NO_FRAME: *const usize = std::ptr::null();
 
 /// Serialises the scheduler tests.
-fn serial() -> MutexGuard<'static, ()> {
+pub(super) fn serial() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -65,7 +65,7 @@ fn sloc(line: u32, col: u32) -> SourceLoc {
 }
 
 /// Functions `main` (scope 0) and `worker` (scope 1); locations 0..4.
-fn info() -> Arc<ProgramInfo> {
+pub(super) fn info() -> Arc<ProgramInfo> {
     let f = |name: &str| crate::FunctionInfo {
         name: Arc::from(name),
         ..Default::default()
@@ -93,10 +93,10 @@ fn run(workers: usize, entry: unsafe extern "C" fn(*mut TaskCtx)) -> Outcome {
     run_with(info(), entry, workers, MAIN_STACK_SIZE)
 }
 
-type Entry = unsafe extern "C" fn(*mut TaskCtx, *mut Obj) -> i64;
+pub(super) type Entry = unsafe extern "C" fn(*mut TaskCtx, *mut Obj) -> i64;
 
 /// Spawns `f` with `arg` as its env (tests pass a number, not an object).
-unsafe fn spawn(ctx: *mut TaskCtx, f: Entry, arg: usize) -> *mut Obj {
+pub(super) unsafe fn spawn(ctx: *mut TaskCtx, f: Entry, arg: usize) -> *mut Obj {
     // SAFETY: the env is never dereferenced by the runtime.
     unsafe {
         kr_spawn(
@@ -111,7 +111,7 @@ unsafe fn spawn(ctx: *mut TaskCtx, f: Entry, arg: usize) -> *mut Obj {
     }
 }
 
-unsafe fn join(ctx: *mut TaskCtx, t: *mut Obj) -> i64 {
+pub(super) unsafe fn join(ctx: *mut TaskCtx, t: *mut Obj) -> i64 {
     // SAFETY: forwarded.
     unsafe { kr_task_join(ctx, t, -1, -1, NO_FRAME) }
 }
@@ -127,17 +127,17 @@ unsafe fn opt(o: *mut Obj) -> Option<i64> {
     }
 }
 
-unsafe fn recv(ctx: *mut TaskCtx, ch: *mut Obj) -> Option<i64> {
+pub(super) unsafe fn recv(ctx: *mut TaskCtx, ch: *mut Obj) -> Option<i64> {
     // SAFETY: forwarded.
     unsafe { opt(kr_chan_recv(ctx, ch, &OPT_INT, -1, -1, NO_FRAME)) }
 }
 
-unsafe fn send(ctx: *mut TaskCtx, ch: *mut Obj, v: i64) {
+pub(super) unsafe fn send(ctx: *mut TaskCtx, ch: *mut Obj, v: i64) {
     // SAFETY: forwarded.
     unsafe { kr_chan_send(ctx, ch, v, -1, -1, NO_FRAME) }
 }
 
-unsafe fn new_chan(ctx: *mut TaskCtx, cap: i64) -> *mut Obj {
+pub(super) unsafe fn new_chan(ctx: *mut TaskCtx, cap: i64) -> *mut Obj {
     // SAFETY: forwarded.
     unsafe { kr_chan_new(ctx, cap, &INT, -1, -1, NO_FRAME) }
 }
