@@ -197,8 +197,9 @@ fn ctrl_c_clears_the_line_and_interrupts_a_loop() {
     answer(&mut p, "x + 1", "42 : int");
 
     // While an input runs: it is interrupted, and the bindings kept. A
-    // Ctrl-C that comes while the input is still being compiled is not
-    // seen by its run, so it is pressed again until the run ends.
+    // Ctrl-C sent before the line editor has given the terminal back
+    // (still in raw mode) is a key, not a signal, so it is pressed again
+    // until the run ends.
     enter(&mut p, "loop {}");
     p.press_until(
         CTRL_C,

@@ -137,6 +137,9 @@ impl Evaluator {
 
     /// [`Evaluator::eval`], naming the source `name` in diagnostics.
     pub fn eval_named(&mut self, name: Option<&str>, text: &str) -> Flow {
+        // Read before compiling: a Ctrl-C while the input compiles stops
+        // its run before it starts.
+        let generation = self.interrupt.generation();
         let mut read = |p: &str| {
             std::fs::read(p).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => "no such file".to_string(),
@@ -161,7 +164,7 @@ impl Evaluator {
             unsafe { value::retain(self.state) };
             self.state
         };
-        let interrupt = (Arc::clone(&self.interrupt), self.interrupt.generation());
+        let interrupt = (Arc::clone(&self.interrupt), generation);
         // SAFETY: the entry belongs to the session's code, which outlives
         // the scheduler; `env` is a record of the entry's parameter types
         // (the bindings before this input), owned.
