@@ -7,7 +7,10 @@ use std::process::Command;
 fn emit_ir(src: &str) -> String {
     let dir = std::env::temp_dir().join(format!("kriti-stdlib-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temp dir");
-    let path = dir.join("map.kr");
+    // One file per call: the tests run in parallel.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir.join(format!("map{n}.kr"));
     std::fs::write(&path, src).expect("the program is written");
     let out = Command::new(env!("CARGO_BIN_EXE_kriti"))
         .args(["run", "--emit", "ir"])
@@ -49,4 +52,23 @@ fn option_map_is_inlined_with_its_closure() {
     assert!(!main.contains("closure main::{closure}("), "{main}");
     // The instances themselves come from the stdlib.
     assert!(ir.contains("fn Option<int>::map<int>("), "{ir}");
+}
+
+#[test]
+fn array_map_is_one_loop_with_its_closure_inlined() {
+    let ir = emit_ir(
+        "fn main() {\n\
+         let k = 2\n\
+         let xs = [1, 2, 3]\n\
+         println(xs.map(|x| x * k).fold(0, |a, x| a + x))\n\
+         }\n",
+    );
+    let main = function(&ir, "main");
+    assert!(main.contains("inlined [int]::map<int>"), "{main}");
+    assert!(main.contains("inlined [int]::fold<int>"), "{main}");
+    // The result is allocated once, at its final size.
+    assert!(main.contains(".@reserve(@len("), "{main}");
+    assert!(!main.contains("call_value"), "{main}");
+    assert!(!main.contains("closure main::{closure}("), "{main}");
+    assert_eq!(main.matches("for ").count(), 2, "{main}");
 }

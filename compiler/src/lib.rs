@@ -81,10 +81,9 @@ pub fn frontend_with(
             program: None,
         };
     }
-    // The stdlib's file comes after the program's, so the main file stays
+    // The stdlib's files come after the program's, so the main file stays
     // the first and the user's files keep their ids.
-    let std_file = sources.add(stdlib::PATH, stdlib::SOURCE);
-    let std_module = stdlib::module(std_file);
+    let std_module = stdlib::add_to(&mut sources);
     let (program, mut diagnostics) =
         check::check_modules_with_stdlib(&std_module, &loaded.modules, &options.host);
     if let Some(p) = &program {

@@ -200,10 +200,11 @@ impl Checker {
             let want = self.resolve_in(known.env(), owner, te);
             // A partly known type would leak its unknown part into the
             // value's type (`[1]` against `[?]` is typed `[?]`); only a
-            // closure or a generic function can use one, for its
-            // parameter types.
-            let closure =
-                matches!(a.kind, ast::ExprKind::Closure { .. }) || self.names_generic_fn(a);
+            // closure, a generic function or a prelude function (`abs`)
+            // can use one, for its parameter types.
+            let closure = matches!(a.kind, ast::ExprKind::Closure { .. })
+                || self.names_generic_fn(a)
+                || matches!(&a.kind, ast::ExprKind::Name(n) if super::builtins::is_builtin_fn(&n.name));
             let hint = (closure || !has_unknown(&want)).then_some(want);
             let v = self.check_expr(scope, a, hint.as_ref());
             self.bind(inf, owner, te, &v.ty);
