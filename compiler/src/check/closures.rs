@@ -64,6 +64,14 @@ impl Checker {
             Some(t) => Some(self.resolve_type(t)),
             None => hint_ret.filter(|r| !has_error(r)).cloned(),
         };
+        // A partly known result (`Result<_, str>` for `r.and_then(f)`)
+        // does not fix the closure's type but tells its body what the
+        // context knows, as an expected type does.
+        let body_hint = declared.clone().or_else(|| {
+            hint_ret
+                .filter(|r| **r != Type::Error && has_error(r))
+                .cloned()
+        });
         let lifted = self.lift(scope, declared.clone(), "closure", span, |this, inner| {
             let ids: Vec<LocalId> = params
                 .iter()
@@ -71,8 +79,10 @@ impl Checker {
                 .map(|(p, t)| inner.declare(&p.name.name, t.clone(), false, p.name.span))
                 .collect();
             let value = match &body.kind {
-                ast::ExprKind::Block(b) => this.check_body_block(inner, b, declared.as_ref(), true),
-                _ => this.check_expr(inner, body, declared.as_ref()),
+                ast::ExprKind::Block(b) => {
+                    this.check_body_block(inner, b, body_hint.as_ref(), true)
+                }
+                _ => this.check_expr(inner, body, body_hint.as_ref()),
             };
             match (&declared, inner.ret_fixed_at) {
                 (Some(r), _) if *r != Type::Unit => {

@@ -92,7 +92,7 @@ impl Checker {
         let mark = self.diags.len();
         let values = self.infer_args(scope, &mut inf, Some(&hint), g.owner.as_ref(), rest, args);
         inf.fill_from(&hint);
-        if self.is_std_fn(&g) && !self.std_fn_args_ok(leading, rest, &values) {
+        if self.is_std_fn(&g) && !self.std_fn_args_ok(&inf, g.owner.as_ref(), rest, &values) {
             return None;
         }
         let owner_type = match &g.owner {
@@ -144,25 +144,34 @@ impl Checker {
     /// A stdlib method's function arguments must be functions; anything
     /// else is reported as the native methods did (`expected `fn(int) ->
     /// ...`, found `int``) rather than as an uninferable type parameter.
-    /// The stdlib's function parameters all take the receiver's value.
     fn std_fn_args_ok(
         &mut self,
-        leading: &[Type],
+        inf: &Infer,
+        owner: Option<&TypeExpr>,
         params: &[TypeExpr],
         values: &[kir::Expr],
     ) -> bool {
-        let value_ty = match leading.first() {
-            Some(Type::Option(t) | Type::Result(t, _) | Type::Array(t)) => (**t).clone(),
-            _ => return true,
-        };
         for (te, v) in params.iter().zip(values) {
-            let is_fn_param = matches!(te.kind, TypeExprKind::Fn { .. });
-            if is_fn_param && !matches!(v.ty, Type::Fn(..)) && !super::items::has_error(&v.ty) {
+            let TypeExprKind::Fn {
+                params: fn_params, ..
+            } = &te.kind
+            else {
+                continue;
+            };
+            if !matches!(v.ty, Type::Fn(..)) && !super::items::has_error(&v.ty) {
+                let shown: Vec<String> = fn_params
+                    .iter()
+                    .map(|p| self.resolve_in(inf.env(), owner, p).to_string())
+                    .collect();
                 self.error(Diagnostic::error(
                     "E0301",
                     "mismatched types",
                     v.span,
-                    format!("expected `fn({value_ty}) -> ...`, found `{}`", v.ty),
+                    format!(
+                        "expected `fn({}) -> ...`, found `{}`",
+                        shown.join(", "),
+                        v.ty
+                    ),
                 ));
                 return false;
             }
