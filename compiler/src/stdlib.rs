@@ -22,31 +22,84 @@ use crate::syntax::{ast, parser};
 /// with `std.` (never seen: it declares only `impl`s of built-in types).
 pub const MODULE: &str = "std";
 
-/// The stdlib's files: each one's path in a [`SourceMap`] and its source.
-/// Every path starts with `kriti_runtime::trace::STDLIB_PREFIX`, so stack
-/// traces leave their frames out.
-pub const FILES: &[(&str, &str)] = &[
-    ("<stdlib>/option.kr", include_str!("../../stdlib/option.kr")),
-    ("<stdlib>/array.kr", include_str!("../../stdlib/array.kr")),
+/// The stdlib's files: each one's path in a [`SourceMap`], its source,
+/// and the names of native methods that use its methods (`par_map` maps
+/// its chunks with `map`). Every path starts with
+/// `kriti_runtime::trace::STDLIB_PREFIX`, so stack traces leave their
+/// frames out.
+pub const FILES: &[(&str, &str, &[&str])] = &[
+    (
+        "<stdlib>/option.kr",
+        include_str!("../../stdlib/option.kr"),
+        &[],
+    ),
+    (
+        "<stdlib>/array.kr",
+        include_str!("../../stdlib/array.kr"),
+        &["par_map"],
+    ),
 ];
 
-/// Adds the stdlib's files to `sources` and parses them as one module.
-pub fn add_to(sources: &mut SourceMap) -> ParsedModule {
-    let files: Vec<FileId> = FILES
+/// Adds the stdlib's files to `sources` (parsing none); their ids, in the
+/// order of [`FILES`].
+pub fn add_files(sources: &mut SourceMap) -> Vec<FileId> {
+    FILES
         .iter()
-        .map(|(path, text)| sources.add(*path, *text))
-        .collect();
-    module(&files)
+        .map(|(path, text, _)| sources.add(*path, *text))
+        .collect()
+}
+
+/// Adds the stdlib's files to `sources` and parses them all as one module.
+pub fn add_to(sources: &mut SourceMap) -> ParsedModule {
+    let files = add_files(sources);
+    module(&files, &[true; FILES.len()])
+}
+
+/// Which stdlib files a program whose sources are `texts` may use: those
+/// that define a method (or name a native one that uses theirs) the
+/// sources name. Parsing is most of the stdlib's start-up cost, and a
+/// method of the stdlib is only reachable by its name, so the others need
+/// not be parsed. (Their methods still are for suggestions: a caller that
+/// gets diagnostics checks again with every file.)
+pub fn wanted(texts: &[&str]) -> Vec<bool> {
+    FILES
+        .iter()
+        .map(|(_, text, users)| {
+            let mut names = defined_methods(text).chain(users.iter().copied());
+            names.any(|n| texts.iter().any(|t| names_word(t, n)))
+        })
+        .collect()
+}
+
+/// The names of the `pub fn`s in stdlib source `text`.
+fn defined_methods(text: &str) -> impl Iterator<Item = &str> {
+    text.split("pub fn ").skip(1).filter_map(|rest| {
+        let end = rest.find(|c: char| !is_ident_char(c))?;
+        Some(&rest[..end])
+    })
+}
+
+/// Whether `text` holds `word` as a whole identifier.
+fn names_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(is_ident_char) && !after.is_some_and(is_ident_char)
+    })
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
 }
 
 /// The stdlib parsed as one module whose `i`th file is `files[i]` (the
 /// caller maps each to [`FILES`]`[i]`, or to nothing: a correct program
-/// never shows a stdlib span). The sources are fixed, so they parse
-/// without errors (a unit test checks it); were they not to, the items
-/// that did parse are kept.
-pub fn module(files: &[FileId]) -> ParsedModule {
+/// never shows a stdlib span), with only the files `parse` marks. The
+/// sources are fixed, so they parse without errors (a unit test checks
+/// it); were they not to, the items that did parse are kept.
+pub fn module(files: &[FileId], parse: &[bool]) -> ParsedModule {
     let mut items = Vec::new();
-    for (&file, (_, text)) in files.iter().zip(FILES) {
+    for ((&file, (_, text, _)), _) in files.iter().zip(FILES).zip(parse).filter(|(_, &p)| p) {
         items.extend(parser::parse(file, text).0.items);
     }
     ParsedModule {
@@ -63,7 +116,7 @@ mod tests {
 
     #[test]
     fn stdlib_parses_cleanly() {
-        for (path, text) in FILES {
+        for (path, text, _) in FILES {
             let (_, diags) = parser::parse(FileId(0), text);
             assert!(diags.is_empty(), "{path}: {diags:?}");
         }
@@ -130,8 +183,18 @@ mod tests {
     }
 
     #[test]
+    fn only_the_files_a_program_names_are_parsed() {
+        assert_eq!(wanted(&["fn main() { println(1) }"]), [false, false]);
+        assert_eq!(wanted(&["x.unwrap_or(0)"]), [true, false]);
+        assert_eq!(wanted(&["", "xs.par_map(f)"]), [false, true]);
+        // A name inside another is not that name.
+        assert_eq!(wanted(&["let mapping = remap"]), [false, false]);
+        assert_eq!(wanted(&["xs.map(f).filter(g)"]), [true, true]);
+    }
+
+    #[test]
     fn stack_traces_recognise_the_stdlib() {
-        for (path, _) in FILES {
+        for (path, _, _) in FILES {
             assert!(path.starts_with(kriti_runtime::trace::STDLIB_PREFIX));
         }
     }

@@ -125,7 +125,7 @@ pub fn check_modules(
     let files: Vec<_> = (0..crate::stdlib::FILES.len())
         .map(|i| crate::span::FileId(u32::MAX - i as u32))
         .collect();
-    let std_module = crate::stdlib::module(&files);
+    let std_module = crate::stdlib::module(&files, &[true; crate::stdlib::FILES.len()]);
     check_modules_with_stdlib(&std_module, modules, host)
 }
 
