@@ -34,6 +34,16 @@ fn function<'a>(ir: &'a str, name: &str) -> &'a str {
     &rest[..end]
 }
 
+/// `main` (its `--emit ir` text) holds the bodies of `names` inlined, and
+/// no call of a function value nor a closure made: they were inlined too.
+fn assert_all_inlined(main: &str, names: &[&str]) {
+    for n in names {
+        assert!(main.contains(&format!("inlined {n}")), "{main}");
+    }
+    assert!(!main.contains("call_value"), "{main}");
+    assert!(!main.contains("closure main::{closure}("), "{main}");
+}
+
 #[test]
 fn option_map_is_inlined_with_its_closure() {
     let ir = emit_ir(
@@ -44,12 +54,14 @@ fn option_map_is_inlined_with_its_closure() {
          }\n",
     );
     let main = function(&ir, "main");
-    assert!(main.contains("inlined Option<int>::map<int>"), "{main}");
-    assert!(main.contains("inlined Option<int>::unwrap_or"), "{main}");
-    assert!(main.contains("inlined main::{closure}"), "{main}");
-    // No call left, and the closure is not made any more.
-    assert!(!main.contains("call_value"), "{main}");
-    assert!(!main.contains("closure main::{closure}("), "{main}");
+    assert_all_inlined(
+        main,
+        &[
+            "Option<int>::map<int>",
+            "Option<int>::unwrap_or",
+            "main::{closure}",
+        ],
+    );
     // The instances themselves come from the stdlib.
     assert!(ir.contains("fn Option<int>::map<int>("), "{ir}");
 }
@@ -64,11 +76,8 @@ fn array_map_is_one_loop_with_its_closure_inlined() {
          }\n",
     );
     let main = function(&ir, "main");
-    assert!(main.contains("inlined [int]::map<int>"), "{main}");
-    assert!(main.contains("inlined [int]::fold<int>"), "{main}");
+    assert_all_inlined(main, &["[int]::map<int>", "[int]::fold<int>"]);
     // The result is allocated once, at its final size.
     assert!(main.contains(".@reserve(@len("), "{main}");
-    assert!(!main.contains("call_value"), "{main}");
-    assert!(!main.contains("closure main::{closure}("), "{main}");
     assert_eq!(main.matches("for ").count(), 2, "{main}");
 }

@@ -142,7 +142,8 @@ mod tests {
                    println(r.map(|x| x + k))\n\
                    let xs = [1, 2]\n\
                    println(xs.map(|x| x + k).filter(|x| x > 0).fold(0, |a, x| a + x))\n\
-                   println(xs.any(|x| x > k) || xs.all(|x| x < k))\n\
+                   println(xs.any(|x| x > k) || xs.all(|x| x < k) || xs.contains(k))\n\
+                   println(xs.index_of(k))\n\
                    }\n";
         let (module, diags) = parser::parse(FileId(0), src);
         assert!(diags.is_empty(), "{diags:?}");
@@ -166,6 +167,8 @@ mod tests {
             "[int]::fold<int>",
             "[int]::any",
             "[int]::all",
+            "[int]::contains",
+            "[int]::index_of",
         ] {
             assert!(names.contains(&m), "no instance {m} in {names:?}");
         }

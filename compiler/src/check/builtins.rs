@@ -350,7 +350,14 @@ impl Checker {
             if name.name == "par_map" {
                 return self.check_par_map(scope, probe, args, span);
             }
-            if let Some(g) = self.generic_method(&recv_ty, &name.name) {
+            // The stdlib's `contains` and `index_of` compare with `==`,
+            // which functions lack: the native ones compare those.
+            let fn_elems = matches!(&recv_ty, Type::Array(e) if matches!(**e, Type::Fn(..)));
+            let needs_eq = matches!(name.name.as_str(), "contains" | "index_of");
+            if let Some(g) = self
+                .generic_method(&recv_ty, &name.name)
+                .filter(|_| !(fn_elems && needs_eq))
+            {
                 return self.call_generic_method(scope, g, recv, probe, name, args, span);
             }
         }
