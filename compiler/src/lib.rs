@@ -81,12 +81,25 @@ pub fn frontend_with(
             program: None,
         };
     }
-    // The stdlib's file comes after the program's, so the main file stays
-    // the first and the user's files keep their ids.
-    let std_file = sources.add(stdlib::PATH, stdlib::SOURCE);
-    let std_module = stdlib::module(std_file);
-    let (program, mut diagnostics) =
+    // The stdlib's files come after the program's, so the main file stays
+    // the first and the user's files keep their ids. Only the ones the
+    // program may use are parsed; diagnostics come from a check with all
+    // of them, so that they suggest every method.
+    let texts: Vec<&str> = loaded
+        .modules
+        .iter()
+        .map(|m| sources.file(m.file).text.as_str())
+        .collect();
+    let wanted = stdlib::wanted(&texts);
+    let std_files = stdlib::add_files(&mut sources);
+    let std_module = stdlib::module(&std_files, &wanted);
+    let (mut program, mut diagnostics) =
         check::check_modules_with_stdlib(&std_module, &loaded.modules, &options.host);
+    if !diagnostics.is_empty() && wanted.contains(&false) {
+        let std_module = stdlib::module(&std_files, &[true; stdlib::FILES.len()]);
+        (program, diagnostics) =
+            check::check_modules_with_stdlib(&std_module, &loaded.modules, &options.host);
+    }
     if let Some(p) = &program {
         if p.main.is_none() && !options.main_optional {
             diagnostics.push(
@@ -105,7 +118,6 @@ pub fn frontend_with(
             };
         }
     }
-    let mut program = program;
     if let Some(p) = &mut program {
         // The checked program is optimised before anyone sees it, so
         // `--emit ir` shows what codegen compiles.

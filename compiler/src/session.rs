@@ -86,10 +86,9 @@ pub enum InputError {
 impl Session {
     /// An empty session.
     pub fn new() -> Result<Session, String> {
-        // The stdlib's file is the session's first, as a program's last.
+        // The stdlib's files are the session's first, as a program's last.
         let mut sources = SourceMap::new();
-        let std_file = sources.add(crate::stdlib::PATH, crate::stdlib::SOURCE);
-        let checker = ReplChecker::new(&crate::stdlib::module(std_file));
+        let checker = ReplChecker::new(&crate::stdlib::add_to(&mut sources));
         Ok(Session {
             sources,
             checker,

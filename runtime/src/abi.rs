@@ -196,6 +196,7 @@ abi_symbols! {
     fn kr_array_insert(ctx: *mut TaskCtx, a: *mut Obj, i: i64, v: i64, loc: i64, func: i64, frame: *const usize) = arr::kr_array_insert;
     fn kr_array_remove(ctx: *mut TaskCtx, a: *mut Obj, i: i64, loc: i64, func: i64, frame: *const usize) -> i64 = arr::kr_array_remove;
     fn kr_array_clear(a: *mut Obj) = arr::kr_array_clear;
+    fn kr_array_reserve(a: *mut Obj, n: i64) = arr::kr_array_reserve;
     fn kr_array_reverse(a: *mut Obj) = arr::kr_array_reverse;
     fn kr_array_sort(a: *mut Obj) = arr::kr_array_sort;
     // `less` is the closure, `entry` its generated comparison entry.

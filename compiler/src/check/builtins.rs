@@ -325,7 +325,7 @@ impl Checker {
                     .is_some_and(|id| self.functions[id.0 as usize].self_param == Some(true))
                     || self.generic_method_mutates(&recv_ty, m)
             }
-            (t, m) => builtin_method(t, m).is_some_and(|m| m.mutating),
+            (t, m) => self.builtin_method(t, m).is_some_and(|m| m.mutating),
         };
         if !mutating || has_error(&recv_ty) {
             self.diags.extend(probe_diags);
@@ -345,14 +345,20 @@ impl Checker {
             return self.check_enum_method(scope, probe, name, args, span);
         }
         if let Type::Array(_) = recv_ty {
-            if matches!(
-                name.name.as_str(),
-                "map" | "filter" | "fold" | "any" | "all" | "par_map"
-            ) {
-                if let Some(e) = self.check_array_fn_method(scope, probe.clone(), name, args, span)
-                {
-                    return e;
-                }
+            // `par_map` stays native; the other methods that take a
+            // function are the stdlib's (`stdlib/array.kr`).
+            if name.name == "par_map" {
+                return self.check_par_map(scope, probe, args, span);
+            }
+            // The stdlib's `contains` and `index_of` compare with `==`,
+            // which functions lack: the native ones compare those.
+            let fn_elems = matches!(&recv_ty, Type::Array(e) if matches!(**e, Type::Fn(..)));
+            let needs_eq = matches!(name.name.as_str(), "contains" | "index_of");
+            if let Some(g) = self
+                .generic_method(&recv_ty, &name.name)
+                .filter(|_| !(fn_elems && needs_eq))
+            {
+                return self.call_generic_method(scope, g, recv, probe, name, args, span);
             }
         }
         if let Type::Struct(..) | Type::Enum(..) = &recv_ty {
@@ -405,7 +411,7 @@ impl Checker {
                 }
             }
         }
-        let Some(m) = builtin_method(&recv_ty, &name.name) else {
+        let Some(m) = self.builtin_method(&recv_ty, &name.name) else {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
@@ -462,6 +468,19 @@ impl Checker {
         let mut all = vec![probe];
         all.extend(checked);
         Self::intrinsic(m.op, all, m.ret, span)
+    }
+
+    /// Whether the code being checked is the stdlib's (`crate::stdlib`).
+    pub(super) fn in_stdlib(&self) -> bool {
+        self.modules.get(self.module).is_some_and(|m| m.is_std)
+    }
+
+    /// The built-in method `name` of `recv`, as the current module sees
+    /// it: `reserve` exists for the stdlib only.
+    fn builtin_method(&self, recv: &Type, name: &str) -> Option<Method> {
+        let m = builtin_method(recv, name)?;
+        let std_only = m.op == Intrinsic::ArrayReserve;
+        (!std_only || self.in_stdlib()).then_some(m)
     }
 }
 
@@ -542,6 +561,7 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
                 "insert" => m(I::ArrayInsert, vec![Type::Int, t.clone()], Type::Unit),
                 "remove" => m(I::ArrayRemove, vec![Type::Int], t.clone()),
                 "clear" => m(I::ArrayClear, vec![], Type::Unit),
+                "reserve" => m(I::ArrayReserve, vec![Type::Int], Type::Unit),
                 "reverse" => m(I::ArrayReverse, vec![], Type::Unit),
                 "sort" => m(I::ArraySort, vec![], Type::Unit),
                 "sort_by" => m(
@@ -569,6 +589,7 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
                     | I::ArrayInsert
                     | I::ArrayRemove
                     | I::ArrayClear
+                    | I::ArrayReserve
                     | I::ArrayReverse
                     | I::ArraySort
                     | I::ArraySortBy

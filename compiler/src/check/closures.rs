@@ -1,13 +1,13 @@
 //! Function values: closures (`|x| x * 2`), named functions used as
-//! values, calls of function values, and the built-in methods that take a
-//! function (`map`, `filter`, `fold`, `any`, `all` on arrays; `map` on
-//! `Option` and `Result`).
+//! values, calls of function values, and `xs.par_map(f)`, the one native
+//! array method that takes a function (`map`, `filter`, `fold`, `any`,
+//! `all` are the stdlib's, `stdlib/array.kr`).
 //!
 //! A closure is lifted to a function of its captures and its parameters
-//! (see `tasks.rs`, which does the same for `spawn`); the methods are
-//! lowered here to loops that call the function value.
+//! (see `tasks.rs`, which does the same for `spawn`); `par_map` is lowered
+//! here to tasks that each map a chunk with the stdlib's `map`.
 
-use super::enums::{block, if_, let_, read};
+use super::enums::{block, let_, read};
 use super::expr::arity_error;
 use super::items::{compatible, error_expr, has_error};
 use super::scope::FnScope;
@@ -64,6 +64,14 @@ impl Checker {
             Some(t) => Some(self.resolve_type(t)),
             None => hint_ret.filter(|r| !has_error(r)).cloned(),
         };
+        // A partly known result (`Result<_, str>` for `r.and_then(f)`)
+        // does not fix the closure's type but tells its body what the
+        // context knows, as an expected type does.
+        let body_hint = declared.clone().or_else(|| {
+            hint_ret
+                .filter(|r| **r != Type::Error && has_error(r))
+                .cloned()
+        });
         let lifted = self.lift(scope, declared.clone(), "closure", span, |this, inner| {
             let ids: Vec<LocalId> = params
                 .iter()
@@ -71,8 +79,10 @@ impl Checker {
                 .map(|(p, t)| inner.declare(&p.name.name, t.clone(), false, p.name.span))
                 .collect();
             let value = match &body.kind {
-                ast::ExprKind::Block(b) => this.check_body_block(inner, b, declared.as_ref(), true),
-                _ => this.check_expr(inner, body, declared.as_ref()),
+                ast::ExprKind::Block(b) => {
+                    this.check_body_block(inner, b, body_hint.as_ref(), true)
+                }
+                _ => this.check_expr(inner, body, body_hint.as_ref()),
             };
             match (&declared, inner.ret_fixed_at) {
                 (Some(r), _) if *r != Type::Unit => {
@@ -181,57 +191,34 @@ impl Checker {
         expr(ExprKind::CallValue(Box::new(callee), out), *ret, span)
     }
 
-    /// `xs.map(f)`, `filter`, `fold`, `any`, `all` on an array `recv`:
-    /// `None` when `name` is not one of them.
-    pub(super) fn check_array_fn_method(
+    /// `xs.par_map(f)` on an array `recv` (native: it spawns tasks).
+    pub(super) fn check_par_map(
         &mut self,
         scope: &mut FnScope,
         recv: kir::Expr,
-        name: &ast::Ident,
         args: &[ast::Expr],
         span: Span,
-    ) -> Option<kir::Expr> {
+    ) -> kir::Expr {
         let Type::Array(elem) = recv.ty.clone() else {
-            return None;
+            return error_expr(span);
         };
         let elem = *elem;
-        let m = name.name.as_str();
-        let want = match m {
-            "map" | "filter" | "any" | "all" | "par_map" => 1,
-            "fold" => 2,
-            _ => return None,
-        };
-        if args.len() != want {
+        let [f_ast] = args else {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
-            self.error(arity_error(m, want, args.len(), span));
-            return Some(error_expr(span));
-        }
-        // fold's accumulator type comes from its initial value.
-        let init = (m == "fold").then(|| self.check_expr(scope, &args[0], None));
-        let acc = init.as_ref().map(|i| i.ty.clone());
-        let f_ast = args.last()?;
-        let hint = match (m, &acc) {
-            ("map" | "par_map", _) => Type::Fn(vec![elem.clone()], Box::new(Type::Error)),
-            ("fold", Some(a)) => Type::Fn(vec![a.clone(), elem.clone()], Box::new(a.clone())),
-            _ => Type::Fn(vec![elem.clone()], Box::new(Type::Bool)),
+            self.error(arity_error("par_map", 1, args.len(), span));
+            return error_expr(span);
         };
+        let hint = Type::Fn(vec![elem.clone()], Box::new(Type::Error));
         let f = self.check_expr(scope, f_ast, Some(&hint));
-        if has_error(&f.ty) || init.as_ref().is_some_and(|i| has_error(&i.ty)) {
-            return Some(error_expr(span));
+        if has_error(&f.ty) {
+            return error_expr(span);
         }
-        let ret = match &f.ty {
-            Type::Fn(ps, r)
-                if ps.len() == want.max(1) && {
-                    let wanted_params: &[Type] = match &hint {
-                        Type::Fn(hp, _) => hp,
-                        _ => &[],
-                    };
-                    ps.iter().zip(wanted_params).all(|(p, w)| p == w)
-                } =>
-            {
-                (**r).clone()
+        match &f.ty {
+            Type::Fn(ps, r) if ps.len() == 1 && ps[0] == elem => {
+                let ret = (**r).clone();
+                self.lower_par_map(scope, recv, elem, f, ret, span)
             }
             _ => {
                 self.error(Diagnostic::error(
@@ -240,148 +227,9 @@ impl Checker {
                     f.span,
                     format!("expected `{}`, found `{}`", show_hint(&hint), f.ty),
                 ));
-                return Some(error_expr(span));
-            }
-        };
-        if m == "par_map" {
-            return Some(self.lower_par_map(scope, recv, elem, f, ret, span));
-        }
-        if m != "map" {
-            let want_ret = acc.clone().unwrap_or(Type::Bool);
-            if ret != want_ret && ret != Type::Never {
-                self.error(Diagnostic::error(
-                    "E0301",
-                    "mismatched types",
-                    f.span,
-                    format!(
-                        "expected a function returning `{want_ret}`, found `{}`",
-                        f.ty
-                    ),
-                ));
-                return Some(error_expr(span));
+                error_expr(span)
             }
         }
-        Some(self.lower_array_fn_method(scope, m, recv, elem, f, init, ret, span))
-    }
-
-    /// The loop behind an array method that takes a function.
-    #[allow(clippy::too_many_arguments)]
-    fn lower_array_fn_method(
-        &mut self,
-        scope: &mut FnScope,
-        m: &str,
-        recv: kir::Expr,
-        elem: Type,
-        f: kir::Expr,
-        init: Option<kir::Expr>,
-        ret: Type,
-        span: Span,
-    ) -> kir::Expr {
-        let xs_ty = recv.ty.clone();
-        let f_ty = f.ty.clone();
-        let xs = scope.declare_hidden(xs_ty.clone(), span);
-        let fv = scope.declare_hidden(f_ty.clone(), span);
-        let x = scope.declare_hidden(elem.clone(), span);
-        let call = |args: Vec<kir::Expr>| {
-            expr(
-                ExprKind::CallValue(Box::new(read(fv, f_ty.clone(), span)), args),
-                ret.clone(),
-                span,
-            )
-        };
-        let elem_read = || read(x, elem.clone(), span);
-        let (result_ty, init_value) = match m {
-            "map" => {
-                let ty = Type::Array(Box::new(ret.clone()));
-                (ty.clone(), expr(ExprKind::ArrayLit(Vec::new()), ty, span))
-            }
-            "filter" => (
-                xs_ty.clone(),
-                expr(ExprKind::ArrayLit(Vec::new()), xs_ty.clone(), span),
-            ),
-            "fold" => (ret.clone(), init.unwrap_or_else(|| error_expr(span))),
-            // any: false until one matches; all: true until one fails.
-            _ => (
-                Type::Bool,
-                expr(ExprKind::Bool(m == "all"), Type::Bool, span),
-            ),
-        };
-        let out = scope.declare_hidden(result_ty.clone(), span);
-        scope.locals[out.0 as usize].mutable = true;
-        let push = |value: kir::Expr| {
-            expr(
-                ExprKind::MutIntrinsic(
-                    Place {
-                        root: out,
-                        path: Vec::new(),
-                        span,
-                    },
-                    Intrinsic::ArrayPush,
-                    vec![value],
-                ),
-                Type::Unit,
-                span,
-            )
-        };
-        let unit = || expr(ExprKind::Unit, Type::Unit, span);
-        let body = match m {
-            "map" => push(call(vec![elem_read()])),
-            "filter" => if_(call(vec![elem_read()]), push(elem_read()), unit(), span),
-            "fold" => expr(
-                ExprKind::Assign(
-                    out,
-                    Box::new(call(vec![read(out, result_ty.clone(), span), elem_read()])),
-                ),
-                Type::Unit,
-                span,
-            ),
-            _ => {
-                let hit = call(vec![elem_read()]);
-                let cond = if m == "all" {
-                    expr(
-                        ExprKind::Unary(ast::UnOp::Not, Box::new(hit)),
-                        Type::Bool,
-                        span,
-                    )
-                } else {
-                    hit
-                };
-                let stop = block(
-                    vec![
-                        expr(
-                            ExprKind::Assign(
-                                out,
-                                Box::new(expr(ExprKind::Bool(m == "any"), Type::Bool, span)),
-                            ),
-                            Type::Unit,
-                            span,
-                        ),
-                        expr(ExprKind::Break, Type::Never, span),
-                    ],
-                    span,
-                );
-                if_(cond, stop, unit(), span)
-            }
-        };
-        let looped = expr(
-            ExprKind::ForArray {
-                var: x,
-                array: Box::new(read(xs, xs_ty.clone(), span)),
-                body: Box::new(body),
-            },
-            Type::Unit,
-            span,
-        );
-        let items = vec![
-            let_(xs, recv, span),
-            let_(fv, f, span),
-            let_(out, init_value, span),
-            looped,
-            read(out, result_ty.clone(), span),
-        ];
-        let mut b = block(items, span);
-        b.ty = result_ty;
-        b
     }
 
     /// `xs.par_map(f)`: one task per worker maps a contiguous chunk of
@@ -431,7 +279,19 @@ impl Checker {
             span,
         );
         let f_read = read(p_f, f_ty.clone(), span);
-        let body = self.lower_array_fn_method(&mut fs, "map", slice, elem, f_read, None, ret, span);
+        // The chunk maps with the stdlib's `map`, which inlining folds in.
+        let map = self
+            .generic_method(&xs_ty, "map")
+            .filter(|_| !self.generics.def_pass)
+            .and_then(|g| self.instantiate_fn(g, vec![elem, ret], span));
+        let Some(map) = map else {
+            return error_expr(span);
+        };
+        let body = expr(
+            ExprKind::Call(map, vec![slice, f_read]),
+            out_ty.clone(),
+            span,
+        );
         let chunk_fn = FuncId((self.functions.len() + self.lifted.len()) as u32);
         self.lifted.push(kir::Function {
             name: format!("{}::{{par_map}}", self.current_fn),

@@ -315,15 +315,21 @@ impl Checker {
                 let _ = self.check_expr(scope, a, None);
                 error_expr(span)
             }
-            (_, Some(Type::Result(t, e)), Some(a)) => {
+            (_, Some(Type::Result(mut t, mut e)), Some(a)) => {
                 let (tag, inner) = if n == "Ok" {
-                    (OK_TAG, &t)
+                    (OK_TAG, &mut t)
                 } else {
-                    (ERR_TAG, &e)
+                    (ERR_TAG, &mut e)
                 };
-                let v = self.check_expr(scope, a, Some(inner));
-                if !self.expect_type(&v, inner) || has_error(&v.ty) {
+                // A context that knows only the other side (a closure
+                // passed to `r.and_then(..)`) leaves this one to the value.
+                let known = **inner != Type::Error;
+                let v = self.check_expr(scope, a, known.then_some(&**inner));
+                if known && !self.expect_type(&v, inner) || has_error(&v.ty) {
                     return Some(error_expr(span));
+                }
+                if !known {
+                    **inner = v.ty.clone();
                 }
                 variant(Type::Result(t, e), tag, vec![v], span)
             }
@@ -478,42 +484,21 @@ impl Checker {
             for a in args {
                 let _ = self.check_expr(scope, a, None);
             }
-            let later = ["map_err", "and_then", "or_else", "unwrap_or_else", "filter"];
-            if later.contains(&m) {
-                self.unsupported(
-                    name.span,
-                    &format!("the method `{m}` (it takes a function)"),
-                );
-                return error_expr(span);
-            }
-            let known: &[&str] = if is_option {
-                &[
-                    "is_some",
-                    "is_none",
-                    "unwrap",
-                    "expect",
-                    "unwrap_or",
-                    "ok_or",
-                    "map",
-                ]
-            } else {
-                &[
-                    "is_ok",
-                    "is_err",
-                    "unwrap",
-                    "expect",
-                    "unwrap_or",
-                    "ok",
-                    "map",
-                ]
-            };
+            // The native methods, then the stdlib's (`stdlib/option.kr`).
+            let base = if is_option { "Option" } else { "Result" };
+            let stdlib = self.generics.methods.keys().filter(|(t, _)| t == base);
+            let mut known: Vec<&str> = ["unwrap", "expect"]
+                .into_iter()
+                .chain(stdlib.map(|(_, n)| n.as_str()))
+                .collect();
+            known.sort_unstable();
             let mut d = Diagnostic::error(
                 "E0204",
                 format!("no method `{m}` on type `{}`", recv.ty),
                 name.span,
                 "method not found",
             );
-            if let Some(s) = closest(m, known.iter().copied()) {
+            if let Some(s) = closest(m, known) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
             self.error(d);

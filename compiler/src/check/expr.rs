@@ -358,7 +358,20 @@ impl Checker {
             );
         };
         let then = self.check_block(scope, then, expected);
-        let other = self.check_expr(scope, otherwise, expected.or(Some(&then.ty)));
+        // A partly known expected type (`Result<_, str>`) gives way to
+        // the `then` branch's type, which may know more.
+        let other_hint = match expected {
+            Some(t)
+                if *t != Type::Error
+                    && has_error(t)
+                    && !has_error(&then.ty)
+                    && then.ty != Type::Never =>
+            {
+                Some(&then.ty)
+            }
+            e => e.or(Some(&then.ty)),
+        };
+        let other = self.check_expr(scope, otherwise, other_hint);
         let ty = match (&then.ty, &other.ty) {
             (Type::Never, t) | (t, Type::Never) => t.clone(),
             (Type::Error, _) | (_, Type::Error) => Type::Error,

@@ -99,7 +99,9 @@ impl Checker {
             args,
         );
         inf.fill_from(&hint);
-        if self.is_std_fn(&g) && !self.std_fn_args_ok(leading, rest, &values) {
+        if self.is_std_fn(&g)
+            && !self.std_fn_args_ok(&inf, (g.module, g.owner.as_ref()), rest, &values)
+        {
             return None;
         }
         let owner_type = match &g.owner {
@@ -151,25 +153,35 @@ impl Checker {
     /// A stdlib method's function arguments must be functions; anything
     /// else is reported as the native methods did (`expected `fn(int) ->
     /// ...`, found `int``) rather than as an uninferable type parameter.
-    /// The stdlib's function parameters all take the receiver's value.
     fn std_fn_args_ok(
         &mut self,
-        leading: &[Type],
+        inf: &Infer,
+        home: (usize, Option<&TypeExpr>),
         params: &[TypeExpr],
         values: &[kir::Expr],
     ) -> bool {
-        let value_ty = match leading.first() {
-            Some(Type::Option(t) | Type::Result(t, _) | Type::Array(t)) => (**t).clone(),
-            _ => return true,
-        };
+        let (module, owner) = home;
         for (te, v) in params.iter().zip(values) {
-            let is_fn_param = matches!(te.kind, TypeExprKind::Fn { .. });
-            if is_fn_param && !matches!(v.ty, Type::Fn(..)) && !super::items::has_error(&v.ty) {
+            let TypeExprKind::Fn {
+                params: fn_params, ..
+            } = &te.kind
+            else {
+                continue;
+            };
+            if !matches!(v.ty, Type::Fn(..)) && !super::items::has_error(&v.ty) {
+                let shown: Vec<String> = fn_params
+                    .iter()
+                    .map(|p| self.resolve_in(module, inf.env(), owner, p).to_string())
+                    .collect();
                 self.error(Diagnostic::error(
                     "E0301",
                     "mismatched types",
                     v.span,
-                    format!("expected `fn({value_ty}) -> ...`, found `{}`", v.ty),
+                    format!(
+                        "expected `fn({}) -> ...`, found `{}`",
+                        shown.join(", "),
+                        v.ty
+                    ),
                 ));
                 return false;
             }
@@ -210,10 +222,11 @@ impl Checker {
             let want = self.resolve_in(module, known.env(), owner, te);
             // A partly known type would leak its unknown part into the
             // value's type (`[1]` against `[?]` is typed `[?]`); only a
-            // closure or a generic function can use one, for its
-            // parameter types.
-            let closure =
-                matches!(a.kind, ast::ExprKind::Closure { .. }) || self.names_generic_fn(scope, a);
+            // closure, a generic function or a prelude function (`abs`)
+            // can use one, for its parameter types.
+            let closure = matches!(a.kind, ast::ExprKind::Closure { .. })
+                || self.names_generic_fn(scope, a)
+                || matches!(&a.kind, ast::ExprKind::Name(n) if super::builtins::is_builtin_fn(&n.name));
             let hint = (closure || !has_unknown(&want)).then_some(want);
             let v = self.check_expr(scope, a, hint.as_ref());
             self.bind(inf, owner, te, &v.ty);

@@ -215,8 +215,23 @@ pub(super) fn unknown_env(params: &[ast::Ident]) -> Vec<(String, Type)> {
         .collect()
 }
 
-/// `Stack<T>` as a type expression, for the target of an `impl`.
+/// The target of an `impl` as its messages name it: `Option`, `[T]`.
+pub(super) fn target_name(imp: &ast::ImplDecl) -> String {
+    match imp.is_array() {
+        true => crate::syntax::printer::type_expr(&target_expr(imp)),
+        false => imp.target.name.clone(),
+    }
+}
+
+/// `Stack<T>` (or the stdlib's `[T]`) as a type expression, for the
+/// target of an `impl`.
 pub(super) fn target_expr(imp: &ast::ImplDecl) -> TypeExpr {
+    if let (true, [elem]) = (imp.is_array(), imp.target_args.as_slice()) {
+        return TypeExpr {
+            kind: TypeExprKind::Array(Box::new(elem.clone())),
+            span: imp.target.span,
+        };
+    }
     TypeExpr {
         kind: TypeExprKind::Named {
             module: None,
@@ -438,10 +453,10 @@ impl Checker {
             };
             self.check_type_params(&f.generics, &imp.generics);
             let id = self.register_generic_fn(f, &imp.generics, Some(owner.clone()), item.is_pub);
-            // Named as the user sees the method (`Option::map`), not by
-            // the stdlib's key, in `--emit ir` and stack traces.
+            // Named as the user sees the method (`Option::map`, `[T]::map`),
+            // not by the stdlib's key, in `--emit ir` and stack traces.
             if let Some(g) = self.generics.fns.get_mut(id).and_then(Rc::get_mut) {
-                g.name = format!("{}::{}", imp.target.name, f.name.name);
+                g.name = format!("{}::{}", target_name(imp), f.name.name);
             }
             let key = (imp.target.name.clone(), f.name.name.clone());
             self.generics.methods.insert(key, id);
@@ -678,6 +693,7 @@ impl Checker {
             // Methods of the stdlib (`stdlib/option.kr`).
             (None, Type::Option(_)) => "Option".to_string(),
             (None, Type::Result(..)) => "Result".to_string(),
+            (None, Type::Array(_)) => ast::ARRAY_TARGET.to_string(),
             _ => return None,
         };
         self.generics

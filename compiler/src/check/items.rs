@@ -308,10 +308,11 @@ impl Checker {
         imp: &'m ast::ImplDecl,
         fns: &mut Vec<(&'m ast::FnDecl, FuncId)>,
     ) {
-        if super::types::TYPE_NAMES.contains(&imp.target.name.as_str())
-            && self.named_type(&imp.target.name).is_none()
-            && self.generic_type_named(&imp.target.name).is_none()
-        {
+        let builtin = imp.is_array()
+            || super::types::TYPE_NAMES.contains(&imp.target.name.as_str())
+                && self.named_type(&imp.target.name).is_none()
+                && self.generic_type_named(&imp.target.name).is_none();
+        if builtin {
             if self.modules.get(self.module).is_some_and(|m| m.is_std) {
                 self.collect_generic_impl(imp);
                 return;
@@ -321,7 +322,7 @@ impl Checker {
                     "E0430",
                     format!(
                         "cannot define methods on the built-in type `{}`",
-                        imp.target.name
+                        super::generics::target_name(imp)
                     ),
                     imp.target.span,
                     "a built-in type",

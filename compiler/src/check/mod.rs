@@ -122,7 +122,10 @@ pub fn check_modules(
     modules: &[ParsedModule],
     host: &host::HostEnv,
 ) -> (Option<kir::Program>, Vec<Diagnostic>) {
-    let std_module = crate::stdlib::module(crate::span::FileId(u32::MAX));
+    let files: Vec<_> = (0..crate::stdlib::FILES.len())
+        .map(|i| crate::span::FileId(u32::MAX - i as u32))
+        .collect();
+    let std_module = crate::stdlib::module(&files, &[true; crate::stdlib::FILES.len()]);
     check_modules_with_stdlib(&std_module, modules, host)
 }
 

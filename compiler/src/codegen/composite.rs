@@ -975,7 +975,9 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 let v = self.value(arg(1)?, &elem)?;
                 operands.push(self.encode_slot(v, &elem)?);
             }
-            Intrinsic::ArrayRemove => operands.push(self.operand(arg(0)?, &Type::Int)?),
+            Intrinsic::ArrayRemove | Intrinsic::ArrayReserve => {
+                operands.push(self.operand(arg(0)?, &Type::Int)?)
+            }
             // The comparison, owned here and released after the sort.
             Intrinsic::ArraySortBy => operands.push(self.operand(arg(0)?, &arg(0)?.ty)?),
             Intrinsic::ArrayClear
@@ -1008,6 +1010,10 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 let args = [self.ctx, arr, operands[0], loc, func, frame];
                 let raw = self.call_rt_value("kr_array_remove", &args)?;
                 self.decode_slot(raw, &elem)
+            }
+            Intrinsic::ArrayReserve => {
+                self.call_rt("kr_array_reserve", &[arr, operands[0]])?;
+                None
             }
             Intrinsic::ArrayClear => {
                 self.call_rt("kr_array_clear", &[arr])?;

@@ -317,6 +317,7 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
             | Intrinsic::ArrayInsert
             | Intrinsic::ArrayRemove
             | Intrinsic::ArrayClear
+            | Intrinsic::ArrayReserve
             | Intrinsic::ArrayReverse
             | Intrinsic::ArraySort
             | Intrinsic::ArraySortBy

@@ -379,6 +379,9 @@ pub enum Intrinsic {
     ArrayRemove,
     /// `xs.clear()` (mutating)
     ArrayClear,
+    /// `xs.reserve(n)` (mutating): room for `n` more elements. Only the
+    /// stdlib can call it (`map` allocates its result once).
+    ArrayReserve,
     /// `xs.reverse()` (mutating)
     ArrayReverse,
     /// `xs.sort()` (mutating, stable) on `[int]`, `[float]`, `[str]`.
@@ -543,6 +546,7 @@ impl Intrinsic {
             Intrinsic::ArrayInsert => "insert",
             Intrinsic::ArrayRemove => "remove",
             Intrinsic::ArrayClear => "clear",
+            Intrinsic::ArrayReserve => "reserve",
             Intrinsic::ArrayReverse => "reverse",
             Intrinsic::ArraySort => "sort",
             Intrinsic::ArraySortBy => "sort_by",

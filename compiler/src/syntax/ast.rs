@@ -108,10 +108,22 @@ pub struct VariantDecl {
 #[derive(Clone, Debug)]
 pub struct ImplDecl {
     pub generics: Vec<Ident>,
+    /// The type's name, or [`ARRAY_TARGET`] for `impl<T> [T]`.
     pub target: Ident,
+    /// The type's arguments; for an array, its one element type.
     pub target_args: Vec<TypeExpr>,
     /// Only `ItemKind::Fn` (or `Error`) items appear here.
     pub items: Vec<Item>,
+}
+
+/// The target name of `impl<T> [T]` (an array type, which has no name).
+pub const ARRAY_TARGET: &str = "[]";
+
+impl ImplDecl {
+    /// Whether this is `impl<T> [T]`.
+    pub fn is_array(&self) -> bool {
+        self.target.name == ARRAY_TARGET
+    }
 }
 
 /// A type as written in the source.

@@ -1976,13 +1976,29 @@ fn item_parser<'s>(
         });
 
     let target_args = ty
+        .clone()
         .separated_by(tok(Token::Comma))
         .collect::<Vec<_>>()
         .delimited_by(tok(Token::Lt), tok(Token::Gt));
+    // `impl<T> [T]` names the array type by its element type; only the
+    // stdlib may write it (the checker refuses it elsewhere, E0430).
+    let array_target = ty
+        .clone()
+        .delimited_by(tok(Token::LBracket), tok(Token::RBracket))
+        .map_with(move |elem, e| {
+            let target = Ident {
+                name: ARRAY_TARGET.to_string(),
+                span: sp(file, e.span()),
+            };
+            (target, Some(vec![elem]))
+        });
     let impl_decl = tok(Token::Impl)
         .ignore_then(generics.or_not())
-        .then(name.clone())
-        .then(target_args.or_not())
+        .then(choice((
+            name.clone().then(target_args.or_not()),
+            array_target,
+        )))
+        .map(|(generics, (target, args))| ((generics, target), args))
         .then(braced(item_list(file, item)))
         .validate(
             move |(((generics, target), target_args), items), _, emitter| {

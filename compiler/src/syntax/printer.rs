@@ -168,8 +168,14 @@ impl Printer {
                 self.w("impl");
                 self.generics(&i.generics);
                 self.w(" ");
-                self.w(&i.target.name);
-                if !i.target_args.is_empty() {
+                if i.is_array() {
+                    self.w("[");
+                    self.list(&i.target_args, ", ", |p, t| p.ty(t));
+                    self.w("]");
+                } else {
+                    self.w(&i.target.name);
+                }
+                if !i.target_args.is_empty() && !i.is_array() {
                     self.w("<");
                     self.list(&i.target_args, ", ", |p, t| p.ty(t));
                     self.w(">");

@@ -557,6 +557,21 @@ fn item_forms() {
     assert_eq!(codes("impl P { const X = 1 }"), ["E0116"]);
 }
 
+#[test]
+fn impl_of_an_array_type() {
+    // The stdlib's `impl<T> [T]` (the checker refuses it in user code).
+    let m = parse_ok("impl<T> [T] { fn f(self) { } }\nimpl [[int]] { }\n");
+    let ItemKind::Impl(imp) = &m.items[0].kind else {
+        panic!()
+    };
+    assert!(imp.is_array());
+    assert_eq!(imp.target_args.len(), 1);
+    assert_eq!(
+        super::dump_ast(&m),
+        "impl<T> [T] {\n  fn f(self) {}\n}\nimpl [[int]] {\n}\n"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Errors and recovery.
 

@@ -443,6 +443,23 @@ pub unsafe extern "C" fn kr_array_remove(
     }
 }
 
+/// `a.reserve(n)` (only the stdlib can call it): room for `n` more
+/// elements, so that `n` pushes do not reallocate. `a` is unique; a
+/// negative `n` is taken as 0.
+///
+/// # Safety
+/// `a` is null or a live unique array.
+pub unsafe extern "C" fn kr_array_reserve(a: *mut Obj, n: i64) {
+    if a.is_null() {
+        return;
+    }
+    let n = usize::try_from(n).unwrap_or(0);
+    // SAFETY: caller's contract.
+    guard(std::ptr::null_mut(), || unsafe {
+        ArrayObj::reserve(a.cast(), n)
+    })
+}
+
 /// `a.clear()`: drops every element; the buffer is kept. `a` is unique.
 ///
 /// # Safety
