@@ -351,13 +351,26 @@ impl Checker {
                 return self.check_par_map(scope, probe, args, span);
             }
             // The stdlib's `contains` and `index_of` compare with `==`,
-            // which functions lack: the native ones compare those.
-            let fn_elems = matches!(&recv_ty, Type::Array(e) if matches!(**e, Type::Fn(..)));
+            // which values holding a function lack.
             let needs_eq = matches!(name.name.as_str(), "contains" | "index_of");
-            if let Some(g) = self
-                .generic_method(&recv_ty, &name.name)
-                .filter(|_| !(fn_elems && needs_eq))
-            {
+            if let (true, Type::Array(elem)) = (needs_eq, &recv_ty) {
+                if let Some(f) = self.fn_inside(elem) {
+                    for a in args {
+                        let _ = self.check_expr(scope, a, None);
+                    }
+                    self.error(
+                        Diagnostic::error(
+                            "E0303",
+                            format!("`{}` needs `==` on `{elem}`", name.name),
+                            name.span,
+                            format!("`{elem}` has no `==`"),
+                        )
+                        .with_help(super::expr::no_eq_hint(&f)),
+                    );
+                    return error_expr(span);
+                }
+            }
+            if let Some(g) = self.generic_method(&recv_ty, &name.name) {
                 return self.call_generic_method(scope, g, recv, probe, name, args, span);
             }
         }

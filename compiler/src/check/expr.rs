@@ -544,7 +544,7 @@ impl Checker {
                 Some(operand.clone())
             }
             Rem if same && operand == Type::Int => Some(Type::Int),
-            Eq | Ne if same && matches!(operand, Type::Fn(..)) => None,
+            Eq | Ne if same && self.fn_inside(&operand).is_some() => None,
             Eq | Ne if same => Some(Type::Bool),
             Lt | Le | Gt | Ge if same && matches!(operand, Type::Int | Type::Float | Type::Str) => {
                 Some(Type::Bool)
@@ -580,7 +580,13 @@ impl Checker {
             )
             .with_label(a.span, format!("this is `{}`", a.ty))
             .with_label(b.span, format!("this is `{}`", b.ty));
-            d = d.with_help(operator_hint(op, &a.ty, &b.ty));
+            let no_eq = matches!(op, Eq | Ne)
+                .then(|| self.fn_inside(&a.ty))
+                .flatten();
+            d = d.with_help(match no_eq {
+                Some(f) => no_eq_hint(&f),
+                None => operator_hint(op, &a.ty, &b.ty),
+            });
             self.error(d);
             return error_expr(span);
         };
@@ -932,6 +938,11 @@ fn conversion_hint(found: &Type, expected: &Type) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Why values holding the function type `f` have no `==`.
+pub(super) fn no_eq_hint(f: &Type) -> String {
+    format!("functions cannot be compared, so neither can values that hold one (`{f}`)")
 }
 
 fn operator_hint(op: BinOp, a: &Type, b: &Type) -> String {

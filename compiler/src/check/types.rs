@@ -251,6 +251,38 @@ impl Checker {
         false
     }
 
+    /// The function type inside `ty`, if any. Values holding a function
+    /// have no `==` (as in Rust and Go), however deep the function sits;
+    /// channels, tasks and atomics are handles and compare by identity.
+    pub(super) fn fn_inside(&self, ty: &Type) -> Option<Type> {
+        self.fn_inside_seen(ty, &mut Vec::new())
+    }
+
+    fn fn_inside_seen(&self, ty: &Type, seen: &mut Vec<Type>) -> Option<Type> {
+        match ty {
+            Type::Fn(..) => Some(ty.clone()),
+            Type::Array(t) | Type::Option(t) => self.fn_inside_seen(t, seen),
+            Type::Result(a, b) | Type::Map(a, b) => self
+                .fn_inside_seen(a, seen)
+                .or_else(|| self.fn_inside_seen(b, seen)),
+            Type::Tuple(ts) => ts.iter().find_map(|t| self.fn_inside_seen(t, seen)),
+            // A recursive type is looked into once.
+            Type::Struct(id, _) | Type::Enum(id, _) if !seen.contains(ty) => {
+                seen.push(ty.clone());
+                let parts: Vec<Type> = match ty {
+                    Type::Struct(..) => self.structs.get(*id as usize).map_or(Vec::new(), |s| {
+                        s.fields.iter().map(|(_, t, _)| t.clone()).collect()
+                    }),
+                    _ => self.enums.get(*id as usize).map_or(Vec::new(), |e| {
+                        e.variants.iter().flat_map(|v| v.payload.clone()).collect()
+                    }),
+                };
+                parts.iter().find_map(|t| self.fn_inside_seen(t, seen))
+            }
+            _ => None,
+        }
+    }
+
     /// Reports a construct that parses but that this version of the
     /// compiler cannot compile yet; the value is `Type::Error`.
     pub(super) fn unsupported(&mut self, span: crate::span::Span, what: &str) -> Type {
