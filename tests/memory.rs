@@ -19,7 +19,8 @@
 //!   `main` returns would need 144 MiB).
 //! - `unique_array_updates_are_linear`: `tests/memory/unique_update.kr`
 //!   writes every element of a uniquely owned array (through a `var`, a
-//!   struct field and a `var self` method) several times over. Run at N and
+//!   struct field and a `var self` method) several times over, and appends
+//!   N times to a `var` string. Run at N and
 //!   at 4·N, the loop time must grow about 4×, not 16× as it would if a write
 //!   copied the array. (At N = 10⁶ a copy per write would move terabytes, so
 //!   a per-run time limit catches that case long before the ratio does.)
@@ -168,9 +169,9 @@ fn unique_array_updates_are_linear() {
 
     let expect = |n: i64| {
         let sum = PASSES * n * (n - 1) / 2;
-        format!("{sum}\n{}\n{}\n", 2 * sum, PASSES * n)
+        format!("{sum}\n{}\n{}\n{}\n", 2 * sum, PASSES * n, 3 * n / 2)
     };
-    let copies = "the array is probably copied on every write (O(n^2))";
+    let copies = "the array or the string is probably copied on every write (O(n^2))";
     let mut times = [Vec::new(), Vec::new()];
     let mut peak_large = 0;
     let mut ratio = f64::INFINITY;

@@ -108,6 +108,7 @@ abi_symbols! {
 
     // Strings. Functions returning *mut StrObj return a new reference.
     fn kr_str_concat(a: *mut StrObj, b: *mut StrObj) -> *mut StrObj = s::kr_str_concat;
+    fn kr_str_append(a: *mut StrObj, b: *mut StrObj) -> *mut StrObj = s::kr_str_append;
     fn kr_str_eq(a: *mut StrObj, b: *mut StrObj) -> bool = s::kr_str_eq;
     fn kr_str_cmp(a: *mut StrObj, b: *mut StrObj) -> i64 = s::kr_str_cmp;
     fn kr_str_debug(a: *mut StrObj) -> *mut StrObj = s::kr_str_debug;

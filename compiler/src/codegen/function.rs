@@ -450,6 +450,10 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
                 self.assign_moving(*id, value)?;
                 None
             }
+            ExprKind::Assign(id, value) if self.appended(*id, value).is_some() => {
+                self.assign_append(*id, value)?;
+                None
+            }
             ExprKind::Let(id, value) | ExprKind::Assign(id, value) => {
                 self.store_local(*id, value)?;
                 None
@@ -947,6 +951,38 @@ impl<'p, M: Module> Lowerer<'_, '_, 'p, M> {
             .get(callee.0 as usize)
             .is_some_and(|b| b.param(k));
         (!named_elsewhere && !borrowed && args[k + 1..].iter().all(simple)).then_some(k)
+    }
+
+    /// `x = x + e` (or `x += e`) on a string `x` that owns its value and
+    /// that `e` does not read: `e`, which [`Lowerer::assign_append`]
+    /// appends to `x` in place when it can.
+    fn appended<'e>(&self, x: LocalId, value: &'e Expr) -> Option<&'e Expr> {
+        let ExprKind::Binary(kir::BinOp::Add, lhs, rhs) = &value.kind else {
+            return None;
+        };
+        let own = value.ty == Type::Str && !self.borrowed.contains(&x);
+        let reads_x = super::composite::mentions_local(rhs, x);
+        (own && matches!(lhs.kind, ExprKind::Local(l) if l == x) && !reads_x).then_some(&**rhs)
+    }
+
+    /// `x = x + e` as `x = kr_str_append(x, e)`: the variable's reference
+    /// moves into the runtime, which reuses the string when it is the only
+    /// one (see `kr_str_append`). `e` is evaluated first; it cannot change
+    /// `x`, and if it panics `x` is untouched.
+    fn assign_append(&mut self, x: LocalId, value: &Expr) -> R<()> {
+        let rhs = self
+            .appended(x, value)
+            .ok_or_else(|| ice("an appending assignment that is not one"))?;
+        let tail = self.operand(rhs, &Type::Str)?;
+        let var = self
+            .var(x)?
+            .ok_or_else(|| ice("a string local without a variable"))?;
+        let old = self.b.use_var(var);
+        let new = self.call_rt_value("kr_str_append", &[old, tail])?;
+        self.release(tail)?;
+        self.b.def_var(var, new);
+        self.places.invalidate(x);
+        Ok(())
     }
 
     /// `x = f(.., x, ..)` with `x` moved into the call ([`Lowerer::moved_arg`]):

@@ -134,6 +134,16 @@ impl StrObj {
         p
     }
 
+    /// How many bytes of text `p` has room for.
+    ///
+    /// # Safety
+    /// `p` is a live string.
+    unsafe fn capacity(p: *const StrObj) -> usize {
+        // SAFETY: the caller's contract.
+        let (len, room) = unsafe { ((*p).len as usize, (*p).header.flags as usize) };
+        len.max(room)
+    }
+
     /// The immortal one-byte string holding ASCII byte `b` (`b < 128`).
     fn ascii(b: u8) -> *mut StrObj {
         let entry = &ASCII[usize::from(b & 0x7f)];
@@ -152,13 +162,28 @@ impl StrObj {
     /// Allocates a string of `len > 0` bytes with its header set and its
     /// bytes uninitialised; the caller fills them with UTF-8.
     fn alloc(len: usize) -> *mut StrObj {
-        let layout = Self::layout(len);
+        Self::alloc_with_room(len, len)
+    }
+
+    /// [`StrObj::alloc`] with room for `capacity >= len` bytes, so that
+    /// [`kr_str_append`] can later grow it in place. A capacity above
+    /// `len` is kept in the header's `flags` (strings of 4 GiB or more get
+    /// no spare room).
+    fn alloc_with_room(len: usize, capacity: usize) -> *mut StrObj {
+        let flags = match u32::try_from(capacity) {
+            Ok(c) if capacity > len => c,
+            _ => 0,
+        };
+        let layout = Self::layout(len.max(flags as usize));
         // SAFETY: the layout has a nonzero size (at least the header).
         let p = unsafe { super::alloc::alloc(layout.size()) }.cast::<StrObj>();
         // SAFETY: `p` is freshly allocated with room for a `StrObj`.
         unsafe {
             p.write(StrObj {
-                header: ObjHeader::new(kind::STR),
+                header: ObjHeader {
+                    flags,
+                    ..ObjHeader::new(kind::STR)
+                },
                 len: len as u64,
                 bytes: [],
             });
@@ -174,9 +199,9 @@ impl StrObj {
     /// referenced.
     pub(crate) unsafe fn free(p: *mut StrObj) {
         // SAFETY: `p` is live until the dealloc below.
-        let len = unsafe { (*p).len } as usize;
+        let capacity = unsafe { Self::capacity(p) };
         // SAFETY: `p` was allocated with exactly this layout in `alloc`.
-        unsafe { super::alloc::free(p.cast(), Self::layout(len).size()) };
+        unsafe { super::alloc::free(p.cast(), Self::layout(capacity).size()) };
         live::freed();
     }
 }
@@ -192,7 +217,8 @@ pub unsafe fn as_str<'a>(p: *const StrObj) -> &'a str {
         return "";
     }
     // SAFETY: `p` is a live string object: `len` bytes of UTF-8 follow the
-    // header, and they never change.
+    // header, and they never change (`kr_str_append` writes only after
+    // them, and only into a string nobody else refers to).
     unsafe {
         let len = (*p).len as usize;
         let data = p.cast::<u8>().add(STR_DATA_OFFSET);
@@ -242,6 +268,53 @@ pub unsafe extern "C" fn kr_str_concat(a: *mut StrObj, b: *mut StrObj) -> *mut S
         // SAFETY: `same` is a live object; the new reference is the result.
         unsafe { super::retain(same.cast()) };
         same
+    })
+}
+
+/// `x = x + b` on a `var` string `x`: consumes `a` (the variable's
+/// reference) and borrows `b`. When the variable holds the only reference
+/// and there is room, `b` is copied in place after the text; otherwise the
+/// result is a new string with room for as much again, so building a
+/// string piece by piece costs linear time, not quadratic. Nobody can see
+/// the change: a string with one reference is only the variable's.
+///
+/// # Safety
+/// `a` is null or a live string the caller owns a reference to (which it
+/// gives up); `b` is null or a live string.
+pub unsafe extern "C" fn kr_str_append(a: *mut StrObj, b: *mut StrObj) -> *mut StrObj {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: live strings (caller's contract).
+        let (sa, sb) = unsafe { (as_str(a), as_str(b)) };
+        if sb.is_empty() || sa.is_empty() {
+            // SAFETY: as `kr_str_concat`; then the variable's reference to
+            // `a` is dropped.
+            let joined = unsafe { kr_str_concat(a, b) };
+            // SAFETY: the caller gave us its reference to `a`.
+            unsafe { super::release(a.cast()) };
+            return joined;
+        }
+        let len = sa.len() + sb.len();
+        // SAFETY: `a` is live and non-empty, so heap-allocated or immortal;
+        // a count of one means only the caller's variable refers to it.
+        unsafe {
+            let unique = (*a).header.rc.load(std::sync::atomic::Ordering::Acquire) == 1;
+            if unique && StrObj::capacity(a) >= len {
+                let data = a.cast::<u8>().add(STR_DATA_OFFSET);
+                std::ptr::copy_nonoverlapping(sb.as_ptr(), data.add(sa.len()), sb.len());
+                (*a).len = len as u64;
+                return a;
+            }
+        }
+        let p = StrObj::alloc_with_room(len, 2 * len);
+        // SAFETY: `p` has room for `len` bytes; `sa` stays readable until
+        // `a` is released below.
+        unsafe {
+            let data = p.cast::<u8>().add(STR_DATA_OFFSET);
+            std::ptr::copy_nonoverlapping(sa.as_ptr(), data, sa.len());
+            std::ptr::copy_nonoverlapping(sb.as_ptr(), data.add(sa.len()), sb.len());
+            super::release(a.cast());
+        }
+        p
     })
 }
 
@@ -508,6 +581,38 @@ mod tests {
             assert!(kr_str_eq(p, q));
             assert_eq!(take(kr_str_concat(p, q)), "hellohello");
             kr_release(q);
+        }
+        assert_eq!(live(), before);
+    }
+
+    #[test]
+    fn append_reuses_only_strings_nobody_else_holds() {
+        let before = live();
+        let tail = StrObj::new("cd");
+        // SAFETY: all live; each `kr_str_append` takes the reference to its
+        // first operand, as the variable it models gives it up.
+        unsafe {
+            // A copy with room to spare, then appends in place.
+            let mut s = kr_str_append(StrObj::new("ab"), tail);
+            assert_eq!(as_str(s), "abcd");
+            let grown = s;
+            s = kr_str_append(s, tail);
+            assert_eq!((s, as_str(s)), (grown, "abcdcd"));
+            // A second holder: the append copies, the holder keeps its text.
+            kr_retain(s);
+            let held = s;
+            s = kr_str_append(s, tail);
+            assert_ne!(s, held);
+            assert_eq!((as_str(held), as_str(s)), ("abcdcd", "abcdcdcd"));
+            kr_release(held);
+            // Appending "" keeps the string; appending to "" shares the tail.
+            s = kr_str_append(s, StrObj::empty());
+            assert_eq!(as_str(s), "abcdcdcd");
+            let shared = kr_str_append(StrObj::empty(), tail);
+            assert_eq!((shared, rc(tail)), (tail, 2));
+            kr_release(shared);
+            kr_release(s);
+            kr_release(tail);
         }
         assert_eq!(live(), before);
     }
