@@ -202,7 +202,6 @@ abi_symbols! {
     fn kr_array_sort(a: *mut Obj) = arr::kr_array_sort;
     // `less` is the closure, `entry` its generated comparison entry.
     fn kr_array_sort_by(ctx: *mut TaskCtx, a: *mut Obj, less: *mut Obj, entry: *const u8, loc: i64, func: i64, frame: *const usize) = arr::kr_array_sort_by;
-    fn kr_array_contains(a: *mut Obj, v: i64) -> bool = arr::kr_array_contains;
     fn kr_array_join(a: *mut Obj, sep: *mut StrObj) -> *mut StrObj = arr::kr_array_join;
     fn kr_array_sum_int(ctx: *mut TaskCtx, a: *mut Obj, loc: i64, func: i64, frame: *const usize) -> i64 = arr::kr_array_sum_int;
     fn kr_array_sum_float(a: *mut Obj) -> f64 = arr::kr_array_sum_float;
@@ -212,7 +211,6 @@ abi_symbols! {
     // Option-returning array functions; `desc` is the result's `Option<T>`
     // descriptor. `kr_array_pop` receives a unique array.
     fn kr_array_pop(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_pop;
-    fn kr_array_index_of(a: *mut Obj, v: i64, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_index_of;
     fn kr_array_min(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_min;
     fn kr_array_max(a: *mut Obj, desc: *const TypeDesc) -> *mut Obj = arr::kr_array_max;
 

@@ -582,7 +582,6 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
                     vec![Type::Fn(vec![t.clone(), t.clone()], Box::new(Type::Bool))],
                     Type::Unit,
                 ),
-                "contains" => m(I::ArrayContains, vec![t.clone()], Type::Bool),
                 "join" => m(I::ArrayJoin, vec![Type::Str], Type::Str),
                 "sum" => m(I::ArraySum, vec![], t.clone()),
                 "enumerate" => m(
@@ -591,7 +590,6 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
                     Type::Array(Box::new(Type::Tuple(vec![Type::Int, t.clone()]))),
                 ),
                 "pop" => m(I::ArrayPop, vec![], option_of(t.clone())),
-                "index_of" => m(I::ArrayIndexOf, vec![t.clone()], option_of(Type::Int)),
                 "min" => m(I::ArrayMin, vec![], option_of(t.clone())),
                 "max" => m(I::ArrayMax, vec![], option_of(t.clone())),
                 _ => return None,

@@ -196,18 +196,6 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 self.end_borrow(a)?;
                 Some(len)
             }
-            Intrinsic::ArrayContains => {
-                let ty = arg_ty(0)?;
-                let Type::Array(elem) = &ty else {
-                    return Err(ice(format_args!("`contains` on a `{ty}`")));
-                };
-                let ops = self.borrow_all(args, &[ty.clone(), (**elem).clone()])?;
-                let v = ops[1].value;
-                let v = self.encode_slot(Some(v), elem)?;
-                let found = self.call_rt_value("kr_array_contains", &[ops[0].value, v])?;
-                self.end_borrows(ops)?;
-                Some(found)
-            }
             Intrinsic::ArrayJoin => {
                 let ops = self.borrow_all(args, &[arg_ty(0)?, Type::Str])?;
                 let s = self.call_rt_value("kr_array_join", &[ops[0].value, ops[1].value])?;
@@ -235,19 +223,6 @@ impl<M: Module> Lowerer<'_, '_, '_, M> {
                 let v = self.call_rt_value("kr_array_enumerate", &[a.value, desc])?;
                 self.end_borrow(a)?;
                 Some(v)
-            }
-            Intrinsic::ArrayIndexOf => {
-                let ty = arg_ty(0)?;
-                let Type::Array(elem) = &ty else {
-                    return Err(ice(format_args!("`index_of` on a `{ty}`")));
-                };
-                let ops = self.borrow_all(args, &[ty.clone(), (**elem).clone()])?;
-                let v = ops[1].value;
-                let v = self.encode_slot(Some(v), elem)?;
-                let desc = self.desc(&e.ty)?;
-                let found = self.call_rt_value("kr_array_index_of", &[ops[0].value, v, desc])?;
-                self.end_borrows(ops)?;
-                Some(found)
             }
             Intrinsic::ArrayMin | Intrinsic::ArrayMax => {
                 let name = if which == Intrinsic::ArrayMin {

@@ -716,14 +716,6 @@ fn equality_of_nested_values() {
         ),
         assert_eq_(
             intr(
-                Intrinsic::ArrayContains,
-                vec![strs(&["x", "yz"]), interp(vec![string("y"), string("z")])],
-                Type::Bool,
-            ),
-            boolean(true),
-        ),
-        assert_eq_(
-            intr(
                 Intrinsic::ArrayEnumerate,
                 vec![strs(&["p", "q"])],
                 arr(tuple_ty(&[Type::Int, Type::Str])),

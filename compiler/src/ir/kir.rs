@@ -389,8 +389,6 @@ pub enum Intrinsic {
     /// `xs.sort_by(less)` (mutating, stable): `less(a, b)` is true when
     /// `a` goes before `b`.
     ArraySortBy,
-    /// `xs.contains(v) -> bool`
-    ArrayContains,
     /// `xs.join(sep) -> str` on `[str]`.
     ArrayJoin,
     /// `xs.sum()` on `[int]` (checked) or `[float]`.
@@ -399,8 +397,6 @@ pub enum Intrinsic {
     ArrayEnumerate,
     /// `xs.pop() -> Option<T>` (mutating)
     ArrayPop,
-    /// `xs.index_of(v) -> Option<int>`
-    ArrayIndexOf,
     /// `xs.min() -> Option<T>` on `[int]`, `[float]`, `[str]`.
     ArrayMin,
     /// `xs.max() -> Option<T>` on `[int]`, `[float]`, `[str]`.
@@ -550,7 +546,6 @@ impl Intrinsic {
             Intrinsic::ArrayReverse => "reverse",
             Intrinsic::ArraySort => "sort",
             Intrinsic::ArraySortBy => "sort_by",
-            Intrinsic::ArrayContains => "contains",
             Intrinsic::ArrayJoin => "join",
             Intrinsic::ArraySum => "sum",
             Intrinsic::ArrayEnumerate => "enumerate",
@@ -567,7 +562,6 @@ impl Intrinsic {
             Intrinsic::StrReplace => "replace",
             Intrinsic::StrRepeat => "repeat",
             Intrinsic::ArrayPop => "pop",
-            Intrinsic::ArrayIndexOf => "index_of",
             Intrinsic::ArrayMin => "min",
             Intrinsic::ArrayMax => "max",
             Intrinsic::StrFind => "find",

@@ -17,7 +17,7 @@ use std::alloc::{self, Layout};
 
 use super::alloc as small;
 use super::desc::{desc_ref, is_heap, kind_of, release_value, retain_value, TypeDesc};
-use super::generic::{cmp_values, values_eq};
+use super::generic::cmp_values;
 use super::record::{enum_unit, enum_with, RecordObj, NONE_TAG, SOME_TAG};
 use super::str::{as_str, StrObj};
 use super::{kind, live, Obj, ObjHeader};
@@ -568,21 +568,6 @@ pub unsafe extern "C" fn kr_array_sort_by(
     }
 }
 
-/// `a.contains(v)`: structural equality with some element (`v` borrowed).
-///
-/// # Safety
-/// `a` is null or a live array; `v` a valid value of its element type.
-pub unsafe extern "C" fn kr_array_contains(a: *mut Obj, v: i64) -> bool {
-    let a = a.cast::<ArrayObj>();
-    // SAFETY: caller's contract.
-    guard(std::ptr::null_mut(), || unsafe {
-        let elem = ArrayObj::elem_desc(a);
-        ArrayObj::elems(a)
-            .iter()
-            .any(|&x| values_eq(x, v as u64, elem))
-    })
-}
-
 /// `a.join(sep)` for `[str]`: the elements with `sep` between them. A new
 /// string.
 ///
@@ -748,27 +733,6 @@ pub unsafe extern "C" fn kr_array_pop(a: *mut Obj, desc: *const TypeDesc) -> *mu
                 (*a).len -= 1;
                 enum_with(desc, SOME_TAG, v)
             }
-            None => enum_unit(desc, NONE_TAG),
-        }
-    })
-}
-
-/// `a.index_of(v)`: `Some(i)` for the first element equal to `v`
-/// (borrowed), else `None`. `desc` is the `Option<int>` descriptor.
-///
-/// # Safety
-/// `a` is null or a live array; `v` a valid value of its element type;
-/// `desc` a valid `Option<int>` descriptor.
-pub unsafe extern "C" fn kr_array_index_of(a: *mut Obj, v: i64, desc: *const TypeDesc) -> *mut Obj {
-    let a = a.cast::<ArrayObj>();
-    // SAFETY: caller's contract.
-    guard(std::ptr::null_mut(), || unsafe {
-        let elem = ArrayObj::elem_desc(a);
-        match ArrayObj::elems(a)
-            .iter()
-            .position(|&x| values_eq(x, v as u64, elem))
-        {
-            Some(i) => enum_with(desc, SOME_TAG, i as u64),
             None => enum_unit(desc, NONE_TAG),
         }
     })
