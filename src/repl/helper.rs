@@ -27,77 +27,6 @@ const KEYWORDS: &[&str] = &[
 /// compiler's list, `BUILTIN_FNS`).
 const PRELUDE_VALUES: &[&str] = &["PI", "E", "Some", "None", "Ok", "Err"];
 
-/// Built-in methods by receiver type (LANGUAGE.md).
-fn builtin_methods(ty: &Type) -> &'static [&'static str] {
-    match ty {
-        Type::Str => &[
-            "len",
-            "chars",
-            "bytes",
-            "contains",
-            "starts_with",
-            "ends_with",
-            "find",
-            "split",
-            "lines",
-            "trim",
-            "to_upper",
-            "to_lower",
-            "replace",
-            "repeat",
-        ],
-        Type::Array(_) => &[
-            "len",
-            "push",
-            "pop",
-            "insert",
-            "remove",
-            "clear",
-            "contains",
-            "index_of",
-            "reverse",
-            "sort",
-            "sort_by",
-            "join",
-            "map",
-            "filter",
-            "fold",
-            "any",
-            "all",
-            "sum",
-            "enumerate",
-            "par_map",
-            "min",
-            "max",
-        ],
-        Type::Option(_) => &[
-            "is_some",
-            "is_none",
-            "unwrap",
-            "expect",
-            "unwrap_or",
-            "map",
-            "ok_or",
-        ],
-        Type::Result(..) => &[
-            "is_ok",
-            "is_err",
-            "unwrap",
-            "expect",
-            "unwrap_or",
-            "map",
-            "ok",
-        ],
-        Type::Map(..) => &[
-            "get", "insert", "remove", "contains", "len", "keys", "values",
-        ],
-        Type::Float => &["fixed"],
-        Type::Task(_) => &["join"],
-        Type::Chan(_) => &["send", "recv", "close"],
-        _ => &[],
-    }
-}
-
 /// The editor's helper; rebuilt before each prompt from the session.
 pub struct KritiHelper {
     /// Keywords, prelude, items and bindings, sorted.
@@ -145,15 +74,13 @@ impl KritiHelper {
         }
     }
 
-    /// Fields and methods of a value of type `ty`.
+    /// Fields and methods of a value of type `ty` (sorted, as
+    /// `Session::members` gives them).
     fn members_of(&self, ty: &Type) -> Vec<String> {
-        let mut out: Vec<String> = builtin_methods(ty).iter().map(|s| s.to_string()).collect();
-        if let Some((_, m)) = self.members.iter().find(|(t, _)| t == ty) {
-            out.extend(m.iter().cloned());
-        }
-        out.sort();
-        out.dedup();
-        out
+        self.members
+            .iter()
+            .find(|(t, _)| t == ty)
+            .map_or_else(Vec::new, |(_, m)| m.clone())
     }
 
     /// The type of a chain like `p.pos.x` (bindings, struct fields and

@@ -624,9 +624,11 @@ fn builtin_method(recv: &Type, name: &str) -> Option<Method> {
     })
 }
 
-/// The built-in method names of a type, for suggestions.
-fn method_names(t: &Type) -> &'static [&'static str] {
+/// The native method names of a type, for suggestions and completion
+/// (the stdlib's are [`Checker::generic_method_names`]).
+pub(super) fn method_names(t: &Type) -> &'static [&'static str] {
     match t {
+        Type::Option(_) | Type::Result(..) => &["unwrap", "expect"],
         Type::Str => &[
             "len",
             "chars",

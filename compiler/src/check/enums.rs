@@ -485,12 +485,8 @@ impl Checker {
                 let _ = self.check_expr(scope, a, None);
             }
             // The native methods, then the stdlib's (`stdlib/option.kr`).
-            let base = if is_option { "Option" } else { "Result" };
-            let stdlib = self.generics.methods.keys().filter(|(t, _)| t == base);
-            let mut known: Vec<&str> = ["unwrap", "expect"]
-                .into_iter()
-                .chain(stdlib.map(|(_, n)| n.as_str()))
-                .collect();
+            let mut known: Vec<&str> = super::builtins::method_names(&recv.ty).to_vec();
+            known.extend(self.generic_method_names(&recv.ty));
             known.sort_unstable();
             let mut d = Diagnostic::error(
                 "E0204",

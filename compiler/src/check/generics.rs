@@ -687,19 +687,38 @@ impl Checker {
 
     /// The generic function `name` of the struct or enum type `owner`.
     pub(super) fn generic_method(&self, owner: &Type, name: &str) -> Option<usize> {
-        let base = match (self.generics.base_name(owner), owner) {
-            (Some(b), _) => b,
-            (None, Type::Struct(_, n) | Type::Enum(_, n)) => n.clone(),
-            // Methods of the stdlib (`stdlib/option.kr`).
-            (None, Type::Option(_)) => "Option".to_string(),
-            (None, Type::Result(..)) => "Result".to_string(),
-            (None, Type::Array(_)) => ast::ARRAY_TARGET.to_string(),
-            _ => return None,
-        };
+        let base = self.method_base(owner)?;
         self.generics
             .methods
             .get(&(base, name.to_string()))
             .copied()
+    }
+
+    /// The names of the generic methods of `owner` (its own `impl<T>`, or
+    /// the stdlib's for a built-in type).
+    pub(super) fn generic_method_names(&self, owner: &Type) -> Vec<&str> {
+        let Some(base) = self.method_base(owner) else {
+            return Vec::new();
+        };
+        self.generics
+            .methods
+            .keys()
+            .filter(|(t, _)| *t == base)
+            .map(|(_, n)| n.as_str())
+            .collect()
+    }
+
+    /// The key generic methods of `owner` are registered under.
+    fn method_base(&self, owner: &Type) -> Option<String> {
+        Some(match (self.generics.base_name(owner), owner) {
+            (Some(b), _) => b,
+            (None, Type::Struct(_, n) | Type::Enum(_, n)) => n.clone(),
+            // Methods of the stdlib (`stdlib/*.kr`).
+            (None, Type::Option(_)) => "Option".to_string(),
+            (None, Type::Result(..)) => "Result".to_string(),
+            (None, Type::Array(_)) => ast::ARRAY_TARGET.to_string(),
+            _ => return None,
+        })
     }
 
     /// Whether `owner.name(..)` is a generic `var self` method.

@@ -114,11 +114,17 @@ impl ReplChecker {
         names
     }
 
-    /// The field names of struct type `ty` and the methods of its `impl`
-    /// blocks, for completion after `.`.
+    /// The field names of type `ty` (a struct) and its methods: native,
+    /// the stdlib's, and those of its `impl` blocks, for completion after
+    /// `.`.
     pub fn members(&self, ty: &Type) -> Vec<String> {
         let c = &self.checker;
-        let mut out = Vec::new();
+        let mut out: Vec<String> = super::builtins::method_names(ty)
+            .iter()
+            .copied()
+            .chain(c.generic_method_names(ty))
+            .map(str::to_string)
+            .collect();
         if let Type::Struct(id, _) = ty {
             if let Some(s) = c.structs.get(*id as usize) {
                 out.extend(s.fields.iter().map(|(n, _, _)| n.clone()));
