@@ -368,7 +368,7 @@ impl Checker {
         if self.modules.get(self.module).is_some_and(|m| m.is_std) {
             // The stdlib's `impl<T> Option<T>`: only `collect_impl` sends
             // it here, for a built-in type.
-            return self.collect_builtin_impl(imp);
+            return self.register_impl_methods(imp, true);
         }
         let Some(gt) = self.generic_type_named(&imp.target.name) else {
             if imp.target_args.is_empty() && self.named_type(&imp.target.name).is_some() {
@@ -415,6 +415,15 @@ impl Checker {
             self.type_args_error(&imp.target.name, gt, imp.target_args.len(), t.span);
             return;
         }
+        self.register_impl_methods(imp, false);
+    }
+
+    /// Registers the functions of a generic `impl` as generic methods. Those
+    /// of the stdlib's `impl`s of built-in types (`builtin`) are keyed by
+    /// the type's bare name, as [`Checker::generic_method`] looks them up,
+    /// and named as the user sees them (`Option::map`, `[T]::map`) in
+    /// `--emit ir` and stack traces.
+    fn register_impl_methods(&mut self, imp: &ast::ImplDecl, builtin: bool) {
         self.check_type_params(&imp.generics, &[]);
         let owner = target_expr(imp);
         for item in &imp.items {
@@ -422,7 +431,11 @@ impl Checker {
                 continue;
             };
             self.check_type_params(&f.generics, &imp.generics);
-            let key = (self.item_key(&imp.target.name), f.name.name.clone());
+            let target = match builtin {
+                true => imp.target.name.clone(),
+                false => self.item_key(&imp.target.name),
+            };
+            let key = (target, f.name.name.clone());
             if let Some(&prev) = self.generics.methods.get(&key) {
                 let prev = self.generics.fns[prev].decl.name.span;
                 self.error(
@@ -437,28 +450,11 @@ impl Checker {
                 continue;
             }
             let id = self.register_generic_fn(f, &imp.generics, Some(owner.clone()), item.is_pub);
-            self.generics.methods.insert(key, id);
-        }
-    }
-
-    /// Registers the functions of the stdlib's `impl<T> Option<T> { .. }`
-    /// (or `Result<T, E>`) as generic methods of the built-in type, keyed
-    /// by its bare name, as [`Checker::generic_method`] looks them up.
-    fn collect_builtin_impl(&mut self, imp: &ast::ImplDecl) {
-        self.check_type_params(&imp.generics, &[]);
-        let owner = target_expr(imp);
-        for item in &imp.items {
-            let ast::ItemKind::Fn(f) = &item.kind else {
-                continue;
-            };
-            self.check_type_params(&f.generics, &imp.generics);
-            let id = self.register_generic_fn(f, &imp.generics, Some(owner.clone()), item.is_pub);
-            // Named as the user sees the method (`Option::map`, `[T]::map`),
-            // not by the stdlib's key, in `--emit ir` and stack traces.
-            if let Some(g) = self.generics.fns.get_mut(id).and_then(Rc::get_mut) {
-                g.name = format!("{}::{}", target_name(imp), f.name.name);
+            if builtin {
+                if let Some(g) = self.generics.fns.get_mut(id).and_then(Rc::get_mut) {
+                    g.name = format!("{}::{}", target_name(imp), f.name.name);
+                }
             }
-            let key = (imp.target.name.clone(), f.name.name.clone());
             self.generics.methods.insert(key, id);
         }
     }
